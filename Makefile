@@ -1,0 +1,37 @@
+# Every target does its own set-up: a fresh clone needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup test test-online lint bench demo help-docs clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: setup
+	$(PY) -m pytest -q
+
+test-online: setup
+	$(PY) -m pytest -q -m online
+
+lint: setup
+	$(VENV)/bin/ruff check scanner attestations tests bench
+	$(VENV)/bin/mypy
+
+bench: setup
+	$(PY) bench/run_all.py
+
+demo: setup
+	$(VENV)/bin/chainwatch demo
+
+help-docs: setup
+	$(PY) scripts/help_docs.py --write
+
+clean:
+	rm -rf $(VENV) build *.egg-info

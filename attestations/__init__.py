@@ -1,0 +1,1 @@
+"""Digests, sigstore trust root, PEP 740 and npm attestation verification, publisher identity."""

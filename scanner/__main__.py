@@ -1,0 +1,3 @@
+from scanner._cli import main
+
+main()

@@ -1,0 +1,82 @@
+"""Stable finding codes. A code never changes meaning; retired codes are not reused."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from scanner.models import Finding, Severity
+
+
+class Code(StrEnum):
+    """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files."""
+
+    FLOATING_LAUNCH = "CW100"  # launch command without an exact version
+    LATEST_TAG = "CW101"  # @latest / :latest
+    IMAGE_WITHOUT_DIGEST = "CW102"  # container image by tag, not digest
+    LOCAL_SCRIPT_MISSING = "CW103"  # local script not found, no hash possible
+    PLAIN_HTTP_REMOTE = "CW104"  # remote server over http:// to a non-loopback host
+    UNPINNED_REQUIREMENT = "CW105"  # manifest requirement without an exact version
+    NO_LOCKED_DIGEST = "CW106"  # lockfile entry without a digest
+    GIT_SOURCE = "CW107"  # launched from a git source
+    DIGEST_MISMATCH = "CW200"
+    ATTESTATION_INVALID = "CW201"
+    NO_ATTESTATION = "CW202"
+    PUBLISHER_CHANGED = "CW203"
+    ATTESTATION_LOST = "CW204"
+    IDENTITY_PIN_MISMATCH = "CW205"
+    REGISTRY_SIGNATURE_INVALID = "CW206"
+    FETCH_FAILED = "CW207"
+    YANKED = "CW208"
+    DEPRECATED = "CW209"
+    INSTALL_SCRIPTS = "CW210"
+    PROJECT_STATUS = "CW211"  # PEP 792 archived / quarantined / deprecated
+    UNRESOLVED = "CW212"
+    RECORD_MISMATCH = "CW300"  # installed file differs from its RECORD
+    RECORD_MISSING_FILE = "CW301"
+    RECORD_UNHASHED = "CW302"  # installed file not covered by RECORD
+
+
+DEFAULT_SEVERITY: dict[Code, Severity] = {
+    Code.FLOATING_LAUNCH: Severity.MEDIUM,
+    Code.LATEST_TAG: Severity.MEDIUM,
+    Code.IMAGE_WITHOUT_DIGEST: Severity.MEDIUM,
+    Code.LOCAL_SCRIPT_MISSING: Severity.LOW,
+    Code.PLAIN_HTTP_REMOTE: Severity.MEDIUM,
+    Code.UNPINNED_REQUIREMENT: Severity.LOW,
+    Code.NO_LOCKED_DIGEST: Severity.LOW,
+    Code.GIT_SOURCE: Severity.LOW,
+    Code.DIGEST_MISMATCH: Severity.CRITICAL,
+    Code.ATTESTATION_INVALID: Severity.HIGH,
+    Code.NO_ATTESTATION: Severity.LOW,
+    Code.PUBLISHER_CHANGED: Severity.HIGH,
+    Code.ATTESTATION_LOST: Severity.HIGH,
+    Code.IDENTITY_PIN_MISMATCH: Severity.HIGH,
+    Code.REGISTRY_SIGNATURE_INVALID: Severity.HIGH,
+    Code.FETCH_FAILED: Severity.MEDIUM,
+    Code.YANKED: Severity.MEDIUM,
+    Code.DEPRECATED: Severity.LOW,
+    Code.INSTALL_SCRIPTS: Severity.LOW,
+    Code.PROJECT_STATUS: Severity.MEDIUM,
+    Code.UNRESOLVED: Severity.LOW,
+    Code.RECORD_MISMATCH: Severity.CRITICAL,
+    Code.RECORD_MISSING_FILE: Severity.HIGH,
+    Code.RECORD_UNHASHED: Severity.LOW,
+}
+
+
+def finding(
+    code: Code,
+    subject: str,
+    message: str,
+    *,
+    severity: Severity | None = None,
+    **evidence: object,
+) -> Finding:
+    """Build a Finding with the code's default severity and string evidence."""
+    return Finding(
+        code=code.value,
+        severity=severity or DEFAULT_SEVERITY[code],
+        subject=subject,
+        message=message,
+        evidence=tuple((k, str(v)) for k, v in evidence.items() if v is not None),
+    )

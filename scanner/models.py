@@ -191,6 +191,7 @@ class AgentInventory:
     packages: tuple[Component, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     errors: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()  # from lockfiles and manifests
 
     def components(self) -> tuple[Component, ...]:
         """All components, servers first, without duplicates."""

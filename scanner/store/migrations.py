@@ -1,0 +1,117 @@
+"""Versioned schema migrations. Append only: a released migration is never edited."""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            chainwatch_version TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            summary TEXT NOT NULL
+        );
+        CREATE TABLE agents (
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            agent_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            purpose TEXT,
+            pact TEXT NOT NULL,
+            config_paths TEXT NOT NULL,
+            lockfile_paths TEXT NOT NULL,
+            PRIMARY KEY (scan_id, agent_id)
+        );
+        CREATE TABLE servers (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            agent_id TEXT NOT NULL,
+            client TEXT NOT NULL,
+            config_path TEXT NOT NULL,
+            line INTEGER,
+            scope TEXT NOT NULL,
+            name TEXT NOT NULL,
+            transport TEXT NOT NULL,
+            command TEXT,
+            args TEXT NOT NULL,
+            env_names TEXT NOT NULL,
+            url TEXT,
+            project TEXT,
+            enabled INTEGER NOT NULL
+        );
+        CREATE TABLE components (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            agent_id TEXT NOT NULL,
+            server TEXT,
+            purl TEXT NOT NULL,
+            purl_key TEXT NOT NULL,
+            ecosystem TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version TEXT,
+            evidence_kind TEXT NOT NULL,
+            evidence_source TEXT,
+            evidence_detail TEXT NOT NULL,
+            requirement TEXT,
+            artifacts TEXT NOT NULL,
+            source TEXT,
+            direct INTEGER NOT NULL,
+            dev INTEGER NOT NULL
+        );
+        CREATE INDEX components_scan ON components(scan_id, agent_id);
+        CREATE INDEX components_key ON components(purl_key);
+        CREATE TABLE skipped (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            agent_id TEXT,
+            subject TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            source TEXT
+        );
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            agent_id TEXT,
+            code TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            message TEXT NOT NULL,
+            evidence TEXT NOT NULL
+        );
+        CREATE INDEX findings_scan ON findings(scan_id);
+        CREATE TABLE scan_errors (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            message TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        2,
+        """
+        CREATE TABLE verifications (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            purl TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            identity TEXT
+        );
+        CREATE INDEX verifications_scan ON verifications(scan_id, purl);
+        -- Trust on first use: the publisher identity last seen for a package (purl without version).
+        CREATE TABLE publisher_identities (
+            purl_key TEXT PRIMARY KEY,
+            identity TEXT,
+            attested INTEGER NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            first_version TEXT,
+            last_version TEXT
+        );
+        """,
+    ),
+)

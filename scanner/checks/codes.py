@@ -18,6 +18,7 @@ class Code(StrEnum):
     UNPINNED_REQUIREMENT = "CW105"  # manifest requirement without an exact version
     NO_LOCKED_DIGEST = "CW106"  # lockfile entry without a digest
     GIT_SOURCE = "CW107"  # launched from a git source
+    PIN_VIOLATION = "CW108"  # version differs from the agent manifest's pin
     DIGEST_MISMATCH = "CW200"
     ATTESTATION_INVALID = "CW201"
     NO_ATTESTATION = "CW202"
@@ -45,6 +46,7 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.UNPINNED_REQUIREMENT: Severity.LOW,
     Code.NO_LOCKED_DIGEST: Severity.LOW,
     Code.GIT_SOURCE: Severity.LOW,
+    Code.PIN_VIOLATION: Severity.HIGH,
     Code.DIGEST_MISMATCH: Severity.CRITICAL,
     Code.ATTESTATION_INVALID: Severity.HIGH,
     Code.NO_ATTESTATION: Severity.LOW,

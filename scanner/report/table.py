@@ -1,0 +1,83 @@
+"""Human tables (rich): agents -> servers -> components, skipped items with reasons."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from scanner.models import Component, Finding, Inventory, Severity
+
+_SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def component_label(c: Component) -> str:
+    """One line for a component: identity, version and its evidence."""
+    version = c.version or "?"
+    where = f" [dim]({c.evidence.kind.value}"
+    where += f": {c.evidence.detail}" if c.evidence.detail else ""
+    where += ")[/dim]"
+    ident = c.url if c.ecosystem == "remote" and c.url else c.name
+    return f"[bold]{c.ecosystem}[/bold] {ident} [green]{version}[/green]{where}"
+
+
+def finding_label(f: Finding) -> str:
+    """One line for a finding."""
+    style = _SEVERITY_STYLE[f.severity]
+    return f"[{style}]{f.severity.value.upper()} {f.code}[/{style}] {f.message}"
+
+
+def render_inventory(inventory: Inventory, console: Console) -> None:
+    """Print the inventory as a tree per agent, then a summary table."""
+    for ai in inventory.agents:
+        a = ai.agent
+        tree = Tree(f"[bold magenta]{a.name}[/bold magenta] [dim]{a.id} ({a.origin})[/dim]")
+        for si in ai.servers:
+            s = si.server
+            node = tree.add(
+                f"[bold]{s.name}[/bold] [dim]{s.client} {s.transport.value} {s.location}[/dim]"
+            )
+            for c in si.components:
+                node.add(component_label(c))
+            for k in si.skipped:
+                node.add(f"[yellow]skipped[/yellow] {k.subject}: {k.reason}")
+            for f in si.findings:
+                node.add(finding_label(f))
+        if ai.packages:
+            locked = tree.add(f"[bold]locked packages[/bold] ({len(ai.packages)})")
+            for c in ai.packages[:20]:
+                locked.add(component_label(c))
+            if len(ai.packages) > 20:
+                locked.add(f"[dim]... {len(ai.packages) - 20} more (use --format json)[/dim]")
+        for k in ai.skipped:
+            tree.add(f"[yellow]skipped[/yellow] {k.subject}: {k.reason}")
+        for e in ai.errors:
+            tree.add(f"[red]error[/red] {e}")
+        console.print(tree)
+    for e in inventory.errors:
+        console.print(f"[red]error[/red] {e}")
+    console.print(summary_table(inventory))
+
+
+def summary_table(inventory: Inventory) -> Table:
+    """Counts per agent."""
+    table = Table(title="inventory", show_lines=False)
+    for col in ("agent", "servers", "components", "locked", "skipped", "errors"):
+        table.add_column(col, justify="left" if col == "agent" else "right")
+    for ai in inventory.agents:
+        skipped = len(ai.skipped) + sum(len(s.skipped) for s in ai.servers)
+        table.add_row(
+            ai.agent.id,
+            str(len(ai.servers)),
+            str(sum(len(s.components) for s in ai.servers)),
+            str(len(ai.packages)),
+            str(skipped),
+            str(len(ai.errors)),
+        )
+    return table

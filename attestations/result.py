@@ -31,6 +31,10 @@ class PublisherIdentity:
     owner_id: str | None = None
     workflow: str | None = None  # ".github/workflows/release.yml"
     environment: str | None = None
+    # Additive (attestations/identity.py): the certificate's SAN where it *is* the identity (Google service
+    # account or plain e-mail signers), and Fulcio's runner environment ("github-hosted" / "self-hosted").
+    subject: str | None = None
+    runner_environment: str | None = None
 
     def describe(self) -> str:
         """One line for reports."""

@@ -1,0 +1,68 @@
+"""Registries: typed facts about projects and releases, fetched through one injected client."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import httpx
+
+from scanner.registry.config import RegistryConfig, load_config, redact
+from scanner.registry.http import fetch_json, make_client
+from scanner.registry.interface import (
+    FetchError,
+    FileFacts,
+    NotFound,
+    OfflineMiss,
+    ProjectFacts,
+    Registry,
+    RegistrySignature,
+    ReleaseFacts,
+)
+from scanner.registry.npm import NpmRegistry, RegistryKey
+from scanner.registry.pypi import PyPIRegistry
+
+
+class RegistryKind(StrEnum):
+    """The registries chainwatch knows, by ecosystem name."""
+
+    PYPI = "pypi"
+    NPM = "npm"
+
+
+REGISTRIES: dict[RegistryKind, type[Registry]] = {
+    RegistryKind.PYPI: PyPIRegistry,
+    RegistryKind.NPM: NpmRegistry,
+}
+
+
+def make_registry(
+    kind: RegistryKind | str, client: httpx.AsyncClient, config: RegistryConfig
+) -> Registry:
+    """The registry of ``kind`` at the URL ``config`` names."""
+    kind = RegistryKind(kind)
+    if kind is RegistryKind.PYPI:
+        return PyPIRegistry(client, config.pypi_simple)
+    return NpmRegistry(client, config.npm, config.npm_scopes)
+
+
+__all__ = [
+    "REGISTRIES",
+    "FetchError",
+    "FileFacts",
+    "NotFound",
+    "NpmRegistry",
+    "OfflineMiss",
+    "ProjectFacts",
+    "PyPIRegistry",
+    "Registry",
+    "RegistryConfig",
+    "RegistryKey",
+    "RegistryKind",
+    "RegistrySignature",
+    "ReleaseFacts",
+    "fetch_json",
+    "load_config",
+    "make_client",
+    "make_registry",
+    "redact",
+]

@@ -40,6 +40,7 @@ class FileFacts:
     yanked_reason: str | None = None
     upload_time: datetime | None = None
     provenance_url: str | None = None  # PyPI (PEP 740) per-file provenance
+    sha1: str | None = None  # hex (npm dist.shasum); weak, kept for lockfiles that record only it
 
 
 @dataclass(frozen=True, slots=True)

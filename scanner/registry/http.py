@@ -1,0 +1,169 @@
+"""The one HTTP client, and ``fetch_json``: retries, size and content-type checks, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from scanner.registry.cache import CacheTransport
+from scanner.registry.config import redact
+from scanner.registry.interface import FetchError, NotFound, OfflineMiss
+
+USER_AGENT = "chainwatch (+supply-chain scanner for MCP servers)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def make_client(
+    *,
+    cache_dir: Path | None,
+    offline: bool = False,
+    timeout: float = 20.0,
+    max_connections: int = 16,
+    transport: httpx.AsyncBaseTransport | None = None,
+    user_agent: str = USER_AGENT,
+) -> httpx.AsyncClient:
+    """An AsyncClient with the on-disk cache (``cache_dir``; None: no cache) and offline mode.
+
+    ``transport`` replaces the network transport (tests inject ``httpx.MockTransport``). The
+    environment's proxy and CA settings apply as httpx reads them.
+    """
+    inner = transport or httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        ),
+        trust_env=True,
+    )
+    return httpx.AsyncClient(
+        transport=CacheTransport(inner, cache_dir, offline=offline),
+        timeout=httpx.Timeout(timeout),
+        headers={"User-Agent": user_agent},
+        follow_redirects=True,
+        trust_env=True,
+    )
+
+
+async def fetch_json(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    accept: str,
+    max_bytes: int = 5_000_000,
+    retries: int = 3,
+    backoff: float = 0.5,
+    max_wait: float = 30.0,
+    limiter: asyncio.Semaphore | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> Any:
+    """GET ``url`` and decode its JSON body.
+
+    Retries 429, 5xx, timeouts and connection errors with exponential backoff and jitter (a
+    ``Retry-After`` in seconds or as an HTTP date wins, capped at ``max_wait``). Raises NotFound on
+    404/410, OfflineMiss when offline without a cached answer, FetchError for everything else.
+    """
+    shown = redact(url)
+    problem = "no attempt made"
+    for attempt in range(retries + 1):
+        wait: float | None = None
+        try:
+            if limiter is None:
+                return await _fetch_once(client, url, shown, accept, max_bytes)
+            async with limiter:
+                return await _fetch_once(client, url, shown, accept, max_bytes)
+        except _Retryable as exc:
+            problem, wait = exc.problem, exc.retry_after
+        except httpx.TimeoutException as exc:
+            problem = f"timed out ({type(exc).__name__})"
+        except httpx.TransportError as exc:
+            problem = f"connection failed: {type(exc).__name__}: {exc}"
+        if attempt == retries:
+            break
+        if wait is None:
+            wait = backoff * (2**attempt) * (0.5 + random.random())  # jitter, not crypto
+        await sleep(min(max(wait, 0.0), max_wait))
+    raise FetchError(shown, f"{problem} (gave up after {retries + 1} attempts)")
+
+
+class _Retryable(Exception):
+    def __init__(self, problem: str, retry_after: float | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.retry_after = retry_after
+
+
+async def _fetch_once(
+    client: httpx.AsyncClient, url: str, shown: str, accept: str, max_bytes: int
+) -> Any:
+    async with client.stream("GET", url, headers={"Accept": accept}) as response:
+        status = response.status_code
+        if status in RETRY_STATUSES:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            raise _Retryable(f"HTTP {status}", retry_after)
+        if status in (404, 410):
+            raise NotFound(f"{shown}: not found (HTTP {status})")
+        if status in (401, 403):
+            raise FetchError(
+                shown,
+                f"HTTP {status}: access refused; check the credentials in your index/registry "
+                "configuration",
+            )
+        if status != 200:
+            raise FetchError(shown, f"unexpected HTTP {status}")
+        _check_content_type(shown, response.headers.get("content-type"), accept)
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise FetchError(shown, f"body of {declared} bytes is over the {max_bytes}-byte limit")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise FetchError(shown, f"body is over the {max_bytes}-byte limit; stopped reading")
+            chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FetchError(shown, f"answer is not valid JSON: {exc}") from exc
+
+
+def _check_content_type(shown: str, header: str | None, accept: str) -> None:
+    """Accept the asked-for media types, plain JSON, and any ``+json`` type."""
+    media = (header or "").split(";", 1)[0].strip().lower()
+    wanted = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
+    if media in wanted or media == "application/json" or media.endswith("+json"):
+        return
+    hint = ""
+    if media == "text/html":
+        hint = "; the index may not offer the JSON API (PEP 691)"
+    raise FetchError(shown, f"answered content type {media or 'none'!r}, expected {accept}{hint}")
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+__all__ = ["OfflineMiss", "fetch_json", "make_client", "parse_retry_after"]

@@ -1,0 +1,222 @@
+"""The npm registry: full packuments, attestation documents and the registry's signing keys."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from attestations.digests import DigestError, parse_sri
+from scanner.registry._parse import Doc
+from scanner.registry.http import fetch_json
+from scanner.registry.interface import (
+    FileFacts,
+    NotFound,
+    ProjectFacts,
+    Registry,
+    RegistrySignature,
+    ReleaseFacts,
+)
+
+# The full document: the abbreviated one ("application/vnd.npm.install-v1+json") lacks `time`
+# per version, `_npmUser`, `maintainers` and `scripts`, all of which we report.
+PACKUMENT_JSON = "application/json"
+INSTALL_SCRIPTS = ("preinstall", "install", "postinstall")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryKey:
+    """One key of ``/-/npm/v1/keys``: what ``dist.signatures[].keyid`` refers to."""
+
+    keyid: str
+    keytype: str
+    scheme: str
+    key: str  # base64 DER public key
+    expires: datetime | None = None
+
+
+class NpmRegistry(Registry):
+    """An npm registry; ``scopes`` maps ``@scope`` to its own registry URL."""
+
+    ecosystem = "npm"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        scopes: dict[str, str] | None = None,
+        *,
+        max_concurrency: int = 8,
+        retries: int = 3,
+    ) -> None:
+        self._client = client
+        self._base = _slash(base_url)
+        self._scopes = {k.lower(): _slash(v) for k, v in (scopes or {}).items()}
+        self._limiter = asyncio.Semaphore(max_concurrency)
+        self._retries = retries
+        self._projects: dict[str, ProjectFacts] = {}
+
+    def packument_url(self, name: str) -> str:
+        """The packument URL; a scoped name is sent as ``@scope%2fname``."""
+        base = self._base
+        if name.startswith("@") and "/" in name:
+            base = self._scopes.get(name.split("/", 1)[0].lower(), self._base)
+        return base + quote(name, safe="@")
+
+    async def project(self, name: str) -> ProjectFacts:
+        """Every version in the packument, with ``dist-tags.latest``."""
+        if name not in self._projects:
+            url = self.packument_url(name)
+            self._projects[name] = parse_packument(url, await self._get(url, PACKUMENT_JSON))
+        return self._projects[name]
+
+    async def release(self, name: str, version: str) -> ReleaseFacts:
+        """One version; NotFound when the packument does not list it."""
+        facts = await self.project(name)
+        if version not in facts.releases:
+            raise NotFound(f"{self.packument_url(name)}: no version {version}")
+        return facts.releases[version]
+
+    async def attestations(self, release: ReleaseFacts, file: FileFacts | None = None) -> Any:
+        """The ``{attestations: [{predicateType, bundle}]}`` document, or None without one."""
+        if release.attestations_url is None:
+            return None
+        try:
+            data = await self._get(release.attestations_url, "application/json")
+        except NotFound:
+            return None
+        doc = Doc(release.attestations_url, data)
+        doc.need(
+            doc.need(data, dict, "attestations document").get("attestations"), list, "attestations"
+        )
+        return data
+
+    async def signing_keys(self) -> tuple[RegistryKey, ...]:
+        """The registry's current and past signing keys (``/-/npm/v1/keys``)."""
+        url = self._base + "-/npm/v1/keys"
+        data = await self._get(url, "application/json")
+        doc = Doc(url, data)
+        keys = doc.need(doc.need(data, dict, "keys document").get("keys"), list, "keys")
+        out = []
+        for i, raw in enumerate(keys):
+            entry = doc.need(raw, dict, f"keys[{i}]")
+            out.append(
+                RegistryKey(
+                    keyid=doc.need(entry.get("keyid"), str, f"keys[{i}].keyid"),
+                    keytype=doc.need(entry.get("keytype"), str, f"keys[{i}].keytype"),
+                    scheme=doc.need(entry.get("scheme"), str, f"keys[{i}].scheme"),
+                    key=doc.need(entry.get("key"), str, f"keys[{i}].key"),
+                    expires=doc.time(entry.get("expires"), f"keys[{i}].expires"),
+                )
+            )
+        return tuple(out)
+
+    async def _get(self, url: str, accept: str) -> Any:
+        return await fetch_json(
+            self._client, url, accept=accept, limiter=self._limiter, retries=self._retries
+        )
+
+
+def parse_packument(url: str, data: Any) -> ProjectFacts:
+    """Parse a full packument into ProjectFacts. Never fetches."""
+    doc = Doc(url, data)
+    page = doc.need(data, dict, "packument")
+    name = doc.need(page.get("name"), str, "name")
+    times = doc.need(page.get("time", {}), dict, "time")
+    tags = doc.need(page.get("dist-tags", {}), dict, "dist-tags")
+    latest = doc.opt(tags.get("latest"), str, "dist-tags.latest")
+    versions = doc.need(page.get("versions", {}), dict, "versions")
+    releases = {
+        v: _release(doc, name, v, doc.need(body, dict, f"versions[{v!r}]"), times)
+        for v, body in versions.items()
+    }
+    status = "unpublished" if not releases and "unpublished" in times else None
+    return ProjectFacts(
+        ecosystem="npm",
+        name=name,
+        versions=tuple(releases),
+        latest=latest if latest in releases else None,
+        releases=releases,
+        status=status,
+    )
+
+
+def _release(
+    doc: Doc, name: str, version: str, body: dict[str, Any], times: dict[str, Any]
+) -> ReleaseFacts:
+    where = f"versions[{version!r}]"
+    dist = doc.need(body.get("dist"), dict, f"{where}.dist")
+    tarball = doc.need(dist.get("tarball"), str, f"{where}.dist.tarball")
+    integrity = doc.opt(dist.get("integrity"), str, f"{where}.dist.integrity")
+    sha512 = None
+    if integrity:
+        try:
+            sha512 = next((d.hex for d in parse_sri(integrity) if d.algorithm == "sha512"), None)
+        except DigestError as exc:
+            raise doc.fail(f"{where}.dist.integrity: {exc}") from exc
+    signatures = tuple(
+        RegistrySignature(
+            keyid=doc.need(s.get("keyid"), str, f"{where}.dist.signatures[].keyid"),
+            sig=doc.need(s.get("sig"), str, f"{where}.dist.signatures[].sig"),
+        )
+        for s in (
+            doc.need(raw, dict, f"{where}.dist.signatures[]")
+            for raw in doc.need(dist.get("signatures", []), list, f"{where}.dist.signatures")
+        )
+    )
+    attest = doc.opt(dist.get("attestations"), dict, f"{where}.dist.attestations")
+    attest_url = None
+    if attest is not None:
+        attest_url = doc.opt(attest.get("url"), str, f"{where}.dist.attestations.url")
+    scripts = doc.need(body.get("scripts", {}), dict, f"{where}.scripts")
+    deprecated = body.get("deprecated")
+    if deprecated is not None and not isinstance(deprecated, str | bool):
+        raise doc.fail(f"{where}.deprecated is {type(deprecated).__name__}, expected str")
+    npm_user = doc.opt(body.get("_npmUser"), dict, f"{where}._npmUser")
+    return ReleaseFacts(
+        ecosystem="npm",
+        name=name,
+        version=version,
+        files=(
+            FileFacts(
+                filename=tarball.rsplit("/", 1)[-1],
+                url=tarball,
+                sha512=sha512,
+                integrity=integrity,
+                sha1=doc.opt(dist.get("shasum"), str, f"{where}.dist.shasum"),
+                upload_time=doc.time(times.get(version), f"time[{version!r}]"),
+            ),
+        ),
+        deprecated=(deprecated or None) if isinstance(deprecated, str) else None,
+        published=doc.time(times.get(version), f"time[{version!r}]"),
+        install_scripts=tuple(s for s in INSTALL_SCRIPTS if s in scripts),
+        publisher=(
+            doc.opt(npm_user.get("name"), str, f"{where}._npmUser.name") if npm_user else None
+        ),
+        maintainers=_people(doc, body.get("maintainers", []), f"{where}.maintainers"),
+        signatures=signatures,
+        attestations_url=attest_url,
+    )
+
+
+def _people(doc: Doc, raw: Any, where: str) -> tuple[str, ...]:
+    """Maintainer names; old packuments use ``"name <email>"`` strings instead of objects."""
+    out = []
+    for i, person in enumerate(doc.need(raw, list, where)):
+        if isinstance(person, str):
+            out.append(person.split("<", 1)[0].strip())
+        else:
+            out.append(
+                doc.need(
+                    doc.need(person, dict, f"{where}[{i}]").get("name"), str, f"{where}[{i}].name"
+                )
+            )
+    return tuple(out)
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

@@ -1,0 +1,199 @@
+"""PyPI (and any PEP 691 index) through the Simple API JSON, plus PEP 740 provenance."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from scanner.registry._parse import Doc
+from scanner.registry.http import fetch_json
+from scanner.registry.interface import (
+    FileFacts,
+    NotFound,
+    ProjectFacts,
+    Registry,
+    ReleaseFacts,
+)
+
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
+
+
+class PyPIRegistry(Registry):
+    """A PEP 691 JSON index. ``base_url`` is the Simple API root (ending in ``/simple/``)."""
+
+    ecosystem = "pypi"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        *,
+        max_concurrency: int = 8,
+        retries: int = 3,
+    ) -> None:
+        self._client = client
+        self._base = base_url if base_url.endswith("/") else base_url + "/"
+        self._limiter = asyncio.Semaphore(max_concurrency)
+        self._retries = retries
+        self._projects: dict[str, ProjectFacts] = {}
+
+    def project_url(self, name: str) -> str:
+        """The Simple API URL of a project."""
+        return f"{self._base}{canonicalize_name(name)}/"
+
+    async def project(self, name: str) -> ProjectFacts:
+        """All files of a project, grouped by version."""
+        key = canonicalize_name(name)
+        if key not in self._projects:
+            url = self.project_url(name)
+            data = await self._get(url, SIMPLE_JSON)
+            self._projects[key] = parse_simple(url, data)
+        return self._projects[key]
+
+    async def release(self, name: str, version: str) -> ReleaseFacts:
+        """One version's files; NotFound when the index has none for it."""
+        facts = await self.project(name)
+        found = facts.releases.get(version)
+        if found is None:
+            wanted = _version(version)
+            found = next(
+                (r for v, r in facts.releases.items() if wanted and _version(v) == wanted), None
+            )
+        if found is None:
+            raise NotFound(f"{self.project_url(name)}: no files for version {version}")
+        return found
+
+    async def attestations(self, release: ReleaseFacts, file: FileFacts | None = None) -> Any:
+        """The PEP 740 provenance of ``file`` (default: the first file that has one), or None."""
+        target = file or next((f for f in release.files if f.provenance_url), None)
+        if target is None or target.provenance_url is None:
+            return None
+        try:
+            data = await self._get(target.provenance_url, INTEGRITY_JSON)
+        except NotFound:
+            return None
+        doc = Doc(target.provenance_url, data)
+        body = doc.need(data, dict, "provenance")
+        doc.need(body.get("attestation_bundles"), list, "attestation_bundles")
+        return body
+
+    async def _get(self, url: str, accept: str) -> Any:
+        return await fetch_json(
+            self._client, url, accept=accept, limiter=self._limiter, retries=self._retries
+        )
+
+
+def parse_simple(url: str, data: Any) -> ProjectFacts:
+    """Parse one PEP 691 project page (API 1.0-1.4) into ProjectFacts. Never fetches."""
+    doc = Doc(url, data)
+    page = doc.need(data, dict, "project page")
+    name = doc.need(page.get("name"), str, "name")
+    status_block = page.get("project-status")
+    status = None
+    if status_block is not None:
+        status = doc.need(
+            doc.need(status_block, dict, "project-status").get("status"),
+            str,
+            "project-status.status",
+        )
+    by_version: dict[str, list[FileFacts]] = {}
+    for i, raw in enumerate(doc.need(page.get("files"), list, "files")):
+        entry = doc.need(raw, dict, f"files[{i}]")
+        filename = doc.need(entry.get("filename"), str, f"files[{i}].filename")
+        version = _file_version(filename)
+        if version is None:
+            continue  # legacy formats (.egg, .exe, bdist_dumb) that installers ignore
+        by_version.setdefault(version, []).append(_file(doc, entry, filename, f"files[{i}]"))
+    listed = page.get("versions")
+    if listed is None:
+        versions = list(by_version)
+    else:
+        versions = [doc.need(v, str, "versions[]") for v in doc.need(listed, list, "versions")]
+    versions = sorted(set(versions) | set(by_version), key=_sort_key)
+    releases = {
+        v: ReleaseFacts(
+            ecosystem="pypi",
+            name=name,
+            version=v,
+            files=tuple(files),
+            yanked=all(f.yanked for f in files),
+            published=min((f.upload_time for f in files if f.upload_time), default=None),
+            project_status=status,
+        )
+        for v, files in by_version.items()
+    }
+    return ProjectFacts(
+        ecosystem="pypi",
+        name=name,
+        versions=tuple(versions),
+        latest=pick_latest(releases),
+        releases=releases,
+        status=status,
+    )
+
+
+def pick_latest(releases: dict[str, ReleaseFacts]) -> str | None:
+    """The highest non-yanked final release; a pre-release only when there is no final one."""
+    candidates = [(v, _version(v)) for v, r in releases.items() if not r.yanked]
+    valid = [(s, v) for s, v in candidates if v is not None]
+    finals = [(s, v) for s, v in valid if not v.is_prerelease]
+    pool = finals or valid
+    return max(pool, key=lambda pair: pair[1])[0] if pool else None
+
+
+def _file(doc: Doc, entry: dict[str, Any], filename: str, where: str) -> FileFacts:
+    hashes = doc.need(entry.get("hashes", {}), dict, f"{where}.hashes")
+    yanked_raw = entry.get("yanked", False)
+    if not isinstance(yanked_raw, bool | str):
+        raise doc.fail(f"{where}.yanked is {type(yanked_raw).__name__}, expected bool or str")
+    reason = yanked_raw if isinstance(yanked_raw, str) and yanked_raw else None
+    provenance = doc.opt(entry.get("provenance"), str, f"{where}.provenance")
+    return FileFacts(
+        filename=filename,
+        url=str(_absolute(doc.url, doc.need(entry.get("url"), str, f"{where}.url"))),
+        sha256=doc.opt(hashes.get("sha256"), str, f"{where}.hashes.sha256"),
+        sha512=doc.opt(hashes.get("sha512"), str, f"{where}.hashes.sha512"),
+        yanked=yanked_raw is not False,
+        yanked_reason=reason,
+        upload_time=doc.time(entry.get("upload-time"), f"{where}.upload-time"),
+        provenance_url=_absolute(doc.url, provenance),
+    )
+
+
+def _absolute(page_url: str, url: str | None) -> str | None:
+    return None if url is None else str(httpx.URL(page_url).join(url))
+
+
+def _file_version(filename: str) -> str | None:
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[1])
+        return str(parse_sdist_filename(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _sort_key(text: str) -> tuple[int, Version | str]:
+    parsed = _version(text)
+    return (1, parsed) if parsed is not None else (0, text)
+
+
+__all__ = ["INTEGRITY_JSON", "SIMPLE_JSON", "PyPIRegistry", "parse_simple", "pick_latest"]

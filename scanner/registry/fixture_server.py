@@ -143,7 +143,10 @@ class FixtureRegistry:
         handler = type("Handler", (_Handler,), {"registry": self})
         self._server = _Server(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fixture-registry", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fixture-registry",
+            daemon=True,
         )
         self._thread.start()
         return self

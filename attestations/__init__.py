@@ -1,1 +1,46 @@
-"""Digests, sigstore trust root, PEP 740 and npm attestation verification, publisher identity."""
+"""Digests, sigstore trust root, PEP 740 and npm attestation verification, publisher identity.
+
+The public names below load lazily, so importing ``attestations.digests`` does not import sigstore.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "AttestationCheck": "attestations.result",
+    "PublisherIdentity": "attestations.result",
+    "Reason": "attestations.reasons",
+    "RecordProblem": "attestations.record",
+    "RecordReport": "attestations.record",
+    "RegistryKey": "attestations.registry_keys",
+    "Status": "attestations.result",
+    "TrustRootStatus": "attestations.trustroot",
+    "VerificationCache": "attestations.cache",
+    "check_trusted_root": "attestations.trustroot",
+    "compare_identities": "attestations.identity",
+    "identity_from_certificate": "attestations.identity",
+    "identity_from_publisher": "attestations.identity",
+    "load_trusted_root": "attestations.trustroot",
+    "make_verifier": "attestations.trustroot",
+    "matches_pin": "attestations.identity",
+    "parse_registry_keys": "attestations.registry_keys",
+    "refresh_trusted_root": "attestations.trustroot",
+    "verify_environment": "attestations.record",
+    "verify_npm_attestations": "attestations.npm",
+    "verify_npm_bundle": "attestations.npm",
+    "verify_pypi_attestation": "attestations.pep740",
+    "verify_pypi_provenance": "attestations.pep740",
+    "verify_record": "attestations.record",
+    "verify_registry_signatures": "attestations.registry_keys",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'attestations' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -2,14 +2,17 @@
 
 Comparison rules (``compare_identities``), decided for trust-on-first-use baselines:
 
-* ``kind``, ``issuer``, ``repository``, ``workflow``, ``environment`` and ``subject`` are compared even when one
-  side lacks them: a value that appears or disappears is a change (a dropped deployment environment removes its
-  protection rules; a workflow that can no longer be read is not "the same workflow").
-* ``repository_id``, ``owner_id`` and ``runner_environment`` are compared only when both sides carry them:
-  Fulcio added those extensions in 2023, so older certificates lack them, and a certificate cannot omit them by the
-  signer's choice. When both are present a difference *is* a change, also when the repository name is unchanged
-  (a deleted and re-created repository, the classic resurrection attack).
-* Repository URIs are compared case-insensitively for GitHub and GitLab (their names are case-insensitive).
+* ``kind``, ``issuer``, ``repository``, ``workflow``, ``environment`` and ``subject`` are compared
+  even when one side lacks them: a value that appears or disappears is a change (a dropped
+  deployment environment removes its protection rules; a workflow that can no longer be read is not
+  "the same workflow").
+* ``repository_id``, ``owner_id`` and ``runner_environment`` are compared only when both sides
+  carry them: Fulcio added those extensions in 2023, so older certificates lack them, and a
+  certificate cannot omit them by the signer's choice. When both are present a difference *is* a
+  change, also when the repository name is unchanged (a deleted and re-created repository, the
+  classic resurrection attack).
+* Repository URIs are compared case-insensitively for GitHub and GitLab (their names are
+  case-insensitive).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from dataclasses import fields, replace
 from typing import Any
 
 from cryptography import x509
-from cryptography.x509.oid import ExtensionOID
 from pydantic import TypeAdapter, ValidationError
 from pypi_attestations import (
     CircleCIPublisher,
@@ -42,7 +44,10 @@ _OID = "1.3.6.1.4.1.57264.1."
 _ISSUER_V1, _WORKFLOW_REPOSITORY_V1 = _OID + "1", _OID + "5"
 _ISSUER, _RUNNER_ENV, _SOURCE_REPO = _OID + "8", _OID + "11", _OID + "12"
 _REPO_ID, _OWNER_ID, _BUILD_CONFIG = _OID + "15", _OID + "17", _OID + "18"
-_V1_RAW = {_ISSUER_V1, _WORKFLOW_REPOSITORY_V1}  # .1.1-.1.6 hold raw bytes, later ones DER UTF8String
+_V1_RAW = {
+    _ISSUER_V1,
+    _WORKFLOW_REPOSITORY_V1,
+}  # .1.1-.1.6 hold raw bytes, later ones DER UTF8String
 
 _STRICT = ("kind", "issuer", "repository", "workflow", "environment", "subject")
 _LENIENT = ("repository_id", "owner_id", "runner_environment")
@@ -111,7 +116,8 @@ def compare_identities(
 ) -> tuple[str, ...]:
     """Names of the identity fields that changed; ``("attestation",)`` when attested -> unattested.
 
-    Gaining an attestation (``stored`` is None) is not a change of identity: the caller records a new baseline.
+    Gaining an attestation (``stored`` is None) is not a change of identity: the caller records a
+    new baseline.
     """
     if stored is None or current is None:
         return ("attestation",) if stored is not None else ()
@@ -134,15 +140,18 @@ def identity_mismatches(expected: PublisherIdentity, actual: PublisherIdentity) 
             continue
         got = _norm(actual, name)
         if got != want:
-            out.append(f"{name}: expected {getattr(expected, name)!r}, got {getattr(actual, name)!r}")
+            out.append(
+                f"{name}: expected {getattr(expected, name)!r}, got {getattr(actual, name)!r}"
+            )
     return tuple(out)
 
 
 def matches_pin(identity: PublisherIdentity | None, pin: Mapping[str, str]) -> bool:
     """True when ``identity`` satisfies a PEP 751 ``attestation-identities`` entry.
 
-    Pins use PyPI publisher keys (``kind`` plus e.g. ``repository``, ``workflow``, ``environment``); a key this
-    function does not understand makes the pin unmatched (fail closed), and so does a pin without ``kind``.
+    Pins use PyPI publisher keys (``kind`` plus e.g. ``repository``, ``workflow``,
+    ``environment``); a key this function does not understand makes the pin unmatched (fail
+    closed), and so does a pin without ``kind``.
     """
     kind = str(pin.get("kind", "")).lower()
     if identity is None or not kind or kind != identity.kind:
@@ -170,7 +179,7 @@ def matches_pin(identity: PublisherIdentity | None, pin: Mapping[str, str]) -> b
 
 
 class IdentityPolicy:
-    """A sigstore ``VerificationPolicy`` requiring a certificate whose identity matches ``expected``."""
+    """A sigstore ``VerificationPolicy``: the certificate's identity must match ``expected``."""
 
     def __init__(self, expected: PublisherIdentity) -> None:
         needed = "subject" if expected.kind in {"google", "email", "oidc"} else "repository"
@@ -187,7 +196,7 @@ class IdentityPolicy:
         self.expected = expected
 
     def verify(self, cert: x509.Certificate) -> None:
-        """Raise ``VerificationError`` when the certificate's identity differs from the expected one."""
+        """Raise ``VerificationError`` when the certificate's identity differs."""
         problems = identity_mismatches(self.expected, identity_from_certificate(cert))
         if problems:
             raise VerificationError("certificate identity mismatch: " + "; ".join(problems))
@@ -233,7 +242,7 @@ def _der_utf8(der: bytes) -> str:
 
 def _san(cert: x509.Certificate) -> str | None:
     try:
-        names = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return None
     for general in (x509.UniformResourceIdentifier, x509.RFC822Name):

@@ -1,9 +1,10 @@
 """PEP 740 provenance and attestations, verified offline against an injected sigstore ``Verifier``.
 
 pypi-attestations 0.0.30's ``Attestation.verify(publisher, dist, offline=True)`` builds its own
-``Verifier.production(offline=True)`` from the per-user TUF cache, so it cannot use a pinned trust root. We follow
-the same steps with the caller's verifier: ``Attestation.to_bundle()``, the publisher's own policy
-(``publisher._as_policy()``), ``Verifier.verify_dsse``, then the statement checks ``Attestation.verify`` makes.
+``Verifier.production(offline=True)`` from the per-user TUF cache, so it cannot use a pinned trust
+root. We follow the same steps with the caller's verifier: ``Attestation.to_bundle()``, the
+publisher's own policy (``publisher._as_policy()``), ``Verifier.verify_dsse``, then the statement
+checks ``Attestation.verify`` makes.
 """
 
 from __future__ import annotations
@@ -87,9 +88,13 @@ def verify_pypi_provenance(
             count += 1
     if len(identities) != 1:
         detail = "; ".join(sorted(i.describe() for i in identities))
-        return AttestationCheck(False, fail(Reason.PUBLISHER_MISMATCH, f"several signers: {detail}"))
+        return AttestationCheck(
+            False, fail(Reason.PUBLISHER_MISMATCH, f"several signers: {detail}")
+        )
     identity = identities.pop()
-    return _finish(identity, expected, tuple(sorted(predicates)), f"{count} attestation(s)", filename)
+    return _finish(
+        identity, expected, tuple(sorted(predicates)), f"{count} attestation(s)", filename
+    )
 
 
 def verify_pypi_attestation(
@@ -211,7 +216,10 @@ def _finish(
                 False, fail(Reason.IDENTITY_MISMATCH, "; ".join(problems)), identity, predicates
             )
     return AttestationCheck(
-        True, f"verified {what} for {filename} by {describe_identity(identity)}", identity, predicates
+        True,
+        f"verified {what} for {filename} by {describe_identity(identity)}",
+        identity,
+        predicates,
     )
 
 
@@ -220,7 +228,8 @@ def _distribution(filename: str, sha256_hex: str) -> Distribution | AttestationC
         return Distribution(name=filename, digest=sha256_hex.lower())
     except (ValidationError, ValueError) as exc:
         return AttestationCheck(
-            False, fail(Reason.MALFORMED, f"distribution filename {filename!r}: {_first_error(exc)}")
+            False,
+            fail(Reason.MALFORMED, f"distribution filename {filename!r}: {_first_error(exc)}"),
         )
 
 
@@ -230,9 +239,7 @@ def _check_sha256(value: str) -> None:
 
 
 def _publisher_label(publisher: Any) -> str:
-    return str(
-        getattr(publisher, "repository", None) or getattr(publisher, "email", None) or "?"
-    )
+    return str(getattr(publisher, "repository", None) or getattr(publisher, "email", None) or "?")
 
 
 def _first_error(exc: Exception) -> str:

@@ -1,4 +1,4 @@
-"""Failure categories: every failed ``AttestationCheck.reason`` starts with one of these, then ``": "``."""
+"""Failure categories: a failed ``AttestationCheck.reason`` starts with one, then ``": "``."""
 
 from __future__ import annotations
 
@@ -40,3 +40,12 @@ def classify_sigstore_error(message: str) -> Reason:
     if "unsupported" in text or "only supported" in text:
         return Reason.UNSUPPORTED
     return Reason.SIGNATURE
+
+
+class Failed(Exception):  # noqa: N818 - internal control flow, never leaves the package
+    """Raised inside the package to stop a verification; callers turn it into a failed check."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(fail(reason, detail))
+        self.reason = reason
+        self.text = fail(reason, detail)

@@ -31,8 +31,8 @@ class PublisherIdentity:
     owner_id: str | None = None
     workflow: str | None = None  # ".github/workflows/release.yml"
     environment: str | None = None
-    # Additive (attestations/identity.py): the certificate's SAN where it *is* the identity (Google service
-    # account or plain e-mail signers), and Fulcio's runner environment ("github-hosted" / "self-hosted").
+    # Additive (see attestations/identity.py): the certificate's SAN where it *is* the identity
+    # (Google service account, e-mail signers); Fulcio's runner environment ("github-hosted").
     subject: str | None = None
     runner_environment: str | None = None
 

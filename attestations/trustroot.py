@@ -2,18 +2,20 @@
 
 Staleness, as chainwatch judges it (``check_trusted_root``):
 
-1. The file must exist, parse as a Sigstore ``TrustedRoot`` and carry at least one Rekor key, one Fulcio CA and
-   one CT log key. Otherwise it is unusable.
-2. For each of those three kinds, at least one entry's validity window must contain *now*. A root in which every
-   Rekor key (or every Fulcio CA, or every CT key) has ended cannot verify anything signed today: Sigstore has
-   rotated and only a newer root knows the new keys. That is an error.
-3. Age: the last time the root was known to match Sigstore's TUF repository (``fetched_at`` in the side file: the
-   date it was pinned into chainwatch for the shipped copy, the refresh time for a refreshed copy). Older than
-   ``max_age`` is an error: a stale root may lack a new key (fail closed: signatures do not verify) or still trust a
-   key Sigstore has since ended (the dangerous case). Older than half of ``max_age`` is a warning in the status.
+1. The file must exist, parse as a Sigstore ``TrustedRoot`` and carry at least one Rekor key, one
+   Fulcio CA and one CT log key. Otherwise it is unusable.
+2. For each of those three kinds, at least one entry's validity window must contain *now*. A root
+   in which every Rekor key (or every Fulcio CA, or every CT key) has ended cannot verify anything
+   signed today: Sigstore has rotated and only a newer root knows the new keys. That is an error.
+3. Age: the last time the root was known to match Sigstore's TUF repository (``fetched_at`` in the
+   side file: the date it was pinned into chainwatch for the shipped copy, the refresh time for a
+   refreshed copy). Older than ``max_age`` is an error: a stale root may lack a new key (fail
+   closed: signatures do not verify) or still trust a key Sigstore has since ended (the dangerous
+   case). Older than half of ``max_age`` is a warning in the status.
 
-The trusted root file carries no issue date, so age is only as honest as the side file. The shipped root's
-newest key window starts on the date shown by ``TrustRootStatus.newest_key_start`` (a lower bound on its content).
+The trusted root file carries no issue date, so age is only as honest as the side file. The shipped
+root's newest key window starts on the date shown by ``TrustRootStatus.newest_key_start`` (a lower
+bound on its content).
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ DEFAULT_MAX_AGE = timedelta(days=365)
 TUF_URL = "https://tuf-repo-cdn.sigstore.dev"  # sigstore._internal.tuf.DEFAULT_TUF_URL
 ROOT_NAME = "trusted_root.json"
 META_NAME = "trusted_root.meta.json"
-_REFRESH_HINT = "run the trust-root refresh command online, or pass an explicit, current trusted root file"
+_REFRESH_HINT = (
+    "run the trust-root refresh command online, or pass an explicit, current trusted root file"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +84,13 @@ def load_trusted_root(
     now: datetime | None = None,
     max_age: timedelta | None = DEFAULT_MAX_AGE,
 ) -> TrustedRoot:
-    """Load a trusted root (default: the newer of the shipped and the refreshed copy); raise if unusable."""
+    """Load a trusted root (default: newer of shipped and refreshed copy); raise if unusable."""
     chosen = path if path is not None else _pick_default(cache_dir or default_cache_dir())
     status = check_trusted_root(chosen, now=now, max_age=max_age)
     if status.problems:
         raise TrustRootError(
-            f"trusted root {chosen} is not usable: " + "; ".join(status.problems), hint=_REFRESH_HINT
+            f"trusted root {chosen} is not usable: " + "; ".join(status.problems),
+            hint=_REFRESH_HINT,
         )
     return TrustedRoot.from_file(str(chosen))
 
@@ -93,7 +98,7 @@ def load_trusted_root(
 def check_trusted_root(
     path: Path, *, now: datetime | None = None, max_age: timedelta | None = DEFAULT_MAX_AGE
 ) -> TrustRootStatus:
-    """Judge a trusted root file (see the module docstring for the rules); never raises for bad files."""
+    """Judge a trusted root file (rules in the module docstring); never raises for bad files."""
     moment = now or datetime.now(UTC)
     try:
         raw = path.read_bytes()
@@ -133,9 +138,7 @@ def check_trusted_root(
             elif age > max_age / 2:
                 warnings.append(f"{age.days} days since it was fetched; refresh soon")
     newest = max(starts) if starts else None
-    return TrustRootStatus(
-        str(path), digest, fetched_at, newest, tuple(problems), tuple(warnings)
-    )
+    return TrustRootStatus(str(path), digest, fetched_at, newest, tuple(problems), tuple(warnings))
 
 
 def make_verifier(trusted_root: TrustedRoot) -> Verifier:
@@ -152,8 +155,8 @@ def trusted_root_of(verifier: Verifier) -> TrustedRoot:
 
 
 def refresh_trusted_root(cache_dir: Path) -> Path:
-    """Fetch the current trusted root through Sigstore's TUF repository into ``cache_dir`` (online)."""
-    from tuf.ngclient import Updater  # the TUF client sigstore itself uses
+    """Fetch the current trusted root through Sigstore's TUF repository (online)."""
+    from tuf.ngclient import Updater  # type: ignore[attr-defined]  # sigstore uses the same
 
     metadata_dir = cache_dir / "tuf" / "metadata"
     targets_dir = cache_dir / "tuf" / "targets"

@@ -72,7 +72,7 @@ def read_text(path: Path) -> str:
 
 # One pass over the text finds strings (so "//" or "http://" inside them is left alone),
 # comments, commas and closing brackets; everything in between is copied unchanged.
-_JSONC_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|//[^\n]*|/\*.*?\*/|/\*|,|[\]}]', re.DOTALL)
+_JSONC_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|//[^\n]*|/\*.*?\*/|/\*|,|[\[{\]}]', re.DOTALL)
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
@@ -80,18 +80,22 @@ def strip_jsonc(text: str, path: str = "<text>") -> str:
     """Turn JSONC into JSON: comments and trailing commas become spaces, lines stay put."""
     out: list[str] = []
     pending_comma: int | None = None  # index in ``out`` of a comma not yet followed by a value
+    after_value = False  # the last significant token ends a value (so a comma may follow)
     pos = 0
     for match in _JSONC_TOKEN.finditer(text):
         gap = text[pos : match.start()]
         if gap:
             out.append(gap)
             if not gap.isspace():
-                pending_comma = None
+                pending_comma, after_value = None, True
         token = match.group()
         pos = match.end()
         if token.startswith('"'):
             out.append(token)
-            pending_comma = None
+            pending_comma, after_value = None, True
+        elif token in ("[", "{"):
+            out.append(token)
+            pending_comma, after_value = None, False
         elif token.startswith("//"):
             out.append(" " * len(token))
         elif token.startswith("/*"):
@@ -100,12 +104,14 @@ def strip_jsonc(text: str, path: str = "<text>") -> str:
                 raise ConfigError(path, "unterminated /* comment", line=line)
             out.append(_NOT_NEWLINE.sub(" ", token))
         elif token == ",":
-            pending_comma = len(out)
+            # only a comma that follows a value can be trailing; "[,]" stays invalid
+            pending_comma = len(out) if after_value else None
+            after_value = False
             out.append(",")
         else:  # a closing bracket: a comma right before it is a trailing comma
             if pending_comma is not None:
                 out[pending_comma] = " "
-            pending_comma = None
+            pending_comma, after_value = None, True
             out.append(token)
     out.append(text[pos:])
     return "".join(out)

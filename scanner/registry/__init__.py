@@ -46,7 +46,6 @@ def make_registry(
 
 
 __all__ = [
-    "REGISTRIES",
     "FetchError",
     "FileFacts",
     "NotFound",
@@ -54,6 +53,7 @@ __all__ = [
     "OfflineMiss",
     "ProjectFacts",
     "PyPIRegistry",
+    "REGISTRIES",
     "Registry",
     "RegistryConfig",
     "RegistryKey",

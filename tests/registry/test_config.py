@@ -142,3 +142,13 @@ def test_npmrc_precedence_and_scopes(home: Path) -> None:
 def test_npmrc_env_expansion_in_registry(home: Path) -> None:
     (home / ".npmrc").write_text("registry=https://${NPM_HOST}/\n")
     assert _load(home, {"NPM_HOST": "mirror.example"}).npm == "https://mirror.example/"
+
+
+def test_public_api_is_sorted_and_complete() -> None:
+    import scanner.registry as pkg
+
+    assert pkg.__all__ == sorted(pkg.__all__)
+    public = {n for n in vars(pkg) if not n.startswith("_") and n[0].isupper() or n in pkg.__all__}
+    modules = {"annotations", "StrEnum", "httpx", "config", "http", "interface", "npm", "pypi"}
+    modules |= {"cache"}
+    assert public - modules - {"T"} <= set(pkg.__all__)

@@ -181,3 +181,25 @@ def test_malformed_packuments(doc: Any, problem: str) -> None:
     with pytest.raises(FetchError) as info:
         parse_packument(NPM + "x", doc)
     assert problem in info.value.problem
+
+
+def test_registry_bounds_its_concurrency() -> None:
+    import asyncio
+
+    state = {"now": 0, "peak": 0}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        state["now"] += 1
+        state["peak"] = max(state["peak"], state["now"])
+        await asyncio.sleep(0.01)
+        state["now"] -= 1
+        page = {**PAGE, "name": request.url.path.strip("/").rsplit("/", 1)[-1]}
+        return httpx.Response(200, json=page, headers={"content-type": SIMPLE_JSON})
+
+    async def go() -> None:
+        async with make_client(cache_dir=None, transport=httpx.MockTransport(handler)) as c:
+            pypi = PyPIRegistry(c, INDEX, max_concurrency=2)
+            await asyncio.gather(*(pypi.project(f"p{i}") for i in range(8)))
+
+    run(go())
+    assert state["peak"] == 2

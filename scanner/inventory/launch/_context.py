@@ -44,12 +44,21 @@ class Ctx:
     server: ServerEntry
     caches: ToolCaches | None
     dispatch: Dispatch
-    home: Path
     base_dir: Path | None = None  # overrides cwd/config dir for relative paths (uv --directory)
     depth: int = 0
     components: list[Component] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def home(self) -> Path:
+        """The user's home directory, for ``~`` (asked only when a path needs it)."""
+        if self.caches is not None and self.caches.home is not None:
+            return self.caches.home
+        try:
+            return Path.home()
+        except RuntimeError:
+            return Path("/")
 
     @property
     def location(self) -> SourceLocation:
@@ -100,12 +109,25 @@ def make_purl(
     qualifiers: dict[str, str] | None = None,
 ) -> str:
     """Render a package URL, turning the library's ValueError into a LaunchError."""
+    items = tuple(sorted(qualifiers.items())) if qualifiers else ()
     try:
-        return PackageURL(
-            type=type_, namespace=namespace, name=name, version=version, qualifiers=qualifiers
-        ).to_string()
+        return _purl(type_, namespace, name, version, items)
     except ValueError as exc:
         raise LaunchError(f"cannot build a package URL for {name!r}: {exc}") from exc
+
+
+@lru_cache(maxsize=8192)
+def _purl(
+    type_: str,
+    namespace: str | None,
+    name: str,
+    version: str | None,
+    qualifiers: tuple[tuple[str, str], ...],
+) -> str:
+    # Fleets repeat the same packages; PackageURL normalisation dominates a resolve otherwise.
+    return PackageURL(
+        type=type_, namespace=namespace, name=name, version=version, qualifiers=dict(qualifiers)
+    ).to_string()
 
 
 def floating_finding(ctx: Ctx, purl: str, spec: str, *, latest: bool, what: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from scanner.errors import LaunchError
 from scanner.inventory.launch import container, node, python, script
@@ -38,8 +37,7 @@ def resolve_launch(server: ServerEntry, *, caches: ToolCaches | None = None) -> 
     Floating versions are looked up in ``caches`` when given. Malformed input becomes a Skipped;
     the only exception this can raise is LaunchError, and only for input it cannot even name.
     """
-    home = caches.home if caches is not None and caches.home is not None else _home()
-    ctx = Ctx(server=server, caches=caches, dispatch=_dispatch, home=home)
+    ctx = Ctx(server=server, caches=caches, dispatch=_dispatch)
     if server.url is not None:
         if isinstance(server.url, str):
             add_remote(ctx, server.url)
@@ -53,13 +51,6 @@ def resolve_launch(server: ServerEntry, *, caches: ToolCaches | None = None) -> 
     elif server.url is None:
         ctx.skip("server has neither a command nor a URL")
     return LaunchResult(tuple(ctx.components), tuple(ctx.skipped), tuple(ctx.findings))
-
-
-def _home() -> Path:
-    try:
-        return Path.home()
-    except RuntimeError:
-        return Path(os.sep)
 
 
 def _dispatch(ctx: Ctx, argv: list[str]) -> None:
@@ -99,7 +90,7 @@ def _shell(ctx: Ctx, argv: list[str]) -> None:
     if nested is None:
         script.run_node(ctx, argv[1:], label=os.path.basename(argv[0]))  # sh script.sh
     else:
-        ctx.redispatch(nested)
+        ctx.redispatch(nested[1:] if nested[:1] == ["exec"] and len(nested) > 1 else nested)
 
 
 def _bun(ctx: Ctx, argv: list[str]) -> None:

@@ -1,0 +1,316 @@
+"""Shared pieces of the manifest and lockfile readers: the result type, loaders, purls, digests."""
+
+from __future__ import annotations
+
+import binascii
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli
+import yaml
+from packageurl import PackageURL
+
+from attestations.digests import DigestError, parse_digest, parse_sri
+from scanner.checks.codes import Code, finding
+from scanner.errors import LockfileError
+from scanner.models import (
+    Artifact,
+    Component,
+    Digest,
+    EvidenceKind,
+    Finding,
+    Skipped,
+    SourceLocation,
+    VersionEvidence,
+)
+
+_DIGEST_HEX = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
+_CANONICAL_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
+_PEP503 = re.compile(r"[-_.]+")
+_FULL_SHA = re.compile(r"[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?")
+_GITHUB = re.compile(r"(?:git\+)?(?:https?|ssh|git)://(?:git@)?github\.com/([^/]+)/([^/#@?]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class LockfileResult:
+    """What one manifest or lockfile says: components, entries we could not use, and findings."""
+
+    components: tuple[Component, ...]
+    skipped: tuple[Skipped, ...]
+    findings: tuple[Finding, ...]
+    kind: str
+
+
+@dataclass(slots=True)
+class Collector:
+    """Accumulates one file's components, skipped entries and findings."""
+
+    path: str
+    kind: str
+    components: list[Component] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def skip(self, subject: str, reason: str, line: int | None = None) -> None:
+        """Record an entry we could not inventory."""
+        self.skipped.append(Skipped(subject, reason, SourceLocation(self.path, line)))
+
+    def result(self) -> LockfileResult:
+        """Freeze into a LockfileResult."""
+        return LockfileResult(
+            tuple(self.components), tuple(self.skipped), tuple(self.findings), self.kind
+        )
+
+
+def read_text(path: Path) -> str:
+    """Read a file as UTF-8 (BOM tolerated), naming the file on failure."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LockfileError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LockfileError(str(path), f"not UTF-8 text (byte {exc.start})") from exc
+
+
+def load_toml(path: Path, text: str) -> dict[str, Any]:
+    """Parse TOML text, turning syntax errors into LockfileError with the line."""
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        msg = getattr(exc, "msg", str(exc))
+        raise LockfileError(str(path), f"invalid TOML: {msg}", line=line) from exc
+
+
+def load_json(path: Path, text: str) -> dict[str, Any]:
+    """Parse a JSON object, turning syntax errors into LockfileError with the line."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockfileError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+    except RecursionError as exc:
+        raise LockfileError(str(path), "invalid JSON: nested too deeply") from exc
+    if not isinstance(data, dict):
+        raise LockfileError(str(path), f"expected a JSON object, found {type(data).__name__}")
+    return data
+
+
+def load_yaml(path: Path, text: str) -> dict[str, Any]:
+    """Parse a YAML mapping with the C safe loader when available."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise LockfileError(str(path), f"invalid YAML: {exc.problem}", line=line) from exc
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        raise LockfileError(str(path), f"invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise LockfileError(str(path), f"expected a YAML mapping, found {type(data).__name__}")
+    return data
+
+
+def header_lines(text: str, header: str) -> list[int]:
+    """1-based line numbers of each line that is exactly ``header`` (e.g. ``[[package]]``)."""
+    lines: list[int] = []
+    pos = 0
+    line = 1
+    needle = "\n" + header
+    if text.startswith(header):
+        lines.append(1)
+    while True:
+        found = text.find(needle, pos)
+        if found < 0:
+            return lines
+        line += text.count("\n", pos, found + 1)
+        end = found + 1 + len(header)
+        if end >= len(text) or text[end] in "\r\n \t#":
+            lines.append(line)
+        pos = found + 1
+
+
+def pep503(name: str) -> str:
+    """PEP 503 normalised project name."""
+    return _PEP503.sub("-", name).lower()
+
+
+def _purl(kind: str, namespace: str | None, name: str, version: str | None) -> str:
+    if (
+        _SAFE.fullmatch(name)
+        and (version is None or _SAFE.fullmatch(version))
+        and (namespace is None or _SAFE.fullmatch(namespace))
+    ):
+        ns = f"{namespace}/" if namespace else ""
+        return f"pkg:{kind}/{ns}{name}@{version}" if version else f"pkg:{kind}/{ns}{name}"
+    return PackageURL(type=kind, namespace=namespace, name=name, version=version).to_string()
+
+
+def pypi_purl(name: str, version: str | None) -> str:
+    """``pkg:pypi/<pep503 name>@<version>``."""
+    return _purl("pypi", None, pep503(name), version)
+
+
+def npm_purl(name: str, version: str | None) -> str:
+    """``pkg:npm/%40scope/name@version`` (scope percent-encoded as packageurl does)."""
+    if name.startswith("@") and "/" in name:
+        scope, _, base = name.partition("/")
+        if _SAFE.fullmatch(scope[1:]) and _SAFE.fullmatch(base) and (
+            version is None or _SAFE.fullmatch(version)
+        ):
+            tail = f"@{version}" if version else ""
+            return f"pkg:npm/%40{scope[1:]}/{base}{tail}"
+        return PackageURL(type="npm", namespace=scope, name=base, version=version).to_string()
+    return _purl("npm", None, name, version)
+
+
+def git_component(
+    name: str,
+    url: str,
+    commit: str | None,
+    *,
+    version: str | None,
+    where: SourceLocation,
+    ecosystem_hint: str,
+    requirement: str | None = None,
+    direct: bool = True,
+    dev: bool = False,
+) -> Component:
+    """A component built from a git source; exact only when a full commit id is known."""
+    clean = redact_url(url)
+    exact = commit if commit and _FULL_SHA.fullmatch(commit) else None
+    gh = _GITHUB.match(clean)
+    if gh:
+        repo = gh.group(2).removesuffix(".git")
+        purl = _purl("github", gh.group(1).lower(), repo.lower(), exact)
+    else:
+        purl = PackageURL(
+            type="generic", name=name, version=exact, qualifiers={"vcs_url": f"git+{clean}"}
+        ).to_string()
+    kind = EvidenceKind.LOCKFILE if exact else EvidenceKind.UNRESOLVED
+    return Component(
+        purl=purl,
+        ecosystem="git",
+        name=name,
+        version=version or exact,
+        evidence=VersionEvidence(kind, where.path, f"{ecosystem_hint} git source {clean}"),
+        requirement=requirement,
+        artifacts=(Artifact(url=clean),),
+        source=where,
+        direct=direct,
+        dev=dev,
+    )
+
+
+def git_finding(c: Component) -> Finding:
+    """CW107 for a locked git source."""
+    return finding(Code.GIT_SOURCE, c.purl, f"{c.name} is locked to a git source", file=c.source)
+
+
+def redact_url(url: str) -> str:
+    """Drop user:password from a URL so credentials never reach a report or log."""
+    start = url.find("://")
+    if start < 0:
+        return url
+    end = url.find("/", start + 3)
+    at = url.rfind("@", start + 3, end if end >= 0 else len(url))
+    if at < 0 or url[start + 3 : at] == "git":  # "git@host" is a user name, not a secret
+        return url
+    return f"{url[: start + 3]}***@{url[at + 1:]}"
+
+
+def fast_digest(raw: str) -> Digest:
+    """``parse_digest`` with a shortcut for the common canonical ``sha256:<64 hex>`` form."""
+    if _CANONICAL_SHA256.fullmatch(raw):
+        return Digest("sha256", raw[7:], raw)
+    return checked(parse_digest(raw))
+
+
+def digest_or_none(raw: object, col: Collector, subject: str, line: int | None) -> Digest | None:
+    """Parse one recorded digest; an unreadable one becomes a Skipped, not an error."""
+    if not isinstance(raw, str):
+        col.skip(subject, f"digest is not a string: {raw!r:.60}", line)
+        return None
+    try:
+        return fast_digest(raw)
+    except DigestError as exc:
+        col.skip(subject, f"unreadable digest: {exc}", line)
+        return None
+
+
+def checked(d: Digest) -> Digest:
+    """Reject a digest whose length does not fit its algorithm (``sha256:123``)."""
+    want = _DIGEST_HEX.get(d.algorithm)
+    if want is not None and len(d.hex) != want:
+        raise DigestError(f"{d.algorithm} digest {d.raw!r} has {len(d.hex) // 2} bytes")
+    return d
+
+
+def key_lines(text: str, pattern: re.Pattern[str]) -> dict[str, int]:
+    """Map each key captured by ``pattern`` to the 1-based line it first appears on.
+
+    Patterns start with a literal newline (fast to search for) and the key is on the next line.
+    """
+    out: dict[str, int] = {}
+    line, prev = 1, 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", prev, m.start() + 1)
+        prev = m.start() + 1
+        out.setdefault(m.group(1), line)
+    return out
+
+
+def sri_digests(raw: object, col: Collector, subject: str, line: int | None) -> tuple[Digest, ...]:
+    """Parse an SRI integrity string; an unreadable one becomes a Skipped."""
+    if not isinstance(raw, str):
+        if raw is not None:
+            col.skip(subject, f"integrity is not a string: {raw!r:.60}", line)
+        return ()
+    try:
+        if raw.startswith("sha512-") and len(raw) == 95 and " " not in raw:  # the common case
+            return (Digest("sha512", binascii.a2b_base64(raw[7:], strict_mode=True).hex(), raw),)
+        return tuple(checked(d) for d in parse_sri(raw))
+    except (DigestError, binascii.Error, ValueError) as exc:
+        col.skip(subject, f"unreadable integrity: {exc}", line)
+        return ()
+
+
+def hash_table(
+    raw: object, col: Collector, subject: str, line: int | None
+) -> tuple[Digest, ...]:
+    """Digests from a ``{sha256 = "..."}`` table (pylock, PEP 691 style)."""
+    if not isinstance(raw, dict):
+        return ()
+    out: list[Digest] = []
+    for algo, value in raw.items():
+        if not isinstance(value, str):
+            col.skip(subject, f"hash {algo!r} is not a string", line)
+            continue
+        try:
+            d = checked(parse_digest(value, default_algorithm=str(algo).lower()))
+        except DigestError as exc:
+            col.skip(subject, f"unreadable digest: {exc}", line)
+            continue
+        out.append(d)
+    return tuple(out)
+
+
+def no_digest(c: Component) -> Finding:
+    """CW106 for a locked entry whose format normally records a digest."""
+    return finding(
+        Code.NO_LOCKED_DIGEST, c.purl, f"{c.name} {c.version} is locked without a digest",
+        file=c.source,
+    )
+
+
+def strs(value: object) -> Iterable[str]:
+    """The strings of a list, ignoring anything else."""
+    if isinstance(value, list):
+        return (v for v in value if isinstance(v, str))
+    return ()

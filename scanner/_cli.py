@@ -7,9 +7,10 @@ verified under --require-verified); 2 usage error; 3 chainwatch could not run (s
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,11 +18,13 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from attestations.result import Status
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory, inventory_findings
 from scanner.models import Inventory, Severity
 from scanner.report import json as json_report
-from scanner.report.table import render_inventory
+from scanner.report.table import render_inventory, render_scan
+from scanner.scan import ScanOptions, ScanResult, run_scan
 from scanner.store import Store
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3, 4
@@ -47,19 +50,29 @@ def inventory_options(func: F) -> F:
     """Options shared by every command that reads agents."""
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option("--discover", is_flag=True, help="Also find MCP client configs on this machine."),
         click.option(
-            "--home", type=click.Path(path_type=Path, file_okay=False), default=None,
+            "--discover", is_flag=True, help="Also find MCP client configs on this machine."
+        ),
+        click.option(
+            "--home",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=None,
             help="Home folder to discover from (default: the current user's).",
         ),
         click.option(
-            "--project", "projects", multiple=True,
+            "--project",
+            "projects",
+            multiple=True,
             type=click.Path(path_type=Path, file_okay=False),
             help="Project folder whose project-scope configs to discover (repeatable).",
         ),
         click.option(
-            "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-            show_default=True, help="Output format.",
+            "--format",
+            "fmt",
+            type=click.Choice(["table", "json"]),
+            default="table",
+            show_default=True,
+            help="Output format.",
         ),
         click.option("--no-record", is_flag=True, help="Do not record this run in the store."),
     ]
@@ -71,7 +84,9 @@ def inventory_options(func: F) -> F:
 @click.group()
 @click.version_option(package_name="chainwatch")
 @click.option(
-    "--db", type=click.Path(path_type=Path, dir_okay=False), envvar="CHAINWATCH_DB",
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_DB",
     help="SQLite store (default: chainwatch.db in the user data folder; env CHAINWATCH_DB).",
 )
 @click.pass_context
@@ -143,6 +158,23 @@ def scans(ctx: click.Context, limit: int) -> None:
             click.echo(f"{row['id']:>5}  {row['kind']:<10} {row['started_at']}  {row['summary']}")
 
 
+@contextlib.contextmanager
+def _progress(console: Console, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for long verification runs (only on a terminal)."""
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("verifying", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 def _summary(inv: Inventory) -> dict[str, int]:
     return {
         "agents": len(inv.agents),
@@ -163,3 +195,106 @@ def _now() -> str:
 def severity_choice() -> click.Choice[str]:
     """The --fail-on choices."""
     return click.Choice([s.value for s in Severity] + ["never"])
+
+
+@main.command()
+@inventory_options
+@click.option("--offline", is_flag=True, help="Use only cached registry answers; report the rest.")
+@click.option("--download", is_flag=True, help="Also download artifacts and check their digests.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="HTTP and verification cache (default: the user cache folder).",
+)
+@click.option(
+    "--trust-root",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Sigstore trusted_root.json to verify with (default: the pinned production root).",
+)
+@click.option(
+    "--fail-on",
+    type=severity_choice(),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option(
+    "--require-verified",
+    is_flag=True,
+    help="Exit 1 unless every registry package is verified.",
+)
+@click.pass_context
+@handle_errors
+def scan(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    discover: bool,
+    home: Path | None,
+    projects: tuple[Path, ...],
+    fmt: str,
+    no_record: bool,
+    offline: bool,
+    download: bool,
+    cache_dir: Path | None,
+    trust_root: Path | None,
+    fail_on: str,
+    require_verified: bool,
+) -> None:
+    """Inventory, then verify every component against its registry and sigstore.
+
+    Each component ends in exactly one state: verified (with the publisher identity),
+    attestation-invalid, no-attestation, digest-mismatch, unresolved or fetch-failed. Only
+    verified is a pass.
+    """
+    if not paths and not discover:
+        raise click.UsageError("name at least one path, or pass --discover")
+    options = ScanOptions(
+        offline=offline, download=download, cache_dir=cache_dir, trust_root=trust_root
+    )
+    result = _scan(ctx, paths, _options(discover, home, projects), options, fmt, no_record)
+    sys.exit(_scan_exit(result, fail_on, require_verified))
+
+
+def _scan(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    inv_options: InventoryOptions,
+    options: ScanOptions,
+    fmt: str,
+    no_record: bool,
+) -> ScanResult:
+    inv = build_inventory(list(paths), inv_options)
+    inputs = {
+        "paths": [str(p) for p in paths],
+        "discover": inv_options.discover,
+        "offline": options.offline,
+        "download": options.download,
+    }
+    err = Console(stderr=True)
+    with _progress(err, enabled=fmt == "table") as progress:
+        if no_record:
+            result = run_scan(inv, None, options, inputs=inputs, progress=progress)
+        else:
+            with Store.open(ctx.obj["db"]) as store:
+                result = run_scan(inv, store, options, inputs=inputs, progress=progress)
+    if fmt == "json":
+        click.echo(json_report.dumps(json_report.scan_document(result)))
+    else:
+        render_scan(result, Console())
+    return result
+
+
+def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
+    if fail_on != "never":
+        threshold = Severity(fail_on).rank
+        if any(f.severity.rank >= threshold for _, f in result.findings):
+            return EXIT_GATE
+    if require_verified and any(
+        v.status is not Status.VERIFIED
+        for v in result.verdicts.values()
+        if v.component.ecosystem in {"pypi", "npm"}
+    ):
+        return EXIT_GATE
+    return EXIT_PARTIAL if _has_errors(result.inventory) else EXIT_OK

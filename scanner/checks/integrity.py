@@ -42,8 +42,10 @@ def compare_digests(component: Component, release: ReleaseFacts) -> DigestCompar
             candidates = _candidates(artifact.filename, by_name, release)
             if candidates is None:
                 checked += 1
-                mismatches.append(f"{artifact.filename}: not a file of {release.name} "
-                                  f"{release.version} on the registry")
+                mismatches.append(
+                    f"{artifact.filename}: not a file of {release.name} "
+                    f"{release.version} on the registry"
+                )
                 continue
             known = [h for f in candidates if (h := _registry_hex(f, digest.algorithm))]
             if not known:

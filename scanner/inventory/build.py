@@ -76,7 +76,8 @@ def _plan(paths: Sequence[Path], options: InventoryOptions) -> tuple[list[_Plan]
                 )
             elif path.is_dir():
                 raise ConfigError(
-                    str(path), f"folder without a {MANIFEST_NAME}",
+                    str(path),
+                    f"folder without a {MANIFEST_NAME}",
                     hint="name the config or lockfile files, or add an agent manifest",
                 )
             elif not path.exists():
@@ -142,8 +143,9 @@ def _inventory_agent(plan: _Plan, caches: ToolCaches) -> AgentInventory:
         errors.extend(result.problems)
         for entry in result.entries:
             if not entry.enabled:
-                skipped.append(Skipped(entry.name, "server is disabled in its config",
-                                       entry.location))
+                skipped.append(
+                    Skipped(entry.name, "server is disabled in its config", entry.location)
+                )
                 continue
             launched = resolve_launch(entry, caches=caches)
             servers.append(

@@ -1,4 +1,4 @@
-"""The agent manifest, ``chainwatch.toml``: agents, their configs and lockfiles, purpose, pact, pins.
+"""The agent manifest, ``chainwatch.toml``: agents, configs, lockfiles, purpose, pact, pins.
 
 Example::
 
@@ -66,7 +66,9 @@ def load_manifest(path: Path) -> tuple[ManifestAgent, ...]:
         raise ConfigError(str(path), f"unsupported manifest version {version!r} (this is 1)")
     raw_agents = data.get("agent", [])
     if not isinstance(raw_agents, list) or not raw_agents:
-        raise ConfigError(str(path), "no [[agent]] tables", hint="see `chainwatch inventory --help`")
+        raise ConfigError(
+            str(path), "no [[agent]] tables", hint="see `chainwatch inventory --help`"
+        )
     base = path.parent
     agents: list[ManifestAgent] = []
     seen: set[str] = set()
@@ -86,7 +88,8 @@ def _agent(path: Path, base: Path, index: int, raw: Any) -> ManifestAgent:
     agent_id = raw.get("id")
     if not isinstance(agent_id, str) or not _ID.match(agent_id):
         raise ConfigError(
-            str(path), f"{where}: 'id' must be a string of letters, digits and . _ : - (got {agent_id!r})"
+            str(path),
+            f"{where}: 'id' must be a string of letters, digits and . _ : - (got {agent_id!r})",
         )
     where = f"agent {agent_id!r}"
     name = _str(path, where, raw, "name") or agent_id

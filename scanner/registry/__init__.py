@@ -6,6 +6,7 @@ from enum import StrEnum
 
 import httpx
 
+from attestations.registry_keys import RegistryKey
 from scanner.registry.config import RegistryConfig, load_config, redact
 from scanner.registry.http import fetch_json, make_client
 from scanner.registry.interface import (
@@ -18,7 +19,7 @@ from scanner.registry.interface import (
     RegistrySignature,
     ReleaseFacts,
 )
-from scanner.registry.npm import NpmRegistry, RegistryKey
+from scanner.registry.npm import NpmRegistry
 from scanner.registry.pypi import PyPIRegistry
 
 

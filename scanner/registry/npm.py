@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from attestations.digests import DigestError, parse_sri
+from attestations.errors import AttestationError
+from attestations.registry_keys import RegistryKey, parse_registry_keys
 from scanner.registry._parse import Doc
 from scanner.registry.http import fetch_json
 from scanner.registry.interface import (
+    FetchError,
     FileFacts,
     NotFound,
     ProjectFacts,
@@ -26,17 +27,6 @@ from scanner.registry.interface import (
 # per version, `_npmUser`, `maintainers` and `scripts`, all of which we report.
 PACKUMENT_JSON = "application/json"
 INSTALL_SCRIPTS = ("preinstall", "install", "postinstall")
-
-
-@dataclass(frozen=True, slots=True)
-class RegistryKey:
-    """One key of ``/-/npm/v1/keys``: what ``dist.signatures[].keyid`` refers to."""
-
-    keyid: str
-    keytype: str
-    scheme: str
-    key: str  # base64 DER public key
-    expires: datetime | None = None
 
 
 class NpmRegistry(Registry):
@@ -99,21 +89,10 @@ class NpmRegistry(Registry):
         """The registry's current and past signing keys (``/-/npm/v1/keys``)."""
         url = self._base + "-/npm/v1/keys"
         data = await self._get(url, "application/json")
-        doc = Doc(url, data)
-        keys = doc.need(doc.need(data, dict, "keys document").get("keys"), list, "keys")
-        out = []
-        for i, raw in enumerate(keys):
-            entry = doc.need(raw, dict, f"keys[{i}]")
-            out.append(
-                RegistryKey(
-                    keyid=doc.need(entry.get("keyid"), str, f"keys[{i}].keyid"),
-                    keytype=doc.need(entry.get("keytype"), str, f"keys[{i}].keytype"),
-                    scheme=doc.need(entry.get("scheme"), str, f"keys[{i}].scheme"),
-                    key=doc.need(entry.get("key"), str, f"keys[{i}].key"),
-                    expires=doc.time(entry.get("expires"), f"keys[{i}].expires"),
-                )
-            )
-        return tuple(out)
+        try:
+            return parse_registry_keys(data)
+        except AttestationError as exc:
+            raise FetchError(url, exc.message) from exc
 
     async def _get(self, url: str, accept: str) -> Any:
         return await fetch_json(

@@ -8,14 +8,13 @@ from enum import Enum
 from typing import Any
 
 from scanner.models import Inventory
+from scanner.scan import ScanResult
 
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, enums, tuples and paths as JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
-        }
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):
@@ -54,3 +53,26 @@ def _finding(f: Any) -> dict[str, Any]:
 def dumps(document: Any) -> str:
     """Serialise a document deterministically."""
     return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False)
+
+
+def scan_document(result: ScanResult) -> dict[str, Any]:
+    """The scan as a JSON document: inventory, one verdict per component, findings."""
+    return {
+        "schema": "chainwatch.scan/1",
+        "scan_id": result.scan_id,
+        "summary": result.status_counts(),
+        "components": [
+            {
+                "purl": purl,
+                "resolved_purl": v.component.purl,
+                "version": v.component.version,
+                "evidence": to_jsonable(v.component.evidence),
+                "status": v.status.value,
+                "reason": v.reason,
+                "identity": to_jsonable(v.identity),
+            }
+            for purl, v in result.verdicts.items()
+        ],
+        "findings": [{"agent": agent_id, **_finding(f)} for agent_id, f in result.findings],
+        "inventory": inventory_document(result.inventory),
+    }

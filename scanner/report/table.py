@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from scanner.models import Component, Finding, Inventory, Severity
+from scanner.scan import ScanResult
 
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "bold red",
@@ -81,3 +82,66 @@ def summary_table(inventory: Inventory) -> Table:
             str(len(ai.errors)),
         )
     return table
+
+
+_STATUS_STYLE = {
+    "verified": "green",
+    "attestation-invalid": "bold red",
+    "digest-mismatch": "bold red",
+    "no-attestation": "yellow",
+    "unresolved": "dim",
+    "fetch-failed": "magenta",
+}
+
+
+def render_scan(result: ScanResult, console: Console) -> None:
+    """Components with their final status, findings by severity, then counts."""
+    table = Table(title="components", show_lines=False)
+    for col in ("component", "version", "evidence", "status", "detail"):
+        table.add_column(col, overflow="fold")
+    for _, v in sorted(result.verdicts.items(), key=lambda kv: (kv[1].status.value, kv[0])):
+        c = v.component
+        style = _STATUS_STYLE.get(v.status.value, "")
+        detail = v.identity.describe() if v.identity is not None else v.reason
+        table.add_row(
+            f"{c.ecosystem} {c.url if c.ecosystem == 'remote' and c.url else c.name}",
+            c.version or "?",
+            c.evidence.kind.value,
+            f"[{style}]{v.status.value}[/{style}]",
+            detail,
+        )
+    console.print(table)
+    ordered = sorted(result.findings, key=lambda af: -af[1].severity.rank)
+    if ordered:
+        findings = Table(title="findings")
+        for col in ("severity", "code", "agent", "subject", "message"):
+            findings.add_column(col, overflow="fold")
+        for agent_id, f in ordered:
+            style = _SEVERITY_STYLE[f.severity]
+            findings.add_row(
+                f"[{style}]{f.severity.value}[/{style}]",
+                f.code,
+                agent_id or "-",
+                f.subject,
+                f.message,
+            )
+        console.print(findings)
+    for ai in result.inventory.agents:
+        for k in ai.skipped:
+            console.print(f"[yellow]skipped[/yellow] {ai.agent.id}: {k.subject}: {k.reason}")
+        for s in ai.servers:
+            for k in s.skipped:
+                console.print(
+                    f"[yellow]skipped[/yellow] {ai.agent.id}/{s.server.name}: "
+                    f"{k.subject}: {k.reason}"
+                )
+        for e in ai.errors:
+            console.print(f"[red]error[/red] {ai.agent.id}: {e}")
+    for e in result.inventory.errors:
+        console.print(f"[red]error[/red] {e}")
+    counts = result.status_counts()
+    console.print(
+        "status: "
+        + ", ".join(f"{k}={n}" for k, n in counts.items())
+        + (f"  (scan #{result.scan_id} recorded)" if result.scan_id else "")
+    )

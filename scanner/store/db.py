@@ -122,9 +122,7 @@ class Store:
             with self.db.atomic():
                 for statement in _statements(sql):
                     self.db.execute(statement)
-                self.db.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?)", [version, _now()]
-                )
+                self.db.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, _now()])
 
     def record_scan(
         self,
@@ -189,7 +187,10 @@ class Store:
         return cursor.lastrowid
 
     def _insert_inventory(self, scan_id: int, inventory: Inventory) -> None:
-        agents, servers, components, skipped = [], [], [], []
+        agents: list[dict[str, Any]] = []
+        servers: list[dict[str, Any]] = []
+        components: list[dict[str, Any]] = []
+        skipped: list[dict[str, Any]] = []
         for ai in inventory.agents:
             a = ai.agent
             agents.append(
@@ -226,14 +227,24 @@ class Store:
                 )
                 components.extend(_component_row(scan_id, a.id, s.name, c) for c in si.components)
                 skipped.extend(
-                    {"scan_id": scan_id, "agent_id": a.id, "subject": k.subject,
-                     "reason": k.reason, "source": str(k.source) if k.source else None}
+                    {
+                        "scan_id": scan_id,
+                        "agent_id": a.id,
+                        "subject": k.subject,
+                        "reason": k.reason,
+                        "source": str(k.source) if k.source else None,
+                    }
                     for k in si.skipped
                 )
             components.extend(_component_row(scan_id, a.id, None, c) for c in ai.packages)
             skipped.extend(
-                {"scan_id": scan_id, "agent_id": a.id, "subject": k.subject,
-                 "reason": k.reason, "source": str(k.source) if k.source else None}
+                {
+                    "scan_id": scan_id,
+                    "agent_id": a.id,
+                    "subject": k.subject,
+                    "reason": k.reason,
+                    "source": str(k.source) if k.source else None,
+                }
                 for k in ai.skipped
             )
         self._insert_rows("agents", agents)
@@ -249,8 +260,7 @@ class Store:
             return
         columns = list(rows[0])
         sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})"
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         )
         self.db.conn.executemany(sql, [[r[c] for c in columns] for r in rows])
 

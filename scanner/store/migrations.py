@@ -102,7 +102,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             identity TEXT
         );
         CREATE INDEX verifications_scan ON verifications(scan_id, purl);
-        -- Trust on first use: the publisher identity last seen for a package (purl without version).
+        -- Trust on first use: the publisher identity last seen per package (purl without version).
         CREATE TABLE publisher_identities (
             purl_key TEXT PRIMARY KEY,
             identity TEXT,

@@ -4,6 +4,7 @@ the shapes the specifications give; values are illustrative, not real."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from scanner.registry import NpmRegistry, PyPIRegistry, make_client
 from scanner.registry.interface import FetchError
 from scanner.registry.npm import parse_packument
 from scanner.registry.pypi import SIMPLE_JSON, parse_simple
+from tests.conftest import FIXTURES
 
 from .conftest import run
 
@@ -123,8 +125,8 @@ def test_npm_signatures_attestations_scripts_publisher() -> None:
 
 
 def test_npm_attestations_keys_and_scopes() -> None:
-    ecdsa = "ecdsa-sha2-nistp256"
-    keys = {"keys": [{"keyid": "SHA256:k", "keytype": ecdsa, "scheme": ecdsa, "key": "MFkw"}]}
+    real = json.loads((FIXTURES / "attestations/npm/npm-cli_audit_registry-keys.json").read_text())
+    keys = {"keys": real["keys"]}
     seen: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -145,7 +147,8 @@ def test_npm_attestations_keys_and_scopes() -> None:
 
     doc, got = run(go())
     assert doc["attestations"][0]["predicateType"] == "x"
-    assert got[0].keyid == "SHA256:k" and got[0].expires is None
+    assert got[0].keyid == "SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA"
+    assert got[0].expires is None
     assert seen[0] == "https://acme.invalid/npm/@acme%2Ftool"
 
 

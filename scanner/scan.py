@@ -1,0 +1,218 @@
+"""inventory -> resolve -> verify -> record. The library behind ``chainwatch scan``."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from attestations.cache import VerificationCache
+from attestations.registry_keys import RegistryKey
+from attestations.result import Status
+from attestations.trustroot import load_trusted_root, make_verifier
+from scanner.checks.codes import Code, finding
+from scanner.checks.identity import identity_checks
+from scanner.inventory.build import inventory_findings
+from scanner.models import Component, Finding, Inventory
+from scanner.registry import (
+    NpmRegistry,
+    RegistryConfig,
+    RegistryKind,
+    load_config,
+    make_client,
+    make_registry,
+)
+from scanner.registry.interface import FetchError, Registry
+from scanner.store import Store, VerificationRecord
+from scanner.verify import ComponentVerifier, Verdict
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """How to reach registries and verify."""
+
+    offline: bool = False
+    download: bool = False
+    cache_dir: Path | None = None  # HTTP and verification caches; None: the user cache folder
+    registry_config: RegistryConfig | None = None  # None: the user's pip/uv/npm configuration
+    trust_root: Path | None = None
+    timeout: float = 20.0
+    max_connections: int = 32
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything a scan found, keyed by the component purl as inventoried."""
+
+    inventory: Inventory
+    verdicts: dict[str, Verdict]
+    findings: list[tuple[str | None, Finding]] = field(default_factory=list)
+    scan_id: int | None = None
+
+    def status_counts(self) -> dict[str, int]:
+        """How many unique components ended in each status."""
+        counts = Counter(v.status.value for v in self.verdicts.values())
+        return {s.value: counts.get(s.value, 0) for s in Status}
+
+
+def default_cache_dir() -> Path:
+    """The user cache folder for HTTP answers and verification results."""
+    return Path(platformdirs.user_cache_dir("chainwatch", appauthor=False))
+
+
+def run_scan(
+    inventory: Inventory,
+    store: Store | None,
+    options: ScanOptions,
+    *,
+    inputs: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Verify every component of the inventory and record the scan (when a store is given)."""
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    components = _unique_components(inventory)
+    verdicts = asyncio.run(_verify_all(components, options, progress))
+    stored = {}
+    if store is not None:
+        for v in verdicts.values():
+            key = v.component.key
+            if key not in stored and (s := store.publisher_identity(key)) is not None:
+                stored[key] = s
+    identity_findings, updates = identity_checks(verdicts.values(), stored)
+    findings = _agent_findings(inventory, verdicts, identity_findings)
+    result = ScanResult(inventory, verdicts, findings)
+    if store is None:
+        return result
+    scan_id = store.record_scan(
+        kind="scan",
+        started_at=started,
+        inputs=inputs or {},
+        inventory=inventory,
+        findings=findings,
+        verifications=[
+            VerificationRecord(
+                v.component.purl,
+                v.status.value,
+                v.reason,
+                asdict(v.identity) if v.identity else None,
+            )
+            for v in verdicts.values()
+        ],
+        identities=updates,
+        summary=result.status_counts(),
+    )
+    return ScanResult(inventory, verdicts, findings, scan_id)
+
+
+def _unique_components(inventory: Inventory) -> list[Component]:
+    seen: dict[str, Component] = {}
+    for agent in inventory.agents:
+        for c in agent.components():
+            seen.setdefault(c.purl, c)
+    return list(seen.values())
+
+
+async def _verify_all(
+    components: list[Component], options: ScanOptions, progress: Progress | None
+) -> dict[str, Verdict]:
+    cache_dir = options.cache_dir or default_cache_dir()
+    config = options.registry_config or load_config()
+    root_path = options.trust_root
+    trusted_root = load_trusted_root(root_path)
+    verifier = make_verifier(trusted_root)
+    root_digest = _root_digest(root_path)
+    cache = VerificationCache(cache_dir / "verifications.sqlite")
+    client = make_client(
+        cache_dir=cache_dir / "http",
+        offline=options.offline,
+        timeout=options.timeout,
+        max_connections=options.max_connections,
+    )
+    try:
+        registries: dict[str, Registry] = {
+            kind.value: make_registry(kind, client, config) for kind in RegistryKind
+        }
+        npm = registries["npm"]
+        checker = ComponentVerifier(
+            registries,
+            verifier,
+            trust_root_digest=root_digest,
+            npm_keys=(lambda: _npm_keys(npm)) if isinstance(npm, NpmRegistry) else None,
+            cache=cache,
+            client=client,
+            download=options.download,
+        )
+        done = 0
+        total = len(components)
+
+        async def one(c: Component) -> tuple[str, Verdict]:
+            nonlocal done
+            verdict = await checker.verify(c)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            return c.purl, verdict
+
+        pairs = await asyncio.gather(*(one(c) for c in components))
+    finally:
+        await client.aclose()
+        cache.close()
+    return dict(pairs)
+
+
+async def _npm_keys(npm: NpmRegistry) -> tuple[RegistryKey, ...]:
+    try:
+        return await npm.signing_keys()
+    except FetchError:
+        return ()  # signatures then fail closed as "unknown key"
+
+
+def _root_digest(path: Path | None) -> str:
+    from attestations.trustroot import shipped_root_path
+
+    data = (path or shipped_root_path()).read_bytes()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _agent_findings(
+    inventory: Inventory,
+    verdicts: dict[str, Verdict],
+    identity_findings: dict[str, tuple[Finding, ...]],
+) -> list[tuple[str | None, Finding]]:
+    out: list[tuple[str | None, Finding]] = list(inventory_findings(inventory))
+    for agent in inventory.agents:
+        pins = dict(agent.agent.pins)
+        for c in agent.components():
+            verdict = verdicts.get(c.purl)
+            if verdict is None:
+                continue
+            extra = identity_findings.get(verdict.component.purl, ())
+            found = _component_findings(c, verdict, extra, pins)
+            out.extend((agent.agent.id, f) for f in found)
+    return out
+
+
+def _component_findings(
+    c: Component, verdict: Verdict, identity: tuple[Finding, ...], pins: dict[str, str]
+) -> list[Finding]:
+    out = [*verdict.findings, *identity]
+    version = verdict.component.version
+    if verdict.status is Status.FETCH_FAILED:
+        message = f"could not check {c.name}: {verdict.reason}"
+        out.append(finding(Code.FETCH_FAILED, c.purl, message))
+    if verdict.status is Status.NO_ATTESTATION:
+        out.append(finding(Code.NO_ATTESTATION, c.purl, f"{c.name} {version}: {verdict.reason}"))
+    pinned = pins.get(c.key) or pins.get(c.name)
+    if pinned is not None and version != pinned:
+        message = f"{c.name} runs {version or 'an unknown version'} but the manifest pins {pinned}"
+        out.append(finding(Code.PIN_VIOLATION, c.purl, message, pinned=pinned, actual=version))
+    return out

@@ -1,0 +1,309 @@
+"""resolve -> verify for one component: registry facts, digests, attestations, publisher identity.
+
+Every component ends in exactly one :class:`attestations.result.Status`; only VERIFIED is a pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+from packageurl import PackageURL
+from sigstore.verify import Verifier
+
+from attestations.cache import VerificationCache, digest_of, policy_key
+from attestations.identity import matches_pin
+from attestations.npm import verify_npm_attestations
+from attestations.pep740 import verify_pypi_provenance
+from attestations.registry_keys import RegistryKey, verify_registry_signatures
+from attestations.result import AttestationCheck, PublisherIdentity, Status
+from scanner.checks.codes import Code, finding
+from scanner.checks.integrity import compare_digests
+from scanner.checks.risk import release_risks
+from scanner.errors import ChainwatchError
+from scanner.models import Component, EvidenceKind, Finding, VersionEvidence
+from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
+
+MAX_FILES_VERIFIED = 4  # per PyPI release: the locked files, else a representative few
+MAX_DOWNLOAD = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome for one component."""
+
+    component: Component  # with the resolved version when it floated
+    status: Status
+    reason: str
+    identity: PublisherIdentity | None = None
+    findings: tuple[Finding, ...] = ()
+    release: ReleaseFacts | None = None
+
+
+KeysLoader = Callable[[], Any]
+
+
+class ComponentVerifier:
+    """Verifies components against registries and sigstore, offline-capable and cached."""
+
+    def __init__(
+        self,
+        registries: Mapping[str, Registry],
+        verifier: Verifier,
+        *,
+        trust_root_digest: str,
+        npm_keys: KeysLoader | None = None,
+        cache: VerificationCache | None = None,
+        client: httpx.AsyncClient | None = None,
+        download: bool = False,
+    ) -> None:
+        self._registries = registries
+        self._verifier = verifier
+        self._root = trust_root_digest
+        self._npm_keys_loader = npm_keys
+        self._npm_keys: asyncio.Task[tuple[RegistryKey, ...]] | None = None
+        self._cache = cache
+        self._client = client
+        self._download = download
+
+    async def verify(self, component: Component) -> Verdict:
+        """Resolve, check digests, verify attestations. Never raises for registry trouble."""
+        registry = self._registries.get(component.ecosystem)
+        if registry is None:
+            return Verdict(component, Status.UNRESOLVED, _not_verifiable(component))
+        try:
+            component = await self._resolve(registry, component)
+            if component.version is None:
+                return Verdict(component, Status.UNRESOLVED, "no release to check")
+            release = await registry.release(component.name, component.version)
+        except NotFound as exc:
+            return Verdict(component, Status.UNRESOLVED, f"not on the registry: {exc.message}")
+        except FetchError as exc:
+            return Verdict(component, Status.FETCH_FAILED, exc.message)
+        risks = release_risks(component, release)
+        compared = compare_digests(component, release)
+        if compared.mismatches:
+            reason = "; ".join(compared.mismatches)
+            found = finding(Code.DIGEST_MISMATCH, component.purl, reason)
+            return Verdict(
+                component, Status.DIGEST_MISMATCH, reason, None, (found, *risks), release
+            )
+        if self._download:
+            mismatch = await self._download_check(release)
+            if mismatch is not None:
+                found = finding(Code.DIGEST_MISMATCH, component.purl, mismatch)
+                return Verdict(
+                    component, Status.DIGEST_MISMATCH, mismatch, None, (found, *risks), release
+                )
+        try:
+            if release.ecosystem == "pypi":
+                verdict = await self._verify_pypi(registry, component, release)
+            else:
+                verdict = await self._verify_npm(registry, component, release)
+        except FetchError as exc:
+            return Verdict(component, Status.FETCH_FAILED, exc.message, None, risks, release)
+        return replace(verdict, findings=verdict.findings + risks, release=release)
+
+    async def _resolve(self, registry: Registry, component: Component) -> Component:
+        if component.version is not None:
+            return component
+        project = await registry.project(component.name)
+        if project.latest is None:
+            return component
+        purl = PackageURL.from_string(component.purl)
+        resolved = PackageURL(
+            purl.type, purl.namespace, purl.name, project.latest, purl.qualifiers, purl.subpath
+        ).to_string()
+        evidence = VersionEvidence(
+            EvidenceKind.REGISTRY_LATEST,
+            source=f"{component.ecosystem} registry",
+            detail=f"floating {component.evidence.detail or 'spec'}: latest now, may differ later",
+        )
+        return replace(component, purl=resolved, version=project.latest, evidence=evidence)
+
+    async def _verify_pypi(
+        self, registry: Registry, component: Component, release: ReleaseFacts
+    ) -> Verdict:
+        files = _files_to_verify(component, release)
+        attested = [f for f in files if f.provenance_url]
+        if not attested:
+            return Verdict(
+                component,
+                Status.NO_ATTESTATION,
+                f"none of {len(files)} file(s) has PEP 740 provenance",
+            )
+        pins = component.attestation_identities
+        checks: list[tuple[FileFacts, AttestationCheck]] = []
+        for file in attested[:MAX_FILES_VERIFIED]:
+            doc = await registry.attestations(release, file)
+            if doc is None:
+                checks.append((file, AttestationCheck(False, "provenance URL answered 404")))
+                continue
+            if file.sha256 is None:
+                checks.append((file, AttestationCheck(False, "registry gives no sha256")))
+                continue
+            checks.append((file, self._verify_pypi_file(doc, file, file.sha256)))
+        return _conclude(component, checks, pins, len(files))
+
+    def _verify_pypi_file(self, doc: Any, file: FileFacts, sha256: str) -> AttestationCheck:
+        def run() -> AttestationCheck:
+            return verify_pypi_provenance(doc, file.filename, sha256, verifier=self._verifier)
+
+        return self._cached(doc, sha256, "pep740", run)
+
+    async def _verify_npm(
+        self, registry: Registry, component: Component, release: ReleaseFacts
+    ) -> Verdict:
+        integrity = next((f.integrity for f in release.files if f.integrity), None)
+        if integrity is None:
+            return Verdict(component, Status.NO_ATTESTATION, "registry gives no integrity")
+        keys = await self._keys()
+        sigs = [{"keyid": s.keyid, "sig": s.sig} for s in release.signatures]
+        signed = (
+            verify_registry_signatures(
+                release.name, release.version, integrity, sigs, keys, published_at=release.published
+            )
+            if sigs
+            else None
+        )
+        if signed is not None and not signed.ok:
+            found = finding(Code.REGISTRY_SIGNATURE_INVALID, component.purl, signed.reason)
+            return Verdict(component, Status.ATTESTATION_INVALID, signed.reason, None, (found,))
+        sig_note = "registry signature valid" if signed else "no registry signature"
+        if not release.attestations_url:
+            return Verdict(component, Status.NO_ATTESTATION, f"no provenance ({sig_note})")
+        doc = await registry.attestations(release)
+        if doc is None:
+            return Verdict(
+                component, Status.NO_ATTESTATION, f"attestations URL answered 404 ({sig_note})"
+            )
+        check = self._cached(
+            doc,
+            integrity,
+            "npm",
+            lambda: verify_npm_attestations(
+                doc,
+                release.name,
+                release.version,
+                integrity,
+                verifier=self._verifier,
+                registry_keys=keys,
+            ),
+        )
+        verdict = _conclude(component, [(release.files[0], check)], (), 1)
+        if verdict.status is Status.VERIFIED:
+            verdict = replace(verdict, reason=f"{verdict.reason}; {sig_note}")
+        return verdict
+
+    async def _keys(self) -> tuple[RegistryKey, ...]:
+        if self._npm_keys_loader is None:
+            return ()
+        if self._npm_keys is None:
+            self._npm_keys = asyncio.ensure_future(self._npm_keys_loader())
+        return await self._npm_keys
+
+    def _cached(
+        self, doc: Any, artifact: str, kind: str, run: Callable[[], AttestationCheck]
+    ) -> AttestationCheck:
+        if self._cache is None:
+            return run()
+        bundle = digest_of(_canonical(doc))
+        policy = policy_key(trust_root=self._root, extra=kind)
+        hit = self._cache.get(bundle, artifact, policy)
+        if hit is not None:
+            return hit
+        check = run()
+        self._cache.put(bundle, artifact, policy, check)
+        return check
+
+    async def _download_check(self, release: ReleaseFacts) -> str | None:
+        if self._client is None:
+            return None
+        for file in release.files[:MAX_FILES_VERIFIED]:
+            try:
+                got = await _hash_url(self._client, file.url)
+            except (httpx.HTTPError, ChainwatchError) as exc:
+                raise FetchError(file.url, f"download failed: {exc}") from exc
+            for algo, want in (("sha256", file.sha256), ("sha512", file.sha512)):
+                if want and got[algo] != want.lower():
+                    return (
+                        f"{file.filename}: downloaded {algo} {got[algo][:16]}... differs "
+                        f"from the registry's {want[:16]}..."
+                    )
+        return None
+
+
+def _conclude(
+    component: Component,
+    checks: list[tuple[FileFacts, AttestationCheck]],
+    pins: tuple[dict[str, str], ...],
+    total_files: int,
+) -> Verdict:
+    failed = [(f, c) for f, c in checks if not c.ok]
+    if failed:
+        reason = "; ".join(f"{f.filename}: {c.reason}" for f, c in failed)
+        found = finding(Code.ATTESTATION_INVALID, component.purl, reason)
+        return Verdict(
+            component, Status.ATTESTATION_INVALID, reason, failed[0][1].identity, (found,)
+        )
+    identities = {c.identity for _, c in checks if c.identity is not None}
+    if len(identities) != 1:
+        reason = f"files are signed by {len(identities)} different identities"
+        found = finding(Code.PUBLISHER_CHANGED, component.purl, reason)
+        return Verdict(component, Status.ATTESTATION_INVALID, reason, None, (found,))
+    identity = identities.pop()
+    if pins and not any(matches_pin(identity, pin) for pin in pins):
+        reason = (
+            f"publisher {identity.describe()} matches none of the lockfile's attestation-identities"
+        )
+        found = finding(Code.IDENTITY_PIN_MISMATCH, component.purl, reason)
+        return Verdict(component, Status.ATTESTATION_INVALID, reason, identity, (found,))
+    reason = f"{len(checks)}/{total_files} file(s) attested by {identity.describe()}"
+    return Verdict(component, Status.VERIFIED, reason, identity)
+
+
+def _files_to_verify(component: Component, release: ReleaseFacts) -> list[FileFacts]:
+    named = {a.filename for a in component.artifacts if a.filename}
+    chosen = [f for f in release.files if f.filename in named]
+    if chosen:
+        return chosen
+    wheels = [f for f in release.files if f.filename.endswith(".whl")]
+    sdists = [f for f in release.files if not f.filename.endswith(".whl")]
+    return (wheels[:1] + sdists[:1]) or list(release.files)
+
+
+def _not_verifiable(component: Component) -> str:
+    if component.ecosystem == "local":
+        sha = "sha256 recorded" if "checksum=" in component.purl else "file not found"
+        return f"local script {component.path or component.name}: no registry to verify ({sha})"
+    if component.ecosystem == "remote":
+        return f"remote server {component.url or component.name}: code runs elsewhere"
+    if component.ecosystem == "oci":
+        return "container images are not verified yet (no registry client for OCI)"
+    return f"no registry client for {component.ecosystem}"
+
+
+def _canonical(doc: Any) -> bytes:
+    import json
+
+    if isinstance(doc, bytes):
+        return doc
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+
+async def _hash_url(client: httpx.AsyncClient, url: str) -> dict[str, str]:
+    sha256, sha512 = hashlib.sha256(), hashlib.sha512()
+    size = 0
+    async with client.stream("GET", url) as response:
+        response.raise_for_status()
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_DOWNLOAD:
+                raise FetchError(url, f"artifact larger than {MAX_DOWNLOAD} bytes")
+            sha256.update(chunk)
+            sha512.update(chunk)
+    return {"sha256": sha256.hexdigest(), "sha512": sha512.hexdigest()}

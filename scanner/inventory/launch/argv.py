@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from enum import StrEnum
+from functools import lru_cache
 
 from scanner.errors import LaunchError
 from scanner.inventory.launch._context import basename, has_separator
@@ -79,13 +80,18 @@ def build_argv(command: object, args: object) -> list[str]:
 
 def split_command(command: str) -> list[str]:
     """Split a single-string command; a path with spaces (``C:\\Program Files\\..``) stays whole."""
+    return list(_split_cached(command))
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(command: str) -> tuple[str, ...]:
     text = command.strip()
     if not text:
         raise LaunchError("empty command")
     if "\x00" in text:
         raise LaunchError("command contains a NUL character")
     if not _WS.search(text):
-        return [text]
+        return (text,)
     if text[0] in "\"'":
         end = text.find(text[0], 1)
         if end < 0:
@@ -102,7 +108,7 @@ def split_command(command: str) -> list[str]:
         raise LaunchError(f"cannot split command {command!r}: {exc}") from exc
     if windows:
         words = [_unquote(w) for w in words]
-    return [head, *words] if head else words
+    return (head, *words) if head else tuple(words)
 
 
 def _split_path(text: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -57,6 +58,7 @@ class PySpec:
     latest: bool
 
 
+@lru_cache(maxsize=4096)
 def parse_pyspec(raw: str) -> PySpec | None:
     """Parse ``pkg``, ``pkg==1``, ``pkg[cli]==1``, ``pkg@1`` (uv), ``pkg@latest``; else None."""
     text = raw.strip()

@@ -103,13 +103,19 @@ def test_identity_trust_on_first_use(tmp_path: Path) -> None:
         assert store.publisher_identity("pkg:pypi/x") is None
         ident = {"kind": "github", "repository": "o/r"}
         store.record_scan(
-            kind="scan", started_at="t", inputs={}, inventory=Inventory(),
+            kind="scan",
+            started_at="t",
+            inputs={},
+            inventory=Inventory(),
             identities=[IdentityUpdate("pkg:pypi/x", "1.0", ident)],
         )
         got = store.publisher_identity("pkg:pypi/x")
         assert got is not None and got.identity == ident and got.attested
         store.record_scan(
-            kind="scan", started_at="t", inputs={}, inventory=Inventory(),
+            kind="scan",
+            started_at="t",
+            inputs={},
+            inventory=Inventory(),
             identities=[IdentityUpdate("pkg:pypi/x", "1.1", None)],
         )
         got = store.publisher_identity("pkg:pypi/x")

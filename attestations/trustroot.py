@@ -240,3 +240,8 @@ def _atomic_write(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def default_root_path(cache_dir: Path | None = None) -> Path:
+    """The trusted root scans use by default: the newer of the shipped and refreshed copies."""
+    return _pick_default(cache_dir or default_cache_dir())

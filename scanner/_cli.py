@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
+import sysconfig
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,14 +19,18 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from attestations.record import verify_environment
 from attestations.result import Status
+from attestations.trustroot import check_trusted_root, default_root_path, refresh_trusted_root
+from attestations.trustroot import default_cache_dir as trust_cache_dir
+from scanner.demo import run_demo
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory, inventory_findings
 from scanner.models import Inventory, Severity
 from scanner.report import json as json_report
 from scanner.report.table import render_inventory, render_scan
 from scanner.scan import ScanOptions, ScanResult, run_scan
-from scanner.store import Store
+from scanner.store import Store, default_db_path
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -298,3 +303,149 @@ def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
     ):
         return EXIT_GATE
     return EXIT_PARTIAL if _has_errors(result.inventory) else EXIT_OK
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+@handle_errors
+def demo(ctx: click.Context, fmt: str) -> None:
+    """Scan the bundled demo fleet against the bundled loopback registry (no outside network).
+
+    Records the scan in the store like any other; run it twice to see the baseline at work.
+    """
+    with (
+        Store.open(ctx.obj["db"]) as store,
+        _progress(Console(stderr=True), enabled=fmt == "table") as bar,
+    ):
+        result = run_demo(store, progress=bar)
+    if fmt == "json":
+        click.echo(json_report.dumps(json_report.scan_document(result)))
+    else:
+        render_scan(result, Console())
+        gate = _scan_exit(result, "high", False)
+        Console().print(
+            f"store: {ctx.obj['db'] or default_db_path()}; "
+            f"as a CI gate (--fail-on high) this fleet would exit {gate}"
+        )
+
+
+@main.command("verify-env")
+@click.argument(
+    "path",
+    required=False,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@handle_errors
+def verify_env(path: Path | None, fmt: str) -> None:
+    """Check an installed Python environment's files against their RECORD.
+
+    PATH is a site-packages folder (default: this interpreter's). Exit 1 when any installed file
+    differs from, is missing from, or is not covered by its distribution's RECORD.
+    """
+    site = path or Path(sysconfig.get_paths()["purelib"])
+    reports = verify_environment(site)
+    bad = [r for r in reports if not r.ok]
+    if fmt == "json":
+        click.echo(
+            json_report.dumps(
+                {
+                    "schema": "chainwatch.verify-env/1",
+                    "site_packages": str(site),
+                    "distributions": len(reports),
+                    "failed": len(bad),
+                    "reports": json_report.to_jsonable(reports),
+                }
+            )
+        )
+    else:
+        console = Console()
+        for r in bad:
+            for p in r.problems:
+                console.print(f"[red]{p.kind}[/red] {r.name}: {p.path} {p.detail}", highlight=False)
+        checked = sum(r.checked for r in reports)
+        console.print(
+            f"{len(reports)} distributions, {checked} files checked, {len(bad)} with problems"
+        )
+    sys.exit(EXIT_GATE if bad or not reports else EXIT_OK)
+
+
+@main.group("trust-root")
+def trust_root() -> None:
+    """Inspect or refresh the sigstore trusted root used for offline verification."""
+
+
+@trust_root.command("status")
+@click.option(
+    "--path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A trusted_root.json to judge (default: the one scans use).",
+)
+@handle_errors
+def trust_root_status(path: Path | None) -> None:
+    """Show which trusted root scans use, its digest, age and problems. Exit 1 when unusable."""
+    status = check_trusted_root(path or default_root_path())
+    click.echo(f"path:    {status.path}\nsha256:  {status.sha256}")
+    click.echo(f"fetched: {status.fetched_at or 'unknown (shipped with chainwatch)'}")
+    for w in status.warnings:
+        click.echo(f"warning: {w}")
+    for p in status.problems:
+        click.echo(f"problem: {p}")
+    sys.exit(EXIT_OK if status.usable else EXIT_GATE)
+
+
+@trust_root.command("refresh")
+@handle_errors
+def trust_root_refresh() -> None:
+    """Fetch the current trusted root through Sigstore's TUF repository (needs the network)."""
+    path = refresh_trusted_root(trust_cache_dir())
+    click.echo(f"refreshed: {path}")
+
+
+@main.group()
+def trust() -> None:
+    """Manage remembered publisher identities (trust on first use)."""
+
+
+@trust.command("list")
+@click.pass_context
+@handle_errors
+def trust_list(ctx: click.Context) -> None:
+    """List every package's remembered publisher identity."""
+    with Store.open(ctx.obj["db"]) as store:
+        for row in store.rows("SELECT * FROM publisher_identities ORDER BY purl_key"):
+            ident = row["identity"] or "(no attestation)"
+            click.echo(f"{row['purl_key']}  {row['last_version']}  {ident}")
+
+
+@trust.command("accept")
+@click.argument("package")
+@click.pass_context
+@handle_errors
+def trust_accept(ctx: click.Context, package: str) -> None:
+    """Forget PACKAGE's remembered identity, so the next scan records the current one.
+
+    PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote.
+    """
+    with Store.open(ctx.obj["db"]) as store:
+        if not store.forget_identity(package):
+            raise ChainwatchError(
+                f"no remembered identity for {package}", hint="see `chainwatch trust list`"
+            )
+    click.echo(f"forgot {package}; the next scan records its current publisher")

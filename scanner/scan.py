@@ -16,7 +16,7 @@ import platformdirs
 from attestations.cache import VerificationCache
 from attestations.registry_keys import RegistryKey
 from attestations.result import Status
-from attestations.trustroot import load_trusted_root, make_verifier
+from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.checks.codes import Code, finding
 from scanner.checks.identity import identity_checks
 from scanner.inventory.build import inventory_findings
@@ -29,7 +29,7 @@ from scanner.registry import (
     make_client,
     make_registry,
 )
-from scanner.registry.interface import FetchError, Registry
+from scanner.registry.interface import FetchError, NotFound, Registry
 from scanner.store import Store, VerificationRecord
 from scanner.verify import ComponentVerifier, Verdict
 
@@ -172,15 +172,12 @@ async def _verify_all(
 async def _npm_keys(npm: NpmRegistry) -> tuple[RegistryKey, ...]:
     try:
         return await npm.signing_keys()
-    except FetchError:
+    except (FetchError, NotFound):
         return ()  # signatures then fail closed as "unknown key"
 
 
 def _root_digest(path: Path | None) -> str:
-    from attestations.trustroot import shipped_root_path
-
-    data = (path or shipped_root_path()).read_bytes()
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256((path or default_root_path()).read_bytes()).hexdigest()
 
 
 def _agent_findings(

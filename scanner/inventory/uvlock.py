@@ -111,7 +111,7 @@ def _blocks(
             packages.extend(found)
             lines.extend([line] + [None] * (len(found) - 1))
             members |= extra
-        line += block.count("\n") + 1
+        line += block.count("\n") + 2  # the block, then the next [[package]] line
     return packages, lines, members
 
 

@@ -301,6 +301,14 @@ class Store:
             last_version=row[4],
         )
 
+    def forget_identity(self, purl_key: str) -> bool:
+        """Drop a remembered publisher identity; True when there was one."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "DELETE FROM publisher_identities WHERE purl_key = ?", [purl_key]
+            )
+        return cursor.rowcount > 0
+
     def scans(self, limit: int = 20) -> list[dict[str, Any]]:
         """The most recent scans, newest first."""
         return list(self.rows("SELECT * FROM scans ORDER BY id DESC LIMIT ?", [limit]))

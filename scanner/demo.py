@@ -1,0 +1,37 @@
+"""The bundled demo: scan fixtures/demo against the loopback fixture registry, offline."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from scanner.errors import ChainwatchError
+from scanner.inventory.build import InventoryOptions, build_inventory
+from scanner.registry.fixture_server import FixtureRegistry, default_fixture_dir
+from scanner.scan import Progress, ScanOptions, ScanResult, run_scan
+from scanner.store import Store
+
+
+def demo_dir() -> Path:
+    """The demo fleet folder (``fixtures/demo`` next to the registry fixtures)."""
+    path = default_fixture_dir().parent / "demo"
+    if not (path / "chainwatch.toml").is_file():
+        raise ChainwatchError(
+            f"{path}: the demo fleet is missing",
+            hint="run the demo from a clone of the chainwatch repository",
+        )
+    return path
+
+
+def run_demo(store: Store | None, *, progress: Progress | None = None) -> ScanResult:
+    """Scan the demo fleet against the fixture registry; nothing leaves this machine."""
+    fleet = demo_dir()
+    # An empty home: the demo must not pick up tool caches of the machine it runs on.
+    with (
+        tempfile.TemporaryDirectory(prefix="chainwatch-demo-") as tmp,
+        FixtureRegistry() as registry,
+    ):
+        inventory = build_inventory([fleet], InventoryOptions(home=Path(tmp) / "home", env={}))
+        options = ScanOptions(registry_config=registry.config(), cache_dir=Path(tmp) / "cache")
+        inputs = {"paths": [str(fleet)], "demo": True, "registry": "loopback fixture registry"}
+        return run_scan(inventory, store, options, inputs=inputs, progress=progress)

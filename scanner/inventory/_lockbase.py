@@ -161,8 +161,10 @@ def npm_purl(name: str, version: str | None) -> str:
     """``pkg:npm/%40scope/name@version`` (scope percent-encoded as packageurl does)."""
     if name.startswith("@") and "/" in name:
         scope, _, base = name.partition("/")
-        if _SAFE.fullmatch(scope[1:]) and _SAFE.fullmatch(base) and (
-            version is None or _SAFE.fullmatch(version)
+        if (
+            _SAFE.fullmatch(scope[1:])
+            and _SAFE.fullmatch(base)
+            and (version is None or _SAFE.fullmatch(version))
         ):
             tail = f"@{version}" if version else ""
             return f"pkg:npm/%40{scope[1:]}/{base}{tail}"
@@ -222,7 +224,7 @@ def redact_url(url: str) -> str:
     at = url.rfind("@", start + 3, end if end >= 0 else len(url))
     if at < 0 or url[start + 3 : at] == "git":  # "git@host" is a user name, not a secret
         return url
-    return f"{url[: start + 3]}***@{url[at + 1:]}"
+    return f"{url[: start + 3]}***@{url[at + 1 :]}"
 
 
 def fast_digest(raw: str) -> Digest:
@@ -281,9 +283,7 @@ def sri_digests(raw: object, col: Collector, subject: str, line: int | None) -> 
         return ()
 
 
-def hash_table(
-    raw: object, col: Collector, subject: str, line: int | None
-) -> tuple[Digest, ...]:
+def hash_table(raw: object, col: Collector, subject: str, line: int | None) -> tuple[Digest, ...]:
     """Digests from a ``{sha256 = "..."}`` table (pylock, PEP 691 style)."""
     if not isinstance(raw, dict):
         return ()
@@ -304,7 +304,9 @@ def hash_table(
 def no_digest(c: Component) -> Finding:
     """CW106 for a locked entry whose format normally records a digest."""
     return finding(
-        Code.NO_LOCKED_DIGEST, c.purl, f"{c.name} {c.version} is locked without a digest",
+        Code.NO_LOCKED_DIGEST,
+        c.purl,
+        f"{c.name} {c.version} is locked without a digest",
         file=c.source,
     )
 

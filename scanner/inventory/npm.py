@@ -105,8 +105,10 @@ def _manifest_dep(
     if version is None:
         col.findings.append(
             finding(
-                Code.UNPINNED_REQUIREMENT, comp.purl,
-                f"{name}@{spec} does not pin an exact version", file=where,
+                Code.UNPINNED_REQUIREMENT,
+                comp.purl,
+                f"{name}@{spec} does not pin an exact version",
+                file=where,
             )
         )
 
@@ -175,8 +177,14 @@ def _packages(packages: dict[str, Any], text: str, col: Collector) -> None:
         top = key.count("node_modules/") == 1 and key.startswith("node_modules/")
         is_direct = top and alias in declared
         _locked(
-            name, entry, key, line, col, evidence,
-            direct=is_direct, dev=bool(entry.get("dev") or entry.get("devOptional")),
+            name,
+            entry,
+            key,
+            line,
+            col,
+            evidence,
+            direct=is_direct,
+            dev=bool(entry.get("dev") or entry.get("devOptional")),
         )
 
 
@@ -204,9 +212,14 @@ def _locked(
     if not registry and ref.startswith((*_GIT_PREFIXES, "https://codeload.github.com/")):
         url, _, commit = ref.partition("#")
         comp = git_component(
-            name, url.removeprefix("git+"), commit or None,
-            version=version if resolved else None, where=where,
-            ecosystem_hint="npm", direct=direct, dev=dev,
+            name,
+            url.removeprefix("git+"),
+            commit or None,
+            version=version if resolved else None,
+            where=where,
+            ecosystem_hint="npm",
+            direct=direct,
+            dev=dev,
         )
         col.components.append(comp)
         col.findings.append(git_finding(comp))
@@ -248,8 +261,14 @@ def _v1_tree(deps: dict[str, Any], lines: dict[str, int], col: Collector, *, dep
                 col.skip(name, "entry is not an object", line)
                 continue
             _locked(
-                name, entry, name, line, col, evidence,
-                direct=d == 0, dev=bool(entry.get("dev")),
+                name,
+                entry,
+                name,
+                line,
+                col,
+                evidence,
+                direct=d == 0,
+                dev=bool(entry.get("dev")),
             )
             nested = entry.get("dependencies")
             if isinstance(nested, dict):

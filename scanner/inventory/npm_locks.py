@@ -45,7 +45,7 @@ _FIELD = re.compile(r'  (\w+):? "?([^"\n]*)"?')
 def _split_name(spec: str) -> tuple[str, str]:
     """``@scope/name@1.2.3`` -> (``@scope/name``, ``1.2.3``)."""
     at = spec.find("@", 1)
-    return (spec, "") if at < 0 else (spec[:at], spec[at + 1:])
+    return (spec, "") if at < 0 else (spec[:at], spec[at + 1 :])
 
 
 def _pnpm_key(key: str, major: int) -> tuple[str, str]:
@@ -102,8 +102,14 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
         direct = name in runtime or name in devs
         if resolution.get("type") == "git" or isinstance(resolution.get("commit"), str):
             comp = git_component(
-                name, str(resolution.get("repo", key)), str(resolution.get("commit") or "") or None,
-                version=version or None, where=where, ecosystem_hint="npm", dev=dev, direct=direct,
+                name,
+                str(resolution.get("repo", key)),
+                str(resolution.get("commit") or "") or None,
+                version=version or None,
+                where=where,
+                ecosystem_hint="npm",
+                dev=dev,
+                direct=direct,
             )
             col.components.append(comp)
             col.findings.append(git_finding(comp))
@@ -123,7 +129,8 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
             version=version,
             evidence=evidence,
             artifacts=(Artifact(None, redact_url(tarball) if tarball else None, digests),)
-            if digests or tarball else (),
+            if digests or tarball
+            else (),
             source=where,
             direct=direct,
             dev=dev,
@@ -152,8 +159,9 @@ def _classic(path: Path, text: str) -> LockfileResult:
             continue
         if not line[0].isspace():
             if not line.endswith(":"):
-                raise LockfileError(str(path), "expected 'selector:' at the start of a block",
-                                    line=lineno)
+                raise LockfileError(
+                    str(path), "expected 'selector:' at the start of a block", line=lineno
+                )
             current = {}
             blocks.append((lineno, line[:-1], current))
         elif current is not None and line.startswith("  ") and not line.startswith("   "):
@@ -191,11 +199,17 @@ def _yarn_entry(
 ) -> None:
     where = SourceLocation(col.path, line)
     url, _, fragment = resolved.partition("#")
-    if resolved.startswith(("git+", "git:", "github:")) or "codeload.github.com" in url or (
-        url.endswith(".git")
+    if (
+        resolved.startswith(("git+", "git:", "github:"))
+        or "codeload.github.com" in url
+        or (url.endswith(".git"))
     ):
         comp = git_component(
-            name, url.removeprefix("git+"), fragment or None, version=version, where=where,
+            name,
+            url.removeprefix("git+"),
+            fragment or None,
+            version=version,
+            where=where,
             ecosystem_hint="npm",
         )
         col.components.append(comp)
@@ -208,10 +222,16 @@ def _yarn_entry(
     if fragment and _SHA1.fullmatch(fragment):
         digests.append(Digest("sha1", fragment, fragment))  # classic yarn: sha1 of the tarball
     comp = Component(
-        purl=npm_purl(name, version), ecosystem="npm", name=name, version=version,
+        purl=npm_purl(name, version),
+        ecosystem="npm",
+        name=name,
+        version=version,
         evidence=evidence,
-        artifacts=(Artifact(url.rpartition("/")[2] or None, redact_url(url) or None,
-                            tuple(digests)),) if url or digests else (),
+        artifacts=(
+            Artifact(url.rpartition("/")[2] or None, redact_url(url) or None, tuple(digests)),
+        )
+        if url or digests
+        else (),
         source=where,
     )
     col.components.append(comp)
@@ -249,8 +269,11 @@ def _berry(path: Path, text: str) -> LockfileResult:
                 else:
                     digests = (Digest(BERRY_ALGORITHM, m[1], checksum),)
             comp = Component(
-                purl=npm_purl(name, rest or version), ecosystem="npm", name=name,
-                version=rest or version, evidence=evidence,
+                purl=npm_purl(name, rest or version),
+                ecosystem="npm",
+                name=name,
+                version=rest or version,
+                evidence=evidence,
                 artifacts=(Artifact(digests=digests),) if digests else (),
                 source=where,
             )
@@ -261,12 +284,19 @@ def _berry(path: Path, text: str) -> LockfileResult:
             url, _, frag = ref.partition("#")
             commit = frag.rpartition("commit=")[2].partition("&")[0]
             comp = git_component(
-                name, url, commit or None, version=version or None, where=where,
+                name,
+                url,
+                commit or None,
+                version=version or None,
+                where=where,
                 ecosystem_hint="npm",
             )
             col.components.append(comp)
             col.findings.append(git_finding(comp))
         else:
-            col.skip(f"{name}@{redact_url(ref)}", f"{protocol or 'unknown'}: resolution is not "
-                     "a plain registry package", line)
+            col.skip(
+                f"{name}@{redact_url(ref)}",
+                f"{protocol or 'unknown'}: resolution is not a plain registry package",
+                line,
+            )
     return col.result()

@@ -87,8 +87,10 @@ def read_requirements(path: Path) -> LockfileResult:
         if version is None:
             col.findings.append(
                 finding(
-                    Code.UNPINNED_REQUIREMENT, comp.purl,
-                    f"{comp.requirement} does not pin an exact version", file=e.where,
+                    Code.UNPINNED_REQUIREMENT,
+                    comp.purl,
+                    f"{comp.requirement} does not pin an exact version",
+                    file=e.where,
                 )
             )
         elif not comp.artifacts:
@@ -96,9 +98,12 @@ def read_requirements(path: Path) -> LockfileResult:
     if unhashed:
         col.findings.append(
             finding(
-                Code.NO_LOCKED_DIGEST, str(path),
+                Code.NO_LOCKED_DIGEST,
+                str(path),
                 f"{unhashed} pinned requirement(s) without --hash; installs are not "
-                "checked against a digest", file=str(path), count=unhashed,
+                "checked against a digest",
+                file=str(path),
+                count=unhashed,
             )
         )
     return col.result()
@@ -256,8 +261,12 @@ def _special(e: _Entry, col: Collector, req: _Parsed | None = None) -> None:
         base, _, frag = url[4:].partition("#")
         repo, _, ref = base.rpartition("@") if "@" in base.split("://", 1)[-1] else (base, "", "")
         comp = git_component(
-            name or repo.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git"), repo, ref or None,
-            version=None, where=e.where, ecosystem_hint="pypi",
+            name or repo.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git"),
+            repo,
+            ref or None,
+            version=None,
+            where=e.where,
+            ecosystem_hint="pypi",
             requirement=_CREDENTIALS.sub("//***@", e.text),
         )
         col.components.append(comp)
@@ -372,8 +381,10 @@ def _add_spec(dep: str, line: int | None, col: Collector, *, dev: bool) -> None:
     if version is None:
         col.findings.append(
             finding(
-                Code.UNPINNED_REQUIREMENT, comp.purl,
-                f"{dep} does not pin an exact version", file=e.where,
+                Code.UNPINNED_REQUIREMENT,
+                comp.purl,
+                f"{dep} does not pin an exact version",
+                file=e.where,
             )
         )
 
@@ -395,8 +406,14 @@ def _poetry(deps: object, text: str, col: Collector, *, dev: bool) -> None:
             if isinstance(spec.get("git"), str):
                 ref = spec.get("rev") or spec.get("tag") or spec.get("branch")
                 comp = git_component(
-                    name, spec["git"], ref if isinstance(ref, str) else None, version=None,
-                    where=where, ecosystem_hint="pypi", direct=True, dev=dev,
+                    name,
+                    spec["git"],
+                    ref if isinstance(ref, str) else None,
+                    version=None,
+                    where=where,
+                    ecosystem_hint="pypi",
+                    direct=True,
+                    dev=dev,
                 )
                 col.components.append(comp)
                 col.findings.append(git_finding(comp))
@@ -444,8 +461,13 @@ def read_installed_env(site_packages: Path) -> LockfileResult:
             if isinstance(direct_url.get("vcs_info"), dict) and direct_url.get("url"):
                 vcs = direct_url["vcs_info"]
                 comp = git_component(
-                    name, str(direct_url["url"]), str(vcs.get("commit_id") or "") or None,
-                    version=version, where=loc, ecosystem_hint="pypi", direct=requested,
+                    name,
+                    str(direct_url["url"]),
+                    str(vcs.get("commit_id") or "") or None,
+                    version=version,
+                    where=loc,
+                    ecosystem_hint="pypi",
+                    direct=requested,
                 )
                 col.components.append(comp)
                 col.findings.append(git_finding(comp))

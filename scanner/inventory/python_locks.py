@@ -103,8 +103,13 @@ def read_poetry_lock(path: Path) -> LockfileResult:
             if kind == "git" and isinstance(url, str):
                 commit = source.get("resolved_reference") or source.get("reference")
                 comp = git_component(
-                    name, url, commit if isinstance(commit, str) else None, version=version,
-                    where=where, ecosystem_hint="pypi", dev=dev,
+                    name,
+                    url,
+                    commit if isinstance(commit, str) else None,
+                    version=version,
+                    where=where,
+                    ecosystem_hint="pypi",
+                    dev=dev,
                 )
                 col.components.append(comp)
                 col.findings.append(git_finding(comp))
@@ -157,19 +162,27 @@ def read_pylock(path: Path) -> LockfileResult:
 def _pylock_package(pkg: dict[str, Any], name: str, where: SourceLocation, col: Collector) -> None:
     line = where.line
     version = pkg.get("version") if isinstance(pkg.get("version"), str) else None
-    identities = tuple(
-        {str(k): v for k, v in ident.items() if isinstance(v, str)}
-        for ident in pkg.get("attestation-identities", ())
-        if isinstance(ident, dict)
-    ) if isinstance(pkg.get("attestation-identities"), list) else ()
+    identities = (
+        tuple(
+            {str(k): v for k, v in ident.items() if isinstance(v, str)}
+            for ident in pkg.get("attestation-identities", ())
+            if isinstance(ident, dict)
+        )
+        if isinstance(pkg.get("attestation-identities"), list)
+        else ()
+    )
     vcs = pkg.get("vcs")
     if isinstance(vcs, dict):
         url = vcs.get("url") or vcs.get("path")
         commit = vcs.get("commit-id")
         if isinstance(url, str):
             comp = git_component(
-                name, url, commit if isinstance(commit, str) else None, version=version,
-                where=where, ecosystem_hint="pypi",
+                name,
+                url,
+                commit if isinstance(commit, str) else None,
+                version=version,
+                where=where,
+                ecosystem_hint="pypi",
             )
             col.components.append(comp)
             col.findings.append(git_finding(comp))
@@ -203,7 +216,12 @@ def _pylock_package(pkg: dict[str, Any], name: str, where: SourceLocation, col: 
         digests = hash_table(f.get("hashes"), col, subject, line)
         artifacts.append(Artifact(filename, redact_url(url) if url else None, digests))
     _registry_component(
-        name, version, tuple(artifacts), where, "pylock.toml package", col,
+        name,
+        version,
+        tuple(artifacts),
+        where,
+        "pylock.toml package",
+        col,
         identities=identities,
     )
 
@@ -230,8 +248,13 @@ def read_pipfile_lock(path: Path) -> LockfileResult:
             if isinstance(entry.get("git"), str):
                 ref = entry.get("ref")
                 comp = git_component(
-                    name, entry["git"], ref if isinstance(ref, str) else None, version=None,
-                    where=where, ecosystem_hint="pypi", dev=dev,
+                    name,
+                    entry["git"],
+                    ref if isinstance(ref, str) else None,
+                    version=None,
+                    where=where,
+                    ecosystem_hint="pypi",
+                    dev=dev,
                 )
                 col.components.append(comp)
                 col.findings.append(git_finding(comp))

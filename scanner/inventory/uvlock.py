@@ -43,9 +43,7 @@ from scanner.models import (
 
 _SEP = "\n[[package]]\n"
 _S = r'"([^"\n]*)"'
-_HEAD = re.compile(
-    rf"name = {_S}\nversion = {_S}\nsource = \{{ (registry|git|url) = {_S} \}}\n"
-)
+_HEAD = re.compile(rf"name = {_S}\nversion = {_S}\nsource = \{{ (registry|git|url) = {_S} \}}\n")
 # Only canonical "sha256:<64 hex>" hashes take the fast path, so they need no further parsing.
 _H = r'"sha256:([0-9a-f]{64})"'
 _SDIST = re.compile(
@@ -60,7 +58,7 @@ _ITEM = re.compile(
 def read_uv_lock(path: Path) -> LockfileResult:
     """Read a uv.lock (format version 1)."""
     text = read_text(path)
-    if '"""' in text or "\'\'\'" in text or "\r" in text:
+    if '"""' in text or "'''" in text or "\r" in text:
         data = load_toml(path, text)
         packages, members = _from_toml(path, data)
         found = header_lines(text, "[[package]]")
@@ -84,9 +82,7 @@ def _from_toml(path: Path, data: dict[str, Any]) -> tuple[list[dict[str, Any]], 
     return [p if isinstance(p, dict) else {"__bad__": p} for p in packages], names
 
 
-def _blocks(
-    path: Path, text: str
-) -> tuple[list[dict[str, Any]], list[int | None], set[str]]:
+def _blocks(path: Path, text: str) -> tuple[list[dict[str, Any]], list[int | None], set[str]]:
     if text.startswith(_SEP[1:]):
         text = "\n" + text
     head, *blocks = text.split(_SEP)
@@ -139,7 +135,9 @@ def _fast_block(block: str) -> dict[str, Any] | None:
             return None
         artifacts.extend(_artifact(url, hex_) for url, hex_, _ in items)
     return {
-        "name": head[1], "version": head[2], "source": {head[3]: head[4]},
+        "name": head[1],
+        "version": head[2],
+        "source": {head[3]: head[4]},
         "__artifacts__": tuple(artifacts),
     }
 
@@ -153,10 +151,14 @@ def _components(
     packages: list[dict[str, Any]], lines: list[int | None], members: set[str], col: Collector
 ) -> None:
     roots = [
-        p for p in packages
+        p
+        for p in packages
         if isinstance(p.get("source"), dict)
-        and (p["source"].get("virtual") == "." or p["source"].get("editable") == "."
-             or p.get("name") in members)
+        and (
+            p["source"].get("virtual") == "."
+            or p["source"].get("editable") == "."
+            or p.get("name") in members
+        )
     ]
     direct: set[str] = set()
     dev_only: set[str] = set()
@@ -179,9 +181,15 @@ def _components(
         if fast is not None and "registry" in pkg["source"] and pkg["version"]:
             name, version = pkg["name"], pkg["version"]
             comp = Component(
-                purl=pypi_purl(name, version), ecosystem="pypi", name=name, version=version,
-                evidence=evidence, artifacts=fast, source=SourceLocation(col.path, line),
-                direct=name in direct if roots else True, dev=name in dev_only,
+                purl=pypi_purl(name, version),
+                ecosystem="pypi",
+                name=name,
+                version=version,
+                evidence=evidence,
+                artifacts=fast,
+                source=SourceLocation(col.path, line),
+                direct=name in direct if roots else True,
+                dev=name in dev_only,
             )
             col.components.append(comp)
             if not fast:
@@ -201,9 +209,14 @@ def _components(
         if isinstance(source.get("git"), str):
             url, _, commit = source["git"].partition("#")
             comp = git_component(
-                name, _strip_query(url), commit or None,
+                name,
+                _strip_query(url),
+                commit or None,
                 version=version if isinstance(version, str) else None,
-                where=where, ecosystem_hint="pypi", direct=is_direct, dev=is_dev,
+                where=where,
+                ecosystem_hint="pypi",
+                direct=is_direct,
+                dev=is_dev,
             )
             col.components.append(comp)
             col.findings.append(git_finding(comp))
@@ -219,7 +232,9 @@ def _components(
         purl = pypi_purl(name, version)
         if isinstance(source.get("url"), str):  # a direct URL, not the registry
             purl = PackageURL(
-                type="pypi", name=purl[9:].split("@", 1)[0], version=version,
+                type="pypi",
+                name=purl[9:].split("@", 1)[0],
+                version=version,
                 qualifiers={"download_url": redact_url(source["url"])},
             ).to_string()
         elif not isinstance(source.get("registry"), str):

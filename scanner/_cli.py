@@ -72,6 +72,12 @@ def inventory_options(func: F) -> F:
             help="Project folder whose project-scope configs to discover (repeatable).",
         ),
         click.option(
+            "--system-root",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=None,
+            help="Root folder of managed (system-wide) configs when discovering (default: /).",
+        ),
+        click.option(
             "--format",
             "fmt",
             type=click.Choice(["table", "json"]),
@@ -104,11 +110,14 @@ def main(ctx: click.Context, db: Path | None) -> None:
     ctx.obj = {"db": db}
 
 
-def _options(discover: bool, home: Path | None, projects: tuple[Path, ...]) -> InventoryOptions:
+def _options(
+    discover: bool, home: Path | None, projects: tuple[Path, ...], system_root: Path | None
+) -> InventoryOptions:
     return InventoryOptions(
         discover=discover,
         home=home or Path.home(),
         project_dirs=tuple(projects) or ((Path.cwd(),) if discover else ()),
+        system_root=system_root,
     )
 
 
@@ -122,6 +131,7 @@ def inventory(
     discover: bool,
     home: Path | None,
     projects: tuple[Path, ...],
+    system_root: Path | None,
     fmt: str,
     no_record: bool,
 ) -> None:
@@ -133,7 +143,7 @@ def inventory(
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     started = _now()
-    inv = build_inventory(list(paths), _options(discover, home, projects))
+    inv = build_inventory(list(paths), _options(discover, home, projects, system_root))
     scan_id = None
     if not no_record:
         with Store.open(ctx.obj["db"]) as store:
@@ -238,6 +248,7 @@ def scan(
     discover: bool,
     home: Path | None,
     projects: tuple[Path, ...],
+    system_root: Path | None,
     fmt: str,
     no_record: bool,
     offline: bool,
@@ -258,7 +269,7 @@ def scan(
     options = ScanOptions(
         offline=offline, download=download, cache_dir=cache_dir, trust_root=trust_root
     )
-    result = _scan(ctx, paths, _options(discover, home, projects), options, fmt, no_record)
+    result = _scan(ctx, paths, _options(discover, home, projects, system_root), options, fmt, no_record)
     sys.exit(_scan_exit(result, fail_on, require_verified))
 
 

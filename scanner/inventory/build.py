@@ -140,7 +140,8 @@ def _inventory_agent(plan: _Plan, caches: ToolCaches) -> AgentInventory:
         except ChainwatchError as exc:
             errors.append(exc.diagnostics())
             continue
-        errors.extend(result.problems)
+        # One bad server entry is skipped with its reason; the rest of the file stands.
+        skipped.extend(Skipped(str(ref.path), problem) for problem in result.problems)
         for entry in result.entries:
             if not entry.enabled:
                 skipped.append(

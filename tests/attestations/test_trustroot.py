@@ -14,6 +14,7 @@ from attestations.errors import TrustRootError
 from attestations.trustroot import (
     META_NAME,
     check_trusted_root,
+    default_root_path,
     load_trusted_root,
     make_verifier,
     refresh_trusted_root,
@@ -35,6 +36,7 @@ def test_shipped_root_is_current_and_loads(tmp_path: Path) -> None:
     status = check_trusted_root(shipped_root_path(), now=FROZEN_NOW)
     assert status.usable and not status.warnings
     assert status.newest_key_start == datetime(2025, 9, 23, tzinfo=UTC)
+    assert default_root_path(tmp_path) == shipped_root_path()
     root = load_trusted_root(cache_dir=tmp_path, now=FROZEN_NOW)
     assert isinstance(make_verifier(root), Verifier)
 
@@ -76,6 +78,7 @@ def test_newer_refreshed_copy_wins(tmp_path: Path) -> None:
     cached = tmp_path / "trusted_root.json"
     shutil.copyfile(shipped_root_path(), cached)
     (tmp_path / META_NAME).write_text(json.dumps({"fetched_at": "2026-11-27T00:00:00+00:00"}))
+    assert default_root_path(tmp_path) == cached
     status = check_trusted_root(cached, now=FROZEN_NOW + timedelta(days=1))
     assert status.fetched_at == datetime(2026, 11, 27, tzinfo=UTC)
     load_trusted_root(cache_dir=tmp_path, now=FROZEN_NOW + timedelta(days=1))

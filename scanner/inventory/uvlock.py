@@ -144,7 +144,8 @@ def _fast_block(block: str) -> dict[str, Any] | None:
 
 def _artifact(url: str, hex_: str) -> Artifact:
     digest = Digest("sha256", hex_, "sha256:" + hex_)
-    return Artifact(url.rpartition("/")[2].partition("#")[0], redact_url(url), (digest,))
+    clean = redact_url(url) if "@" in url else url
+    return Artifact(url.rpartition("/")[2].partition("#")[0], clean, (digest,))
 
 
 def _components(

@@ -15,6 +15,9 @@ absolute URL of a recorded registry host is rewritten to a ``.invalid`` placehol
 
 Kept versions: the latest ``--keep`` non-yanked final releases, the newest yanked (PyPI) or
 deprecated (npm) one, and the pinned versions.
+
+Recording replaces every ``*.json`` here except under ``overlay/`` and so removes the attestation
+overlay; run ``scripts/overlay_attestations.py`` afterwards to put it back.
 """
 
 from __future__ import annotations
@@ -49,12 +52,21 @@ PYPI_PROJECTS = (
 NPM_PACKAGES = (
     "@modelcontextprotocol/server-filesystem", "@modelcontextprotocol/server-everything",
     "@modelcontextprotocol/sdk", "mcp-remote", "@playwright/mcp", "zod", "express", "sigstore",
+    "tuf-js",
 )  # fmt: skip
 # Versions the demo and tests pin, besides the latest few.
+# rfc8785 0.1.2, pypi-attestations 0.0.19, sigstore 0.4.0 / 1.0.0 / 1.4.0 and tuf-js 1.0.0 are the
+# releases scripts/overlay_attestations.py attaches real attestation data to (1.4.0: the negative).
 PINS = {
-    "pypi": {"mcp-server-fetch": ("2025.4.7",), "mcp": ("1.9.4",), "requests": ("2.31.0",)},
-    "npm": {"@modelcontextprotocol/server-filesystem": ("2025.7.1",), "express": ("4.21.2",)},
-}
+    "pypi": {
+        "mcp-server-fetch": ("2025.4.7",), "mcp": ("1.9.4",), "requests": ("2.31.0",),
+        "rfc8785": ("0.1.2",), "pypi-attestations": ("0.0.19",),
+    },
+    "npm": {
+        "@modelcontextprotocol/server-filesystem": ("2025.7.1",), "express": ("4.21.2",),
+        "sigstore": ("0.4.0", "1.0.0", "1.4.0"), "tuf-js": ("1.0.0",),
+    },
+}  # fmt: skip
 KEEP_TOP_FIELDS = ("_id", "name", "dist-tags", "versions", "time", "maintainers")
 KEEP_VERSION_FIELDS = (
     "name", "version", "dist", "scripts", "deprecated", "_npmUser", "maintainers", "repository",
@@ -225,7 +237,8 @@ async def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("**/*.json"):
-        old.unlink()
+        if old.relative_to(out).parts[0] != "overlay":  # the overlay's inputs are not recordings
+            old.unlink()
     hosts: dict[str, str] = {}
     async with make_client(cache_dir=None, timeout=60.0) as client:
         rec = Recorder(client, config, out, args.keep, hosts, {}, [])
@@ -247,6 +260,7 @@ async def main(argv: list[str] | None = None) -> int:
     for line in [*lines, *rec.notes]:
         print(line)
     print(f"{len(manifest)} responses, {size / 1e6:.2f} MB in {out}")
+    print("next: python scripts/overlay_attestations.py (re-applies the attestation overlay)")
     return 0
 
 

@@ -93,7 +93,10 @@ class ComponentVerifier:
                 component, Status.DIGEST_MISMATCH, reason, None, (found, *risks), release
             )
         if self._download:
-            mismatch = await self._download_check(release)
+            try:
+                mismatch = await self._download_check(_files_to_verify(component, release))
+            except FetchError as exc:
+                return Verdict(component, Status.FETCH_FAILED, exc.message, None, risks, release)
             if mismatch is not None:
                 found = finding(Code.DIGEST_MISMATCH, component.purl, mismatch)
                 return Verdict(
@@ -220,10 +223,10 @@ class ComponentVerifier:
         self._cache.put(bundle, artifact, policy, check)
         return check
 
-    async def _download_check(self, release: ReleaseFacts) -> str | None:
+    async def _download_check(self, files: list[FileFacts]) -> str | None:
         if self._client is None:
             return None
-        for file in release.files[:MAX_FILES_VERIFIED]:
+        for file in files[:MAX_FILES_VERIFIED]:
             try:
                 got = await _hash_url(self._client, file.url)
             except (httpx.HTTPError, ChainwatchError) as exc:
@@ -267,8 +270,16 @@ def _conclude(
 
 
 def _files_to_verify(component: Component, release: ReleaseFacts) -> list[FileFacts]:
+    """The files this component installs: named or hashed by its lockfile, else a sample."""
     named = {a.filename for a in component.artifacts if a.filename}
-    chosen = [f for f in release.files if f.filename in named]
+    hashed = {d.hex.lower() for a in component.artifacts for d in a.digests}
+    chosen = [
+        f
+        for f in release.files
+        if f.filename in named
+        or (f.sha256 or "").lower() in hashed
+        or (f.sha512 or "").lower() in hashed
+    ]
     if chosen:
         return chosen
     wheels = [f for f in release.files if f.filename.endswith(".whl")]

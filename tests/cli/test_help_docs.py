@@ -11,7 +11,9 @@ from tests.conftest import REPO
 def test_readme_help_is_current() -> None:
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "help_docs.py")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 

@@ -14,8 +14,17 @@ from scanner.store import Store
 from tests.conftest import FIXTURES
 from tests.inventory.home_layout import build_home
 
-_ENV_OVERRIDES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "APPDATA", "LOCALAPPDATA", "CODEX_HOME",
-                  "CLAUDE_CONFIG_DIR", "PROGRAMDATA", "npm_config_cache", "UV_TOOL_DIR")
+_ENV_OVERRIDES = (
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "CODEX_HOME",
+    "CLAUDE_CONFIG_DIR",
+    "PROGRAMDATA",
+    "npm_config_cache",
+    "UV_TOOL_DIR",
+)
 
 
 @pytest.fixture
@@ -32,9 +41,17 @@ def _invoke(db: Path, *args: str) -> tuple[int, str]:
 def test_discover_finds_every_configured_client(tmp_path: Path, clean_env: None) -> None:
     paths = build_home(tmp_path / "machine", "linux")
     code, out = _invoke(
-        tmp_path / "cw.db", "inventory", "--discover", "--format", "json",
-        "--home", str(paths["home"]), "--project", str(paths["project"]),
-        "--system-root", str(paths["system_root"]),
+        tmp_path / "cw.db",
+        "inventory",
+        "--discover",
+        "--format",
+        "json",
+        "--home",
+        str(paths["home"]),
+        "--project",
+        str(paths["project"]),
+        "--system-root",
+        str(paths["system_root"]),
     )
     assert code == 0, out
     doc = json.loads(out)
@@ -58,14 +75,15 @@ def test_inventory_demo_json_and_store(tmp_path: Path) -> None:
     agents = {a["agent"]["id"]: a for a in doc["agents"]}
     assert set(agents) == {"support-bot", "coder", "ops", "research"}
     kinds = {
-        c["evidence"]["kind"]
-        for a in doc["agents"] for s in a["servers"] for c in s["components"]
+        c["evidence"]["kind"] for a in doc["agents"] for s in a["servers"] for c in s["components"]
     }
     assert {"command_pin", "unresolved"} <= kinds
     with Store.open(db) as store:
         assert store.count("scans") == 1
         assert store.count("agents", doc["scan_id"]) == 4
-        assert store.count("servers", doc["scan_id"]) == sum(len(a["servers"]) for a in agents.values())
+        assert store.count("servers", doc["scan_id"]) == sum(
+            len(a["servers"]) for a in agents.values()
+        )
 
 
 def test_bad_file_is_reported_and_the_rest_goes_on(tmp_path: Path) -> None:

@@ -22,9 +22,14 @@ def registry() -> Iterator[FixtureRegistry]:
         yield server
 
 
-def fleet(tmp_path: Path, servers: dict[str, list[str]], lockfiles: dict[str, str] | None = None) -> Inventory:
+def fleet(
+    tmp_path: Path, servers: dict[str, list[str]], lockfiles: dict[str, str] | None = None
+) -> Inventory:
     """One agent whose Claude Desktop config launches ``servers`` (name -> argv)."""
-    config = {"mcpServers": {n: {"command": argv[0], "args": argv[1:]} for n, argv in servers.items()}}
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    config = {
+        "mcpServers": {n: {"command": argv[0], "args": argv[1:]} for n, argv in servers.items()}
+    }
     path = tmp_path / "claude_desktop_config.json"
     path.write_text(json.dumps(config))
     lines = ["version = 1", "[[agent]]", 'id = "agent"', 'configs = ["claude_desktop_config.json"]']
@@ -45,6 +50,8 @@ def scan(
 ) -> ScanResult:
     """Scan against the loopback registry with caches under tmp_path."""
     opts = ScanOptions(
-        registry_config=registry.config(), cache_dir=tmp_path / "cache", **options  # type: ignore[arg-type]
+        registry_config=registry.config(),
+        cache_dir=tmp_path / "cache",
+        **options,  # type: ignore[arg-type]
     )
     return run_scan(inventory, store, opts)

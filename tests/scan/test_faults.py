@@ -25,7 +25,9 @@ def test_faults_mark_exactly_the_affected_components(
     registry: FixtureRegistry, tmp_path: Path
 ) -> None:
     registry.add_fault("/pypi/simple/mcp-server-git/", Fault(status=500))
-    registry.add_fault("/pypi/simple/mcp-server-time/", Fault(status=429, headers=(("Retry-After", "0"),), times=1))
+    registry.add_fault(
+        "/pypi/simple/mcp-server-time/", Fault(status=429, headers=(("Retry-After", "0"),), times=1)
+    )
     registry.add_fault("/npm/zod", Fault(truncate=True))
     registry.add_fault("/npm/express", Fault(content_type="text/html"))
     registry.add_fault("/npm/mcp-remote", Fault(big_body=True))
@@ -65,5 +67,7 @@ def test_offline_with_warm_cache_answers_from_it(registry: FixtureRegistry, tmp_
     online = scan(registry, inventory, tmp_path)
     seen = len(registry.requests)
     offline = scan(registry, inventory, tmp_path, offline=True)
-    assert [v.status for v in offline.verdicts.values()] == [v.status for v in online.verdicts.values()]
+    assert [v.status for v in offline.verdicts.values()] == [
+        v.status for v in online.verdicts.values()
+    ]
     assert len(registry.requests) == seen

@@ -110,7 +110,8 @@ def main() -> None:
         print(
             f"cold scan, 50 ms/request:        {cold:.3f} s  ({cold_requests} requests; "
             f"serial would wait {cold_requests * 0.05:.1f} s)  "
-            f"ratio to baseline {cold / floor:.2f}x  target 3.0 s: {'met' if cold <= 3.0 else 'MISSED'}"
+            f"ratio to baseline {cold / floor:.2f}x  "
+            f"target 3.0 s: {'met' if cold <= 3.0 else 'MISSED'}"
         )
         print(
             f"warm no-change rescan:           {warm:.3f} s  ({warm_requests} requests)  "

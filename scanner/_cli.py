@@ -269,7 +269,8 @@ def scan(
     options = ScanOptions(
         offline=offline, download=download, cache_dir=cache_dir, trust_root=trust_root
     )
-    result = _scan(ctx, paths, _options(discover, home, projects, system_root), options, fmt, no_record)
+    inv_options = _options(discover, home, projects, system_root)
+    result = _scan(ctx, paths, inv_options, options, fmt, no_record)
     sys.exit(_scan_exit(result, fail_on, require_verified))
 
 

@@ -1,7 +1,7 @@
 """Render every command's --help into README.md between markers (``--write``), or check it.
 
-    python scripts/help_docs.py --write    # regenerate
-    python scripts/help_docs.py            # exit 1 when README.md is out of date
+python scripts/help_docs.py --write    # regenerate
+python scripts/help_docs.py            # exit 1 when README.md is out of date
 """
 
 from __future__ import annotations

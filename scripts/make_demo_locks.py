@@ -3,8 +3,10 @@
     python scripts/make_demo_locks.py
 
 Digests come from fixtures/registry, so the demo's lockfiles agree with what the loopback registry
-serves, except for ONE deliberate tampering: requests 2.31.0 in legacy/requirements.txt carries a
-wrong sha256, so the demo shows what a digest mismatch looks like.
+serves, with two deliberate bad cases so the demo shows what they look like:
+- requests 2.31.0 in legacy/requirements.txt carries a wrong sha256 (digest mismatch);
+- a nested sigstore 1.4.0 in coder/package-lock.json, whose served attestations are pacote's
+  mismatched-subject test document (attestation invalid; see fixtures/registry/SOURCES.md).
 """
 
 from __future__ import annotations
@@ -95,6 +97,13 @@ def package_lock() -> str:
             "resolved": f"{NPM}/{name}/-/{base}-{version}.tgz",
             "integrity": dist["integrity"],
         }
+    # DEMO: a nested copy whose served attestations do not match it (attestation-invalid).
+    nested = json.loads((REG / "npm" / "sigstore.json").read_text())["versions"]["1.4.0"]["dist"]
+    packages["node_modules/@modelcontextprotocol/sdk/node_modules/sigstore"] = {
+        "version": "1.4.0",
+        "resolved": f"{NPM}/sigstore/-/sigstore-1.4.0.tgz",
+        "integrity": nested["integrity"],
+    }
     lock = {
         "name": "coder-tools",
         "version": "1.0.0",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from packageurl import PackageURL
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
@@ -26,6 +27,22 @@ def component_label(c: Component) -> str:
     where += ")[/dim]"
     ident = c.url if c.ecosystem == "remote" and c.url else c.name
     return f"[bold]{c.ecosystem}[/bold] {ident} [green]{version}[/green]{where}"
+
+
+def short_subject(subject: str) -> str:
+    """``name@version`` for a package URL (remote servers: their URL); other subjects as given."""
+    if not subject.startswith("pkg:"):
+        return subject
+    try:
+        purl = PackageURL.from_string(subject)
+    except ValueError:
+        return subject
+    if purl.type == "generic" and purl.qualifiers:
+        quals = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
+        if "download_url" in quals:
+            return str(quals["download_url"])
+    name = f"{purl.namespace}/{purl.name}" if purl.namespace else purl.name
+    return f"{name}@{purl.version}" if purl.version else name
 
 
 def finding_label(f: Finding) -> str:
@@ -85,13 +102,21 @@ def summary_table(inventory: Inventory) -> Table:
 
 
 _STATUS_STYLE = {
-    "verified": "green",
-    "attestation-invalid": "bold red",
     "digest-mismatch": "bold red",
+    "attestation-invalid": "bold red",
+    "fetch-failed": "magenta",
     "no-attestation": "yellow",
     "unresolved": "dim",
-    "fetch-failed": "magenta",
+    "verified": "green",
 }
+
+
+# Worst first: what needs a person's attention leads the table.
+_STATUS_ORDER = {s: i for i, s in enumerate(_STATUS_STYLE)}
+
+
+def _short(text: str, width: int = 20) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def render_scan(result: ScanResult, console: Console) -> None:
@@ -99,13 +124,15 @@ def render_scan(result: ScanResult, console: Console) -> None:
     table = Table(title="components", show_lines=False)
     for col in ("component", "version", "evidence", "status", "detail"):
         table.add_column(col, overflow="fold")
-    for _, v in sorted(result.verdicts.items(), key=lambda kv: (kv[1].status.value, kv[0])):
+    for _, v in sorted(
+        result.verdicts.items(), key=lambda kv: (_STATUS_ORDER[kv[1].status.value], kv[0])
+    ):
         c = v.component
         style = _STATUS_STYLE.get(v.status.value, "")
         detail = v.identity.describe() if v.identity is not None else v.reason
         table.add_row(
             f"{c.ecosystem} {c.url if c.ecosystem == 'remote' and c.url else c.name}",
-            c.version or "?",
+            _short(c.version or "?"),
             c.evidence.kind.value,
             f"[{style}]{v.status.value}[/{style}]",
             detail,
@@ -122,7 +149,7 @@ def render_scan(result: ScanResult, console: Console) -> None:
                 f"[{style}]{f.severity.value}[/{style}]",
                 f.code,
                 agent_id or "-",
-                f.subject,
+                short_subject(f.subject),
                 f.message,
             )
         console.print(findings)

@@ -1,0 +1,124 @@
+"""`chainwatch demo` and `chainwatch scan` end to end: loopback registry, real SQLite store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from scanner._cli import main
+from scanner.registry.fixture_server import FixtureRegistry
+from scanner.store import Store
+from tests.conftest import FIXTURES
+
+
+def test_demo_reports_each_state_and_records(tmp_path: Path) -> None:
+    db = tmp_path / "cw.db"
+    result = CliRunner().invoke(main, ["--db", str(db), "demo", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    status = {c["resolved_purl"]: c["status"] for c in doc["components"]}
+    assert status["pkg:npm/sigstore@1.0.0"] == "verified"
+    assert status["pkg:npm/tuf-js@1.0.0"] == "verified"
+    assert status["pkg:pypi/pypi-attestations@0.0.19"] == "verified"
+    assert status["pkg:npm/sigstore@1.4.0"] == "attestation-invalid"
+    assert status["pkg:pypi/requests@2.31.0"] == "digest-mismatch"
+    assert status["pkg:pypi/mcp-server-fetch@2026.10.24"] == "no-attestation"
+    floating = next(c for c in doc["components"] if c["purl"] == "pkg:npm/%40playwright/mcp")
+    assert floating["evidence"]["kind"] == "registry_latest"
+    assert sum(doc["summary"].values()) == len(doc["components"])
+    identities = {c["identity"]["repository"] for c in doc["components"] if c["identity"]}
+    assert "https://github.com/sigstore/sigstore-js" in identities
+    codes = {f["code"] for f in doc["findings"]}
+    assert {"CW200", "CW201", "CW101", "CW102", "CW104"} <= codes
+    with Store.open(db) as store:
+        assert store.count("scans") == 1
+        assert store.count("verifications", doc["scan_id"]) == len(doc["components"])
+        assert store.publisher_identity("pkg:npm/sigstore") is not None
+
+
+def test_scan_gate_exit_codes(tmp_path: Path) -> None:
+    config = FIXTURES / "demo" / "ops" / "config.toml"
+    with FixtureRegistry() as registry:
+        env = {
+            "PIP_INDEX_URL": registry.url("pypi", "simple/"),
+            "npm_config_registry": registry.url("npm"),
+        }
+        args = [
+            "--db",
+            str(tmp_path / "cw.db"),
+            "scan",
+            str(config),
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--format",
+            "json",
+        ]
+        clean = CliRunner(env=env).invoke(main, args)
+        assert clean.exit_code == 0, clean.output  # only low/medium findings
+        strict = CliRunner(env=env).invoke(main, [*args, "--require-verified"])
+        assert strict.exit_code == 1  # mcp-server-time has no attestation
+        low = CliRunner(env=env).invoke(main, [*args, "--fail-on", "low"])
+        assert low.exit_code == 1
+    doc = json.loads(clean.output)
+    assert doc["summary"]["no-attestation"] == 1
+
+
+def test_scan_offline_cold_reports_fetch_failed(tmp_path: Path) -> None:
+    config = FIXTURES / "demo" / "ops" / "config.toml"
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(tmp_path / "cw.db"),
+            "scan",
+            str(config),
+            "--offline",
+            "--cache-dir",
+            str(tmp_path / "empty"),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    (time,) = [c for c in doc["components"] if c["purl"].startswith("pkg:pypi/mcp-server-time")]
+    assert time["status"] == "fetch-failed" and "offline" in time["reason"]
+    assert doc["summary"]["verified"] == 0
+
+
+def test_verify_env_catches_a_one_byte_edit(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    wheel = FIXTURES / "attestations" / "pypi" / "rfc8785-0.1.2-py3-none-any.whl"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+    )
+    ok = CliRunner().invoke(main, ["verify-env", str(site), "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    target = site / "rfc8785" / "_impl.py"
+    data = bytearray(target.read_bytes())
+    data[10] ^= 0x20
+    target.write_bytes(bytes(data))
+    bad = CliRunner().invoke(main, ["verify-env", str(site), "--format", "json"])
+    assert bad.exit_code == 1
+    doc = json.loads(bad.output)
+    problems = [p for r in doc["reports"] for p in r["problems"]]
+    assert any(p["kind"] == "hash-mismatch" and p["path"].endswith("_impl.py") for p in problems)

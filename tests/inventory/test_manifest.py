@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scanner.errors import ConfigError
 from scanner.inventory.manifest import load_manifest
@@ -70,3 +73,54 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_manifest(path)
+
+
+toml_scalars = st.one_of(
+    st.text(max_size=20), st.integers(), st.booleans(), st.floats(allow_nan=False)
+)
+toml_values = st.recursive(
+    toml_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.dictionaries(st.sampled_from(["version", "agent", "x"]), toml_values, max_size=3),
+    agents=st.lists(
+        st.dictionaries(
+            st.sampled_from(["id", "name", "purpose", "pact", "configs", "lockfiles", "pins", "x"]),
+            toml_values,
+            max_size=6,
+        ),
+        max_size=3,
+    ),
+)
+def test_arbitrary_toml_raises_only_config_error(tmp_path: Path, data: dict, agents: list) -> None:
+    doc = dict(data)
+    if agents:
+        doc["agent"] = agents
+    path = tmp_path / "chainwatch.toml"
+    path.write_text(tomli_w.dumps(doc))
+    try:
+        load_manifest(path)
+    except ConfigError as exc:
+        assert str(path) in exc.diagnostics()
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=st.binary(max_size=300))
+def test_arbitrary_bytes_raise_only_config_error(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "chainwatch.toml"
+    path.write_bytes(raw)
+    try:
+        load_manifest(path)
+    except ConfigError as exc:
+        assert str(path) in exc.diagnostics()

@@ -51,6 +51,16 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+
 def inventory_options(func: F) -> F:
     """Options shared by every command that reads agents."""
     decorators = [
@@ -77,14 +87,7 @@ def inventory_options(func: F) -> F:
             default=None,
             help="Root folder of managed (system-wide) configs when discovering (default: /).",
         ),
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(["table", "json"]),
-            default="table",
-            show_default=True,
-            help="Output format.",
-        ),
+        format_option,
         click.option("--no-record", is_flag=True, help="Do not record this run in the store."),
     ]
     for decorator in reversed(decorators):
@@ -318,14 +321,7 @@ def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
 
 
 @main.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option
 @click.pass_context
 @handle_errors
 def demo(ctx: click.Context, fmt: str) -> None:
@@ -355,14 +351,7 @@ def demo(ctx: click.Context, fmt: str) -> None:
     required=False,
     type=click.Path(path_type=Path, file_okay=False, exists=True),
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option
 @handle_errors
 def verify_env(path: Path | None, fmt: str) -> None:
     """Check an installed Python environment's files against their RECORD.

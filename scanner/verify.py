@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +17,7 @@ from packageurl import PackageURL
 from sigstore.verify import Verifier
 
 from attestations.cache import VerificationCache, digest_of, policy_key
+from attestations.errors import AttestationError
 from attestations.identity import matches_pin
 from attestations.npm import verify_npm_attestations
 from attestations.pep740 import verify_pypi_provenance
@@ -109,6 +111,14 @@ class ComponentVerifier:
                 verdict = await self._verify_npm(registry, component, release)
         except FetchError as exc:
             return Verdict(component, Status.FETCH_FAILED, exc.message, None, risks, release)
+        except AttestationError as exc:
+            # Verification could not run on what the registry served (e.g. a malformed digest):
+            # never a pass, and not "no attestation" either.
+            reason = f"verification error: {exc.message}"
+            found = finding(Code.ATTESTATION_INVALID, component.purl, reason)
+            return Verdict(
+                component, Status.ATTESTATION_INVALID, reason, None, (found, *risks), release
+            )
         return replace(verdict, findings=verdict.findings + risks, release=release)
 
     async def _resolve(self, registry: Registry, component: Component) -> Component:
@@ -299,8 +309,6 @@ def _not_verifiable(component: Component) -> str:
 
 
 def _canonical(doc: Any) -> bytes:
-    import json
-
     if isinstance(doc, bytes):
         return doc
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()

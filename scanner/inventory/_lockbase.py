@@ -1,26 +1,23 @@
-"""Shared pieces of the manifest and lockfile readers: the result type, loaders, purls, digests."""
+"""Shared pieces of the lockfile readers: result type, loaders, purls, component helpers."""
 
 from __future__ import annotations
 
-import binascii
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import tomli
 import yaml
 from packageurl import PackageURL
 
-from attestations.digests import DigestError, parse_digest, parse_sri
 from scanner.checks.codes import Code, finding
 from scanner.errors import LockfileError
 from scanner.models import (
     Artifact,
     Component,
-    Digest,
     EvidenceKind,
     Finding,
     Skipped,
@@ -28,8 +25,6 @@ from scanner.models import (
     VersionEvidence,
 )
 
-_DIGEST_HEX = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
-_CANONICAL_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
 _SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 _PEP503 = re.compile(r"[-_.]+")
 _FULL_SHA = re.compile(r"[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?")
@@ -172,7 +167,8 @@ def npm_purl(name: str, version: str | None) -> str:
     return _purl("npm", None, name, version)
 
 
-def git_component(
+def add_git(
+    col: Collector,
     name: str,
     url: str,
     commit: str | None,
@@ -183,8 +179,11 @@ def git_component(
     requirement: str | None = None,
     direct: bool = True,
     dev: bool = False,
-) -> Component:
-    """A component built from a git source; exact only when a full commit id is known."""
+) -> None:
+    """Append a component built from a git source and its CW107 finding.
+
+    The component is exact only when a full commit id is known.
+    """
     clean = redact_url(url)
     exact = commit if commit and _FULL_SHA.fullmatch(commit) else None
     gh = _GITHUB.match(clean)
@@ -196,7 +195,7 @@ def git_component(
             type="generic", name=name, version=exact, qualifiers={"vcs_url": f"git+{clean}"}
         ).to_string()
     kind = EvidenceKind.LOCKFILE if exact else EvidenceKind.UNRESOLVED
-    return Component(
+    comp = Component(
         purl=purl,
         ecosystem="git",
         name=name,
@@ -208,11 +207,10 @@ def git_component(
         direct=direct,
         dev=dev,
     )
-
-
-def git_finding(c: Component) -> Finding:
-    """CW107 for a locked git source."""
-    return finding(Code.GIT_SOURCE, c.purl, f"{c.name} is locked to a git source", file=c.source)
+    col.components.append(comp)
+    col.findings.append(
+        finding(Code.GIT_SOURCE, purl, f"{name} is locked to a git source", file=where)
+    )
 
 
 def redact_url(url: str) -> str:
@@ -225,33 +223,6 @@ def redact_url(url: str) -> str:
     if at < 0 or url[start + 3 : at] == "git":  # "git@host" is a user name, not a secret
         return url
     return f"{url[: start + 3]}***@{url[at + 1 :]}"
-
-
-def fast_digest(raw: str) -> Digest:
-    """``parse_digest`` with a shortcut for the common canonical ``sha256:<64 hex>`` form."""
-    if _CANONICAL_SHA256.fullmatch(raw):
-        return Digest("sha256", raw[7:], raw)
-    return checked(parse_digest(raw))
-
-
-def digest_or_none(raw: object, col: Collector, subject: str, line: int | None) -> Digest | None:
-    """Parse one recorded digest; an unreadable one becomes a Skipped, not an error."""
-    if not isinstance(raw, str):
-        col.skip(subject, f"digest is not a string: {raw!r:.60}", line)
-        return None
-    try:
-        return fast_digest(raw)
-    except DigestError as exc:
-        col.skip(subject, f"unreadable digest: {exc}", line)
-        return None
-
-
-def checked(d: Digest) -> Digest:
-    """Reject a digest whose length does not fit its algorithm (``sha256:123``)."""
-    want = _DIGEST_HEX.get(d.algorithm)
-    if want is not None and len(d.hex) != want:
-        raise DigestError(f"{d.algorithm} digest {d.raw!r} has {len(d.hex) // 2} bytes")
-    return d
 
 
 def key_lines(text: str, pattern: re.Pattern[str]) -> dict[str, int]:
@@ -268,39 +239,6 @@ def key_lines(text: str, pattern: re.Pattern[str]) -> dict[str, int]:
     return out
 
 
-def sri_digests(raw: object, col: Collector, subject: str, line: int | None) -> tuple[Digest, ...]:
-    """Parse an SRI integrity string; an unreadable one becomes a Skipped."""
-    if not isinstance(raw, str):
-        if raw is not None:
-            col.skip(subject, f"integrity is not a string: {raw!r:.60}", line)
-        return ()
-    try:
-        if raw.startswith("sha512-") and len(raw) == 95 and " " not in raw:  # the common case
-            return (Digest("sha512", binascii.a2b_base64(raw[7:], strict_mode=True).hex(), raw),)
-        return tuple(checked(d) for d in parse_sri(raw))
-    except (DigestError, binascii.Error, ValueError) as exc:
-        col.skip(subject, f"unreadable integrity: {exc}", line)
-        return ()
-
-
-def hash_table(raw: object, col: Collector, subject: str, line: int | None) -> tuple[Digest, ...]:
-    """Digests from a ``{sha256 = "..."}`` table (pylock, PEP 691 style)."""
-    if not isinstance(raw, dict):
-        return ()
-    out: list[Digest] = []
-    for algo, value in raw.items():
-        if not isinstance(value, str):
-            col.skip(subject, f"hash {algo!r} is not a string", line)
-            continue
-        try:
-            d = checked(parse_digest(value, default_algorithm=str(algo).lower()))
-        except DigestError as exc:
-            col.skip(subject, f"unreadable digest: {exc}", line)
-            continue
-        out.append(d)
-    return tuple(out)
-
-
 def no_digest(c: Component) -> Finding:
     """CW106 for a locked entry whose format normally records a digest."""
     return finding(
@@ -309,6 +247,64 @@ def no_digest(c: Component) -> Finding:
         f"{c.name} {c.version} is locked without a digest",
         file=c.source,
     )
+
+
+def add_locked(
+    col: Collector,
+    ecosystem: Literal["pypi", "npm"],
+    name: str,
+    version: str,
+    evidence: VersionEvidence,
+    artifacts: tuple[Artifact, ...],
+    where: SourceLocation,
+    *,
+    purl: str | None = None,
+    direct: bool = True,
+    dev: bool = False,
+    identities: tuple[dict[str, str], ...] = (),
+) -> None:
+    """Append a registry package a lockfile pins, with CW106 when none of its files has a digest."""
+    if purl is None:
+        purl = pypi_purl(name, version) if ecosystem == "pypi" else npm_purl(name, version)
+    comp = Component(
+        purl=purl,
+        ecosystem=ecosystem,
+        name=name,
+        version=version,
+        evidence=evidence,
+        artifacts=artifacts,
+        source=where,
+        direct=direct,
+        dev=dev,
+        attestation_identities=identities,
+    )
+    col.components.append(comp)
+    if not any(a.digests for a in artifacts):
+        col.findings.append(no_digest(comp))
+
+
+def unpinned(c: Component, spec: str) -> Finding:
+    """CW105 for a declared dependency (``spec`` as written) without an exact version."""
+    return finding(
+        Code.UNPINNED_REQUIREMENT, c.purl, f"{spec} does not pin an exact version", file=c.source
+    )
+
+
+def file_tables(
+    files: Iterable[object], name: str, col: Collector, line: int | None
+) -> Iterator[dict[str, Any]]:
+    """The file tables of a Python lockfile package; an entry that is not a table is Skipped."""
+    for f in files:
+        if isinstance(f, dict):
+            yield f
+        else:
+            col.skip(name, "file entry is not a table", line)
+
+
+def line_of(text: str, needle: str) -> int | None:
+    """1-based line of the first occurrence of ``needle`` in ``text``, or None."""
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
 def strs(value: object) -> Iterable[str]:

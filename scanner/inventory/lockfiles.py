@@ -8,10 +8,12 @@ from pathlib import Path
 
 from scanner.errors import LockfileError
 from scanner.inventory._lockbase import LockfileResult
+from scanner.inventory.installed import read_installed_env
 from scanner.inventory.npm import read_package_json, read_package_lock
 from scanner.inventory.npm_locks import read_pnpm_lock, read_yarn_lock
-from scanner.inventory.python import read_installed_env, read_pyproject, read_requirements
+from scanner.inventory.pyproject import read_pyproject
 from scanner.inventory.python_locks import read_pipfile_lock, read_poetry_lock, read_pylock
+from scanner.inventory.requirements import read_requirements
 from scanner.inventory.uvlock import read_uv_lock
 
 __all__ = [

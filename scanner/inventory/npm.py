@@ -6,21 +6,21 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.checks.codes import Code, finding
 from scanner.errors import LockfileError
 from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
-    git_component,
-    git_finding,
+    add_git,
     key_lines,
+    line_of,
     load_json,
     no_digest,
     npm_purl,
     read_text,
     redact_url,
-    sri_digests,
+    unpinned,
 )
+from scanner.inventory._lockdigests import sri_digests
 from scanner.models import (
     Artifact,
     Component,
@@ -56,18 +56,13 @@ def read_package_json(path: Path) -> LockfileResult:
         if not isinstance(deps, dict):
             raise LockfileError(str(path), f"'{fld}' is not an object")
         for name, spec in deps.items():
-            line = _line_of(text, f'"{name}":')
+            line = line_of(text, f'"{name}":')
             where = SourceLocation(col.path, line)
             if not isinstance(spec, str):
                 col.skip(name, f"{fld} value is not a string", line)
                 continue
             _manifest_dep(name, spec, where, col, dev=fld == "devDependencies")
     return col.result()
-
-
-def _line_of(text: str, needle: str) -> int | None:
-    pos = text.find(needle)
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
 def _manifest_dep(
@@ -103,14 +98,7 @@ def _manifest_dep(
     )
     col.components.append(comp)
     if version is None:
-        col.findings.append(
-            finding(
-                Code.UNPINNED_REQUIREMENT,
-                comp.purl,
-                f"{name}@{spec} does not pin an exact version",
-                file=where,
-            )
-        )
+        col.findings.append(unpinned(comp, f"{name}@{spec}"))
 
 
 def _git_spec(name: str, spec: str, where: SourceLocation, col: Collector, *, dev: bool) -> None:
@@ -121,11 +109,17 @@ def _git_spec(name: str, spec: str, where: SourceLocation, col: Collector, *, de
         url, _, ref = spec.partition("#")
         url = url.removeprefix("git+")
     ref = ref.removeprefix("commit=") if ref else None
-    comp = git_component(
-        name, url, ref, version=None, where=where, ecosystem_hint="npm", requirement=spec, dev=dev
+    add_git(
+        col,
+        name,
+        url,
+        ref,
+        version=None,
+        where=where,
+        ecosystem_hint="npm",
+        requirement=spec,
+        dev=dev,
     )
-    col.components.append(comp)
-    col.findings.append(git_finding(comp))
 
 
 def read_package_lock(path: Path) -> LockfileResult:
@@ -211,7 +205,8 @@ def _locked(
     registry = ref.startswith("http") and not ref.startswith("https://codeload.github.com/")
     if not registry and ref.startswith((*_GIT_PREFIXES, "https://codeload.github.com/")):
         url, _, commit = ref.partition("#")
-        comp = git_component(
+        add_git(
+            col,
             name,
             url.removeprefix("git+"),
             commit or None,
@@ -221,8 +216,6 @@ def _locked(
             direct=direct,
             dev=dev,
         )
-        col.components.append(comp)
-        col.findings.append(git_finding(comp))
         return
     if not registry and (ref.startswith(("file:", "link:")) or (not resolved and "/" in version)):
         col.skip(f"{subject} ({redact_url(ref)})", "local file or link dependency", line)

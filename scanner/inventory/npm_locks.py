@@ -15,24 +15,15 @@ from scanner.errors import LockfileError
 from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
-    git_component,
-    git_finding,
+    add_git,
+    add_locked,
     key_lines,
     load_yaml,
-    no_digest,
-    npm_purl,
     read_text,
     redact_url,
-    sri_digests,
 )
-from scanner.models import (
-    Artifact,
-    Component,
-    Digest,
-    EvidenceKind,
-    SourceLocation,
-    VersionEvidence,
-)
+from scanner.inventory._lockdigests import sri_digests
+from scanner.models import Artifact, Digest, EvidenceKind, SourceLocation, VersionEvidence
 
 BERRY_ALGORITHM = "yarn-berry-sha512"
 _PNPM_KEY = re.compile(r"\n  ['\"]?([^'\"\n]+?)['\"]?:(?=\n)")
@@ -101,7 +92,8 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
         dev = bool(entry.get("dev")) if "dev" in entry else name in devs
         direct = name in runtime or name in devs
         if resolution.get("type") == "git" or isinstance(resolution.get("commit"), str):
-            comp = git_component(
+            add_git(
+                col,
                 name,
                 str(resolution.get("repo", key)),
                 str(resolution.get("commit") or "") or None,
@@ -111,8 +103,6 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
                 dev=dev,
                 direct=direct,
             )
-            col.components.append(comp)
-            col.findings.append(git_finding(comp))
             continue
         if "directory" in resolution or version.startswith(("link:", "file:")) or not name:
             col.skip(key, "local directory or link, not a registry package", line)
@@ -122,22 +112,12 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
             continue
         tarball = resolution.get("tarball") if isinstance(resolution.get("tarball"), str) else None
         digests = sri_digests(resolution.get("integrity"), col, key, line)
-        comp = Component(
-            purl=npm_purl(name, version),
-            ecosystem="npm",
-            name=name,
-            version=version,
-            evidence=evidence,
-            artifacts=(Artifact(None, redact_url(tarball) if tarball else None, digests),)
+        artifacts = (
+            (Artifact(None, redact_url(tarball) if tarball else None, digests),)
             if digests or tarball
-            else (),
-            source=where,
-            direct=direct,
-            dev=dev,
+            else ()
         )
-        col.components.append(comp)
-        if not digests:
-            col.findings.append(no_digest(comp))
+        add_locked(col, "npm", name, version, evidence, artifacts, where, direct=direct, dev=dev)
     return col.result()
 
 
@@ -204,7 +184,8 @@ def _yarn_entry(
         or "codeload.github.com" in url
         or (url.endswith(".git"))
     ):
-        comp = git_component(
+        add_git(
+            col,
             name,
             url.removeprefix("git+"),
             fragment or None,
@@ -212,8 +193,6 @@ def _yarn_entry(
             where=where,
             ecosystem_hint="npm",
         )
-        col.components.append(comp)
-        col.findings.append(git_finding(comp))
         return
     if resolved.startswith(("file:", "link:")):
         col.skip(f"{name}@{version}", "local file or link dependency", line)
@@ -221,22 +200,12 @@ def _yarn_entry(
     digests = list(sri_digests(integrity, col, f"{name}@{version}", line))
     if fragment and _SHA1.fullmatch(fragment):
         digests.append(Digest("sha1", fragment, fragment))  # classic yarn: sha1 of the tarball
-    comp = Component(
-        purl=npm_purl(name, version),
-        ecosystem="npm",
-        name=name,
-        version=version,
-        evidence=evidence,
-        artifacts=(
-            Artifact(url.rpartition("/")[2] or None, redact_url(url) or None, tuple(digests)),
-        )
+    artifacts = (
+        (Artifact(url.rpartition("/")[2] or None, redact_url(url) or None, tuple(digests)),)
         if url or digests
-        else (),
-        source=where,
+        else ()
     )
-    col.components.append(comp)
-    if not digests:
-        col.findings.append(no_digest(comp))
+    add_locked(col, "npm", name, version, evidence, artifacts, where)
 
 
 def _berry(path: Path, text: str) -> LockfileResult:
@@ -268,22 +237,13 @@ def _berry(path: Path, text: str) -> LockfileResult:
                     col.skip(key, f"unreadable checksum {checksum!r:.40}", line)
                 else:
                     digests = (Digest(BERRY_ALGORITHM, m[1], checksum),)
-            comp = Component(
-                purl=npm_purl(name, rest or version),
-                ecosystem="npm",
-                name=name,
-                version=rest or version,
-                evidence=evidence,
-                artifacts=(Artifact(digests=digests),) if digests else (),
-                source=where,
-            )
-            col.components.append(comp)
-            if not digests:
-                col.findings.append(no_digest(comp))
+            artifacts = (Artifact(digests=digests),) if digests else ()
+            add_locked(col, "npm", name, rest or version, evidence, artifacts, where)
         elif protocol in {"git", "git+https", "git+ssh", "https", "ssh"} and "commit=" in rest:
             url, _, frag = ref.partition("#")
             commit = frag.rpartition("commit=")[2].partition("&")[0]
-            comp = git_component(
+            add_git(
+                col,
                 name,
                 url,
                 commit or None,
@@ -291,8 +251,6 @@ def _berry(path: Path, text: str) -> LockfileResult:
                 where=where,
                 ecosystem_hint="npm",
             )
-            col.components.append(comp)
-            col.findings.append(git_finding(comp))
         else:
             col.skip(
                 f"{name}@{redact_url(ref)}",

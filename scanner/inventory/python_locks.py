@@ -9,27 +9,19 @@ from scanner.errors import LockfileError
 from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
-    digest_or_none,
-    git_component,
-    git_finding,
-    hash_table,
+    add_git,
+    add_locked,
+    file_tables,
     header_lines,
+    line_of,
     load_json,
     load_toml,
-    no_digest,
-    pypi_purl,
     read_text,
     redact_url,
     strs,
 )
-from scanner.models import (
-    Artifact,
-    Component,
-    Digest,
-    EvidenceKind,
-    SourceLocation,
-    VersionEvidence,
-)
+from scanner.inventory._lockdigests import digest_or_none, hash_table
+from scanner.models import Artifact, Digest, EvidenceKind, SourceLocation, VersionEvidence
 
 
 def _table_list(path: Path, data: dict[str, Any], key: str, *, required: bool) -> list[Any]:
@@ -41,35 +33,6 @@ def _table_list(path: Path, data: dict[str, Any], key: str, *, required: bool) -
     if not isinstance(value, list):
         raise LockfileError(str(path), f"'{key}' is not an array of tables")
     return value
-
-
-def _registry_component(
-    name: str,
-    version: str,
-    artifacts: tuple[Artifact, ...],
-    where: SourceLocation,
-    detail: str,
-    col: Collector,
-    *,
-    direct: bool = True,
-    dev: bool = False,
-    identities: tuple[dict[str, str], ...] = (),
-) -> None:
-    comp = Component(
-        purl=pypi_purl(name, version),
-        ecosystem="pypi",
-        name=name,
-        version=version,
-        evidence=VersionEvidence(EvidenceKind.LOCKFILE, col.path, detail),
-        artifacts=artifacts,
-        source=where,
-        direct=direct,
-        dev=dev,
-        attestation_identities=identities,
-    )
-    col.components.append(comp)
-    if not any(a.digests for a in artifacts):
-        col.findings.append(no_digest(comp))
 
 
 def read_poetry_lock(path: Path) -> LockfileResult:
@@ -84,6 +47,7 @@ def read_poetry_lock(path: Path) -> LockfileResult:
     legacy_files = legacy if isinstance(legacy, dict) else {}
     lines = header_lines(text, "[[package]]")
     col = Collector(str(path), "poetry.lock")
+    evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, "poetry.lock package")
     for i, pkg in enumerate(packages):
         line = lines[i] if len(lines) == len(packages) else None
         if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
@@ -102,7 +66,8 @@ def read_poetry_lock(path: Path) -> LockfileResult:
             kind, url = source.get("type"), source.get("url")
             if kind == "git" and isinstance(url, str):
                 commit = source.get("resolved_reference") or source.get("reference")
-                comp = git_component(
+                add_git(
+                    col,
                     name,
                     url,
                     commit if isinstance(commit, str) else None,
@@ -111,14 +76,12 @@ def read_poetry_lock(path: Path) -> LockfileResult:
                     ecosystem_hint="pypi",
                     dev=dev,
                 )
-                col.components.append(comp)
-                col.findings.append(git_finding(comp))
             else:
                 col.skip(f"{name} {version}", f"{kind} source is not a registry package", line)
             continue
         files = pkg.get("files", legacy_files.get(name, []))
         artifacts = _poetry_files(files, name, col, line)
-        _registry_component(name, version, artifacts, where, "poetry.lock package", col, dev=dev)
+        add_locked(col, "pypi", name, version, evidence, artifacts, where, dev=dev)
     return col.result()
 
 
@@ -128,10 +91,7 @@ def _poetry_files(
     out: list[Artifact] = []
     if not isinstance(files, list):
         return ()
-    for f in files:
-        if not isinstance(f, dict):
-            col.skip(name, "file entry is not a table", line)
-            continue
+    for f in file_tables(files, name, col, line):
         filename = f.get("file") if isinstance(f.get("file"), str) else None
         d = digest_or_none(f.get("hash"), col, f"{name} {filename}", line) if "hash" in f else None
         out.append(Artifact(filename=filename, digests=(d,) if d else ()))
@@ -150,16 +110,23 @@ def read_pylock(path: Path) -> LockfileResult:
     packages = _table_list(path, data, "packages", required=True)
     lines = header_lines(text, "[[packages]]")
     col = Collector(str(path), "pylock")
+    evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, "pylock.toml package")
     for i, pkg in enumerate(packages):
         line = lines[i] if len(lines) == len(packages) else None
         if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
             col.skip(f"package #{i + 1}", "package without a name", line)
             continue
-        _pylock_package(pkg, pkg["name"], SourceLocation(col.path, line), col)
+        _pylock_package(pkg, pkg["name"], SourceLocation(col.path, line), col, evidence)
     return col.result()
 
 
-def _pylock_package(pkg: dict[str, Any], name: str, where: SourceLocation, col: Collector) -> None:
+def _pylock_package(
+    pkg: dict[str, Any],
+    name: str,
+    where: SourceLocation,
+    col: Collector,
+    evidence: VersionEvidence,
+) -> None:
     line = where.line
     version = pkg.get("version") if isinstance(pkg.get("version"), str) else None
     identities = (
@@ -176,7 +143,8 @@ def _pylock_package(pkg: dict[str, Any], name: str, where: SourceLocation, col: 
         url = vcs.get("url") or vcs.get("path")
         commit = vcs.get("commit-id")
         if isinstance(url, str):
-            comp = git_component(
+            add_git(
+                col,
                 name,
                 url,
                 commit if isinstance(commit, str) else None,
@@ -184,8 +152,6 @@ def _pylock_package(pkg: dict[str, Any], name: str, where: SourceLocation, col: 
                 where=where,
                 ecosystem_hint="pypi",
             )
-            col.components.append(comp)
-            col.findings.append(git_finding(comp))
         else:
             col.skip(name, "vcs source without a url", line)
         return
@@ -204,10 +170,7 @@ def _pylock_package(pkg: dict[str, Any], name: str, where: SourceLocation, col: 
     if isinstance(archive, dict):
         files.append(archive)
     artifacts: list[Artifact] = []
-    for f in files:
-        if not isinstance(f, dict):
-            col.skip(name, "file entry is not a table", line)
-            continue
+    for f in file_tables(files, name, col, line):
         url = f.get("url") if isinstance(f.get("url"), str) else None
         filename = f.get("name") if isinstance(f.get("name"), str) else None
         if filename is None and url:
@@ -215,15 +178,7 @@ def _pylock_package(pkg: dict[str, Any], name: str, where: SourceLocation, col: 
         subject = f"{name} {filename or url or ''}".strip()
         digests = hash_table(f.get("hashes"), col, subject, line)
         artifacts.append(Artifact(filename, redact_url(url) if url else None, digests))
-    _registry_component(
-        name,
-        version,
-        tuple(artifacts),
-        where,
-        "pylock.toml package",
-        col,
-        identities=identities,
-    )
+    add_locked(col, "pypi", name, version, evidence, tuple(artifacts), where, identities=identities)
 
 
 def read_pipfile_lock(path: Path) -> LockfileResult:
@@ -239,15 +194,17 @@ def read_pipfile_lock(path: Path) -> LockfileResult:
         entries = data.get(section, {})
         if not isinstance(entries, dict):
             raise LockfileError(str(path), f"'{section}' is not an object")
+        evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, f"Pipfile.lock {section}")
         for name, entry in entries.items():
-            line = _json_key_line(text, name)
+            line = line_of(text, f'"{name}": {{')
             where = SourceLocation(col.path, line)
             if not isinstance(entry, dict):
                 col.skip(name, "entry is not an object", line)
                 continue
             if isinstance(entry.get("git"), str):
                 ref = entry.get("ref")
-                comp = git_component(
+                add_git(
+                    col,
                     name,
                     entry["git"],
                     ref if isinstance(ref, str) else None,
@@ -256,8 +213,6 @@ def read_pipfile_lock(path: Path) -> LockfileResult:
                     ecosystem_hint="pypi",
                     dev=dev,
                 )
-                col.components.append(comp)
-                col.findings.append(git_finding(comp))
                 continue
             if "path" in entry or "file" in entry:
                 col.skip(name, "path or file source is not a registry package", line)
@@ -272,12 +227,5 @@ def read_pipfile_lock(path: Path) -> LockfileResult:
                 if d is not None:
                     digests.append(d)
             artifacts = (Artifact(digests=tuple(digests)),) if digests else ()
-            _registry_component(
-                name, spec[2:], artifacts, where, f"Pipfile.lock {section}", col, dev=dev
-            )
+            add_locked(col, "pypi", name, spec[2:], evidence, artifacts, where, dev=dev)
     return col.result()
-
-
-def _json_key_line(text: str, key: str) -> int | None:
-    pos = text.find(f'"{key}": {{')
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else None

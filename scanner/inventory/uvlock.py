@@ -22,9 +22,9 @@ from scanner.errors import LockfileError
 from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
-    digest_or_none,
-    git_component,
-    git_finding,
+    add_git,
+    add_locked,
+    file_tables,
     header_lines,
     load_toml,
     no_digest,
@@ -32,6 +32,7 @@ from scanner.inventory._lockbase import (
     read_text,
     redact_url,
 )
+from scanner.inventory._lockdigests import digest_or_none
 from scanner.models import (
     Artifact,
     Component,
@@ -209,7 +210,8 @@ def _components(
         is_dev = name in dev_only
         if isinstance(source.get("git"), str):
             url, _, commit = source["git"].partition("#")
-            comp = git_component(
+            add_git(
+                col,
                 name,
                 _strip_query(url),
                 commit or None,
@@ -219,8 +221,6 @@ def _components(
                 direct=is_direct,
                 dev=is_dev,
             )
-            col.components.append(comp)
-            col.findings.append(git_finding(comp))
             continue
         local = next((k for k in ("path", "directory", "editable", "virtual") if k in source), None)
         if local is not None:
@@ -241,20 +241,18 @@ def _components(
         elif not isinstance(source.get("registry"), str):
             col.skip(f"{name} {version}", f"unknown source kind {sorted(source)!s:.80}", line)
             continue
-        comp = Component(
+        add_locked(
+            col,
+            "pypi",
+            name,
+            version,
+            evidence,
+            artifacts,
+            where,
             purl=purl,
-            ecosystem="pypi",
-            name=name,
-            version=version,
-            evidence=evidence,
-            artifacts=artifacts,
-            source=where,
             direct=is_direct,
             dev=is_dev,
         )
-        col.components.append(comp)
-        if not any(a.digests for a in artifacts):
-            col.findings.append(no_digest(comp))
 
 
 def _artifacts(
@@ -267,10 +265,7 @@ def _artifacts(
     if isinstance(wheels, list):
         files.extend(wheels)
     out: list[Artifact] = []
-    for f in files:
-        if not isinstance(f, dict):
-            col.skip(name, "file entry is not a table", line)
-            continue
+    for f in file_tables(files, name, col, line):
         url = f.get("url") if isinstance(f.get("url"), str) else None
         filename = f.get("filename") or f.get("path")
         if not isinstance(filename, str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -131,9 +132,14 @@ def header_lines(text: str, header: str) -> list[int]:
         pos = found + 1
 
 
+@functools.lru_cache(maxsize=16384)
 def pep503(name: str) -> str:
-    """PEP 503 normalised project name."""
+    """PEP 503 normalised project name (memoised: a fleet's lockfiles share most names)."""
     return _PEP503.sub("-", name).lower()
+
+
+class InvalidPackageName(ValueError):
+    """A lockfile entry names a package no package URL can express (e.g. an empty name)."""
 
 
 def _purl(kind: str, namespace: str | None, name: str, version: str | None) -> str:
@@ -144,7 +150,10 @@ def _purl(kind: str, namespace: str | None, name: str, version: str | None) -> s
     ):
         ns = f"{namespace}/" if namespace else ""
         return f"pkg:{kind}/{ns}{name}@{version}" if version else f"pkg:{kind}/{ns}{name}"
-    return PackageURL(type=kind, namespace=namespace, name=name, version=version).to_string()
+    try:
+        return PackageURL(type=kind, namespace=namespace, name=name, version=version).to_string()
+    except ValueError as exc:
+        raise InvalidPackageName(f"invalid {kind} package name {name!r}: {exc}") from exc
 
 
 def pypi_purl(name: str, version: str | None) -> str:
@@ -163,7 +172,7 @@ def npm_purl(name: str, version: str | None) -> str:
         ):
             tail = f"@{version}" if version else ""
             return f"pkg:npm/%40{scope[1:]}/{base}{tail}"
-        return PackageURL(type="npm", namespace=scope, name=base, version=version).to_string()
+        return _purl("npm", scope, base, version)
     return _purl("npm", None, name, version)
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import LockfileResult
+from scanner.inventory._lockbase import InvalidPackageName, LockfileResult
 from scanner.inventory.installed import read_installed_env
 from scanner.inventory.npm import read_package_json, read_package_lock
 from scanner.inventory.npm_locks import read_pnpm_lock, read_yarn_lock
@@ -145,7 +145,12 @@ def read_lockfile(path: Path) -> LockfileResult:
     kind = kind_of(path)
     if kind is None:
         raise LockfileError(str(path), "not a manifest or lockfile chainwatch can read")
-    return READERS[kind](path)
+    try:
+        return READERS[kind](path)
+    except InvalidPackageName as exc:
+        # Readers skip bad entries one by one where they can; a name that reaches the package
+        # URL builder unchecked still ends as an error naming the file, never a crash.
+        raise LockfileError(str(path), str(exc)) from exc
 
 
 def read_lockfiles(

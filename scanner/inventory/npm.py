@@ -61,6 +61,9 @@ def read_package_json(path: Path) -> LockfileResult:
             if not isinstance(spec, str):
                 col.skip(name, f"{fld} value is not a string", line)
                 continue
+            if not name.strip() or name.strip("@/") == "":
+                col.skip(repr(name), f"{fld} entry has no package name", line)
+                continue
             _manifest_dep(name, spec, where, col, dev=fld == "devDependencies")
     return col.result()
 

@@ -232,3 +232,22 @@ def test_npm_purl_matches_packageurl(name: str, version: str | None) -> None:
     ns, _, base = name.rpartition("/")
     expected = PackageURL(type="npm", namespace=ns or None, name=base, version=version)
     assert npm_purl(name, version) == expected.to_string()
+
+
+def test_unnamed_entries_never_crash(tmp_path: Path) -> None:
+    from scanner.inventory.lockfiles import read_lockfile
+
+    manifest = tmp_path / "package.json"
+    manifest.write_text('{"dependencies": {"": "1.0.0", "ok": "1.0.0"}}')
+    result = read_lockfile(manifest)
+    assert [c.name for c in result.components] == ["ok"]
+    assert any("no package name" in k.reason for k in result.skipped)
+    lock = tmp_path / "package-lock.json"
+    entry = '{"node_modules/@x/": {"version": "1.0.0"}}'
+    lock.write_text(f'{{"lockfileVersion": 3, "packages": {entry}}}')
+    try:
+        got = read_lockfile(lock)
+    except LockfileError as exc:
+        assert str(lock) in exc.diagnostics()
+    else:
+        assert all(c.name for c in got.components)

@@ -22,7 +22,7 @@ from scanner.errors import ChainwatchError, ConfigError
 from scanner.inventory.configs import read_config_detailed
 from scanner.inventory.discover import ConfigLocation, discover
 from scanner.inventory.launch import ToolCaches, resolve_launch
-from scanner.inventory.lockfiles import is_lockfile, read_lockfile
+from scanner.inventory.lockfiles import LOCKFILE_NAMES, is_lockfile, read_lockfile
 from scanner.inventory.manifest import MANIFEST_NAME, ConfigRef, load_manifest
 from scanner.models import (
     Agent,
@@ -94,11 +94,7 @@ def _plan(paths: Sequence[Path], options: InventoryOptions) -> tuple[list[_Plan]
                     _Plan(m.agent, m.configs, m.lockfiles) for m in load_manifest(manifest)
                 )
             elif path.is_dir():
-                raise ConfigError(
-                    str(path),
-                    f"folder without a {MANIFEST_NAME}",
-                    hint="name the config or lockfile files, or add an agent manifest",
-                )
+                plans.extend(_folder_plans(path, options))
             elif not path.exists():
                 raise ConfigError(str(path), "no such file")
             elif is_lockfile(path):
@@ -117,6 +113,44 @@ def _plan(paths: Sequence[Path], options: InventoryOptions) -> tuple[list[_Plan]
         )
         plans.extend(_Plan(_discovered_agent(loc), (loc,), ()) for loc in found)
     return plans, errors
+
+
+# A manifest is read only when its ecosystem has no lockfile beside it: the lock is what installs.
+_PYTHON_LOCKS = ("uv.lock", "pylock.toml", "poetry.lock", "Pipfile.lock")
+_NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock")
+
+
+def _folder_plans(folder: Path, options: InventoryOptions) -> list[_Plan]:
+    """A project folder without a manifest: its project-scope client configs and its lockfiles.
+
+    Each config is one agent (as with --discover); the folder's lockfiles are one more agent.
+    """
+    nowhere = folder / ".chainwatch-no-home"  # only project-scope locations, never the user's
+    configs = discover(
+        nowhere, platform=options.platform, project_dirs=(folder,), env={}, system_root=nowhere
+    )
+    plans = [_Plan(_discovered_agent(loc), (loc,), ()) for loc in configs]
+    present = {name for name in LOCKFILE_NAMES if (folder / name).is_file()}
+    if present & set(_PYTHON_LOCKS):
+        present -= {"pyproject.toml"}
+    if present & set(_NPM_LOCKS):
+        present -= {"package.json"}
+    locks = tuple(folder / name for name in LOCKFILE_NAMES if name in present)
+    if locks:
+        agent = Agent(
+            id=_agent_id(f"{folder.resolve().name or 'root'}:packages", str(folder.resolve())),
+            name=f"{folder} (lockfiles)",
+            lockfile_paths=tuple(str(p) for p in locks),
+            origin="folder",
+        )
+        plans.append(_Plan(agent, (), locks))
+    if not plans:
+        raise ConfigError(
+            str(folder),
+            f"no {MANIFEST_NAME}, no project-scope MCP config and no lockfile in this folder",
+            hint="name the config or lockfile files, or add an agent manifest",
+        )
+    return plans
 
 
 def _file_agent(path: Path) -> Agent:

@@ -127,4 +127,26 @@ def test_folder_without_manifest(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "demo" / "ops" / "config.toml", tmp_path / "config.toml")
     code, out = _invoke(tmp_path / "cw.db", "inventory", str(tmp_path), "--format", "json")
     assert code == 4
-    assert "folder without a chainwatch.toml" in json.loads(out)["errors"][0]
+    assert "no project-scope MCP config and no lockfile" in json.loads(out)["errors"][0]
+
+
+def test_project_folder_without_manifest(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / ".vscode").mkdir(parents=True)
+    shutil.copy(FIXTURES / "demo" / "coder" / ".vscode" / "mcp.json", project / ".vscode")
+    shutil.copy(FIXTURES / "demo" / "coder" / "package-lock.json", project)
+    (project / "package.json").write_text('{"dependencies": {"zod": "^4"}}')
+    code, out = _invoke(tmp_path / "cw.db", "inventory", str(project), "--format", "json")
+    assert code == 0, out
+    agents = json.loads(out)["agents"]
+    assert len(agents) == 2
+    (config_agent,) = [a for a in agents if a["servers"]]
+    assert {s["server"]["name"] for s in config_agent["servers"]} == {
+        "playwright",
+        "git",
+        "github",
+        "everything",
+    }
+    (lock_agent,) = [a for a in agents if a["packages"]]
+    # package.json is left out: the lockfile beside it is what installs.
+    assert lock_agent["agent"]["lockfile_paths"] == [str(project / "package-lock.json")]

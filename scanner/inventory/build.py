@@ -98,9 +98,9 @@ def _plan(paths: Sequence[Path], options: InventoryOptions) -> tuple[list[_Plan]
             elif not path.exists():
                 raise ConfigError(str(path), "no such file")
             elif is_lockfile(path):
-                plans.append(_Plan(_file_agent(path), (), (path,)))
+                plans.append(_Plan(_file_agent(path, lockfile=True), (), (path,)))
             else:
-                plans.append(_Plan(_file_agent(path), (ConfigRef(path),), ()))
+                plans.append(_Plan(_file_agent(path, lockfile=False), (ConfigRef(path),), ()))
         except ChainwatchError as exc:
             errors.append(exc.diagnostics())
     if options.discover:
@@ -153,12 +153,12 @@ def _folder_plans(folder: Path, options: InventoryOptions) -> list[_Plan]:
     return plans
 
 
-def _file_agent(path: Path) -> Agent:
+def _file_agent(path: Path, *, lockfile: bool) -> Agent:
     return Agent(
         id=_agent_id(path.name, str(path.resolve())),
         name=str(path),
-        config_paths=() if is_lockfile(path) else (str(path),),
-        lockfile_paths=(str(path),) if is_lockfile(path) else (),
+        config_paths=() if lockfile else (str(path),),
+        lockfile_paths=(str(path),) if lockfile else (),
         origin="file",
     )
 

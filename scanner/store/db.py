@@ -16,7 +16,7 @@ import sqlite_utils
 
 from scanner import __version__
 from scanner.errors import StoreError
-from scanner.models import Component, Finding, Inventory
+from scanner.models import Component, Finding, Inventory, Skipped
 from scanner.store.migrations import MIGRATIONS
 
 DB_ENV = "CHAINWATCH_DB"
@@ -226,27 +226,9 @@ class Store:
                     }
                 )
                 components.extend(_component_row(scan_id, a.id, s.name, c) for c in si.components)
-                skipped.extend(
-                    {
-                        "scan_id": scan_id,
-                        "agent_id": a.id,
-                        "subject": k.subject,
-                        "reason": k.reason,
-                        "source": str(k.source) if k.source else None,
-                    }
-                    for k in si.skipped
-                )
+                skipped.extend(_skipped_row(scan_id, a.id, k) for k in si.skipped)
             components.extend(_component_row(scan_id, a.id, None, c) for c in ai.packages)
-            skipped.extend(
-                {
-                    "scan_id": scan_id,
-                    "agent_id": a.id,
-                    "subject": k.subject,
-                    "reason": k.reason,
-                    "source": str(k.source) if k.source else None,
-                }
-                for k in ai.skipped
-            )
+            skipped.extend(_skipped_row(scan_id, a.id, k) for k in ai.skipped)
         self._insert_rows("agents", agents)
         self._insert_rows("servers", servers)
         self._insert_rows("components", components)
@@ -329,6 +311,16 @@ class Store:
                 f"SELECT count(*) FROM {table} WHERE scan_id = ?", [scan_id]
             ).fetchone()[0]
         )
+
+
+def _skipped_row(scan_id: int, agent_id: str, k: Skipped) -> dict[str, Any]:
+    return {
+        "scan_id": scan_id,
+        "agent_id": agent_id,
+        "subject": k.subject,
+        "reason": k.reason,
+        "source": str(k.source) if k.source else None,
+    }
 
 
 def _component_row(scan_id: int, agent_id: str, server: str | None, c: Component) -> dict[str, Any]:

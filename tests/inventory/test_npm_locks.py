@@ -12,7 +12,9 @@ from scanner.errors import LockfileError
 from scanner.inventory._lockbase import npm_purl
 from scanner.inventory.lockfiles import LockfileResult, read_lockfile
 from scanner.inventory.npm_locks import BERRY_ALGORITHM
-from scanner.models import Component, EvidenceKind, Skipped
+from scanner.models import EvidenceKind
+
+from ._lock_helpers import ln
 
 LOCKS = Path(__file__).resolve().parents[2] / "fixtures" / "lockfiles"
 OURS = LOCKS / "ours"
@@ -22,25 +24,6 @@ MS_213 = (
     "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/"
     "tXtF3WRTlA=="
 )
-
-
-def ln(item: Component | Skipped) -> int:
-    """The line an item points at (asserting there is one)."""
-    assert item.source is not None and item.source.line is not None
-    return item.source.line
-
-
-def src(item: Component | Skipped) -> str:
-    """The file an item points at."""
-    assert item.source is not None
-    return item.source.path
-
-
-def url(c: Component, i: int = 0) -> str:
-    """The URL of an artifact (asserting there is one)."""
-    u = c.artifacts[i].url
-    assert u is not None
-    return u
 
 
 def nv(result: LockfileResult) -> list[tuple[str, str | None]]:

@@ -19,31 +19,14 @@ from scanner.inventory.lockfiles import (
     read_lockfiles,
 )
 from scanner.inventory.uvlock import read_uv_lock
-from scanner.models import Component, EvidenceKind, Skipped
+from scanner.models import EvidenceKind
+
+from ._lock_helpers import ln, src, url
 
 LOCKS = Path(__file__).resolve().parents[2] / "fixtures" / "lockfiles"
 SCALIBR = LOCKS / "fixtures_osv_scalibr"
 PIP_AUDIT = LOCKS / "fixtures_pip_audit"
 OURS = LOCKS / "ours"
-
-
-def ln(item: Component | Skipped) -> int:
-    """The line an item points at (asserting there is one)."""
-    assert item.source is not None and item.source.line is not None
-    return item.source.line
-
-
-def src(item: Component | Skipped) -> str:
-    """The file an item points at."""
-    assert item.source is not None
-    return item.source.path
-
-
-def url(c: Component, i: int = 0) -> str:
-    """The URL of an artifact (asserting there is one)."""
-    u = c.artifacts[i].url
-    assert u is not None
-    return u
 
 
 def versions(result: LockfileResult) -> list[tuple[str, str | None]]:
@@ -100,11 +83,11 @@ def test_uv_ours_roots_dev_and_local() -> None:
 
 def test_uv_fast_path_equals_full_toml_parse(tmp_path: Path) -> None:
     """The per-block reader must agree with tomli on every fixture."""
-    for src in [OURS / "uv.lock", *SCALIBR.glob("python_uvlock__*.lock")]:
-        fast = read_uv_lock(src)
+    for lock in [OURS / "uv.lock", *SCALIBR.glob("python_uvlock__*.lock")]:
+        fast = read_uv_lock(lock)
         slow_path = tmp_path / "uv.lock"
         # a multi-line string anywhere forces the whole-file TOML parse
-        slow_path.write_text(src.read_text() + '\n[tool]\nx = """\n"""\n')
+        slow_path.write_text(lock.read_text() + '\n[tool]\nx = """\n"""\n')
         slow = read_uv_lock(slow_path)
         assert [(c.purl, c.artifacts, c.direct, c.dev) for c in fast.components] == [
             (c.purl, c.artifacts, c.direct, c.dev) for c in slow.components

@@ -30,11 +30,11 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from packageurl.validate import NpmTypeDefinition, PypiTypeDefinition
 
 from scanner.errors import ConfigError
+from scanner.redact import redact_url
 
 _ENV_REF = re.compile(r"\$\{([^}]+)\}")
 
@@ -50,12 +50,8 @@ def default_npm() -> str:
 
 
 def redact(url: str) -> str:
-    """The URL with any password (and token-like user name) replaced by ``***``."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    _userinfo, _, hostport = parts.netloc.rpartition("@")
-    return urlunsplit(parts._replace(netloc=f"***@{hostport}"))
+    """The URL with user info and query values replaced by ``***`` (see scanner.redact)."""
+    return redact_url(url)
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -60,7 +60,7 @@ _ASSIGN = re.compile(
 _FLAG_VALUE = re.compile(
     r"(?P<name>(?<![\w\-])--?[A-Za-z_][\w.\-]*)(?P<sep>\s+)(?P<value>(?!-)" + _VALUE + ")"
 )
-_SCHEME_AUTH = re.compile(r"(?i)\b(?P<kind>bearer|basic|token|digest)\s+(?P<value>[^\s\"',;]+)")
+_SCHEME_AUTH = re.compile(r"\b(?P<kind>[Bb]earer|BEARER|Basic|BASIC)\s+(?P<value>[^\s\"',;]+)")
 _HEADER_TEXT = re.compile(
     r"(?i)(?P<name>\b(?:proxy-)?authorization|\bcookie|\bx-[\w-]*(?:key|token|auth|secret)[\w-]*"
     r"|\bapi-key)(?P<sep>\s*:\s*)(?P<value>[^\"'\n]+)"

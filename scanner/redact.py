@@ -122,7 +122,7 @@ def redact_text(text: str) -> str:
         return text
     out = _TOKENS.sub(_token_sub, text)
     out = redact_url(out)
-    out = _HEADER_TEXT.sub(lambda m: m.group("name") + m.group("sep") + MASK, out)
+    out = _HEADER_TEXT.sub(_header_sub, out)
     out = _SCHEME_AUTH.sub(_scheme_sub, out)
     out = _ASSIGN.sub(_assign_sub, out)
     return _FLAG_VALUE.sub(_assign_sub, out) if "-" in out else out
@@ -134,6 +134,13 @@ def _token_sub(match: re.Match[str]) -> str:
     if match.group("pem"):
         return "-----BEGIN PRIVATE KEY-----" + MASK
     return match.group("pre") + MASK
+
+
+def _header_sub(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if _keep(value.strip()):
+        return match.group(0)
+    return match.group("name") + match.group("sep") + MASK
 
 
 def _scheme_sub(match: re.Match[str]) -> str:

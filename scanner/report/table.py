@@ -201,6 +201,8 @@ class TableReport(Report):
 
 def summary_lines(inventory: Inventory) -> Iterator[str]:
     """Counts per agent, as aligned columns; an agent id is never cut (the column widens)."""
+    if not inventory.agents:
+        return  # nothing was read: the errors on stderr say why, not an empty table
     rows = [("agent", "servers", "components", "locked", "skipped", "errors")]
     for ai in inventory.agents:
         skipped = len(ai.skipped) + sum(len(s.skipped) for s in ai.servers)

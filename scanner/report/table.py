@@ -134,7 +134,7 @@ class TableReport(Report):
 
     def _finding(self, f: Finding, agent_id: str | None, indent: str = "") -> Iterator[str]:
         head = indent + f.severity.value.upper().ljust(_SEVERITY_WIDTH)
-        words = [f.code, *([f"{clean(agent_id)}:"] if agent_id else [])]
+        words = [clean(f.code), *([f"{clean(agent_id)}:"] if agent_id else [])]
         words += clean(short_subject(f.subject)).split()
         yield from self._entry(head, SEVERITY_STYLE[f.severity], words, f.message)
 
@@ -192,7 +192,7 @@ class TableReport(Report):
         for r in reports:
             for p in r.problems:
                 words = [f"{clean(r.name)}:", clean(p.path)]
-                lines.extend(self._entry(p.kind.ljust(15), "red", words, p.detail))
+                lines.extend(self._entry(clean(p.kind).ljust(15), "red", words, p.detail))
         checked = sum(r.checked for r in reports)
         bad = sum(1 for r in reports if not r.ok)
         lines.append(f"{len(reports)} distributions, {checked} files checked, {bad} with problems")

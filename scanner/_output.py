@@ -51,9 +51,17 @@ class Output:
 
 
 def error(text: str) -> None:
-    """An error on stderr: each line redacted and cleaned, so it cannot forge more lines."""
-    for line in text.splitlines() or [""]:
-        click.echo(safe(line), err=True)
+    """An error on stderr, redacted and cleaned: a newline in a file name cannot start a line.
+
+    Only the hint that diagnostics() appends gets a line of its own.
+    """
+    message, *hints = text.split(_HINT)
+    click.echo(safe(message), err=True)
+    for hint in hints:
+        click.echo(_HINT.lstrip("\n") + safe(hint), err=True)
+
+
+_HINT = "\n  hint: "
 
 
 def inventory_errors(inventory: Inventory) -> None:

@@ -30,7 +30,8 @@ GH = "ghp_" + "A1b2C3d4" * 5
         (["--registry=https://u:pw@reg.example.invalid/"], ["--registry=https://***@reg.example.invalid/"]),
         (["postgresql://admin:pw@db.example.invalid:5432/app"], ["postgresql://***@db.example.invalid:5432/app"]),
         (["Server=db;Password=pw1;Database=x"], ["Server=db;Password=***;Database=x"]),
-        (["-c", "API_KEY=abc npx -y pkg --secret 'a b'"], ["-c", "API_KEY=*** npx -y pkg --secret '***'"]),
+        (["-c", "API_KEY=abc npx -y pkg --secret 'a b'"],
+         ["-c", "API_KEY=*** npx -y pkg --secret '***'"]),
     ],
 )  # fmt: skip
 def test_argv_rules(argv: list[str], expected: list[str]) -> None:
@@ -104,7 +105,8 @@ def test_a_redacted_entry_still_resolves_to_the_same_packages() -> None:
     raw = {
         "command": "npx",
         "args": ["--registry", "https://u:pw@reg.example.invalid/", "-y", "mcp-remote@0.15.1",
-                 "https://u:pw2@tickets.example.invalid/mcp?key=k", "--header", "Authorization: Bearer t0k"],
+                 "https://u:pw2@tickets.example.invalid/mcp?key=k",
+                 "--header", "Authorization: Bearer t0k"],
     }  # fmt: skip
     entry, problems = to_entry(ctx, "tickets", raw, 3)
     assert entry is not None and not problems

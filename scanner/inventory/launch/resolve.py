@@ -31,6 +31,7 @@ class LaunchResult:
     skipped: tuple[Skipped, ...] = ()
     findings: tuple[Finding, ...] = ()
 
+
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 

@@ -119,5 +119,7 @@ def test_error_diagnostics_cannot_forge_lines(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["--db", str(tmp_path / "cw.db"), "inventory", str(bad)], catch_exceptions=False
     )
-    assert "\x1b" not in result.stderr
-    assert not any(line.startswith("status:") for line in result.stderr.splitlines())
+    assert result.exit_code == 4
+    assert "\x1b" not in result.output  # stdout and stderr
+    assert not any(line.startswith("status:") for line in result.output.splitlines())
+    assert "bad\\x1b[2J\\nstatus: verified=99.json" in result.stderr

@@ -34,7 +34,8 @@ _SECRET_WORDS = frozenset(
      "otp", "dsn"}
 )  # fmt: skip
 _SECRET_PREFIXES = ("token", "secret", "passw", "credential", "apikey", "accesstoken")
-_HEADER_FLAGS = frozenset({"-h", "--header", "--headers", "-header"})
+# Short flags are matched exactly (-h is usually help), long ones in any case.
+_HEADER_FLAGS = frozenset({"-H", "--header", "--headers", "-header"})
 _ENV_FLAGS = frozenset({"-e", "--env", "--set-env", "--env-var"})
 _NAME = re.compile(r"^-{0,2}[A-Za-z_][\w.\-]*$")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
@@ -181,10 +182,10 @@ def _expects(word: str) -> str | None:
     """What the word after ``word`` is: a secret value, a header or an env assignment."""
     if not word.startswith("-") or "=" in word:
         return None
-    lower = word.lower()
-    if lower in _HEADER_FLAGS:
+    name = word if len(word) == 2 else word.lower()
+    if name in _HEADER_FLAGS:
         return "header"
-    if lower in _ENV_FLAGS:
+    if name in _ENV_FLAGS:
         return "env"
     return "secret" if _is_secret_name(word) else None
 
@@ -192,7 +193,7 @@ def _expects(word: str) -> str | None:
 def _word(word: str) -> str:
     """One argv word on its own: ``--flag=value``, ``NAME=value``, or text."""
     name, eq, value = word.partition("=")
-    if eq and name.lower() in _HEADER_FLAGS:
+    if eq and (name if len(name) == 2 else name.lower()) in _HEADER_FLAGS:
         return f"{name}={_header_value(value)}"
     if eq and _NAME.match(name) and not any(c.isspace() for c in value) and _is_secret_name(name):
         return f"{name}={_mask(value)}"

@@ -77,6 +77,7 @@ def test_url_userinfo_and_query_values() -> None:
     [
         ["-y", "@modelcontextprotocol/server-filesystem@2026.8.31", "/srv/data"],
         ["--no-auth", "pkg"],
+        ["uvx", "-h", "mcp-server-fetch", "-E", "PLAIN=value"],
         ["--author", "me", "--keyboard", "us"],
         ["--header", "Authorization:${AUTH_HEADER}"],
         ["--api-key", "${input:api_key}", "--token", "$TOKEN", "--secret={env:SECRET}"],

@@ -46,8 +46,11 @@ class Output:
                 self.stream.write(line + "\n")
 
     def data(self, text: str) -> None:
-        """One line that is the command's result (always written, cleaned)."""
-        self.stream.write(clean(text) + "\n")
+        """One entry of the command's result (always written, cleaned, wrapped at spaces)."""
+        line = clean(text)
+        if len(line) > self.options.width:  # aligned columns stay as they are when they fit
+            line = "\n".join(wrap(line.split(" "), self.options.width, indent=4))
+        self.stream.write(line + "\n")
 
 
 def error(text: str) -> None:

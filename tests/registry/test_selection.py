@@ -77,7 +77,7 @@ CASES = [
                 "home/.config/uv/uv.toml": 'index-url = "{B:pypi}"\n'}),
     Case("pyproject.toml [tool.uv] index-url (project, uv run)",
          ("uv", "run", "--with", "mcp", "mcp"), "A",
-         files={"project/pyproject.toml": '[project]\nname = "p"\n[tool.uv]\nindex-url = "{A:pypi}"\n',
+         files={"project/pyproject.toml": '[tool.uv]\nindex-url = "{A:pypi}"\n',
                 "home/.config/uv/uv.toml": 'index-url = "{B:pypi}"\n'}),
     Case("project uv.toml is ignored by uvx (a tool command)", UV, "B",
          files={"project/uv.toml": 'index-url = "{A:pypi}"\n',
@@ -156,7 +156,10 @@ def _asked(case: Case, servers: dict[str, FixtureRegistry], root: Path) -> tuple
     (root / "cwd" / "uv.toml").write_text(f'index-url = "{_fill("{C:pypi}", servers, root)}"\n')
     (root / "cwd" / ".npmrc").write_text(f"registry={_fill('{C:npm}', servers, root)}\n")
     (root / "cwd" / "package.json").write_text("{}")
-    env = {"XDG_CONFIG_DIRS": "/etc/xdg", **{k: _fill(v, servers, root) for k, v in case.env.items()}}
+    env = {
+        "XDG_CONFIG_DIRS": "/etc/xdg",
+        **{k: _fill(v, servers, root) for k, v in case.env.items()},
+    }
     folder = root / "project" if case.project_scope else root / "home"
     entry = ServerEntry(
         client="test",
@@ -212,6 +215,8 @@ def test_setting_picks_the_registry(
     monkeypatch.chdir(tmp_path / "cwd")
     label, auth = _asked(case, servers, tmp_path)
     with capsys.disabled():
-        print(f"\n  {case.setting:<58} -> {label}" + (f" (auth: {auth.split()[0]})" if auth else ""))
+        print(
+            f"\n  {case.setting:<58} -> {label}" + (f" (auth: {auth.split()[0]})" if auth else "")
+        )
     assert label == case.expect
     assert auth == case.token

@@ -17,7 +17,6 @@ shows.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,7 +149,7 @@ def _python(
         env,
         home=home,
         system_root=root,
-        prefix=prefix or Path(sys.prefix),
+        prefix=prefix,
         default=Setting(default_pypi_simple(), DEFAULT_SOURCE),
         command=command,
     )

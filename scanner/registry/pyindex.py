@@ -104,11 +104,15 @@ def pip_indexes(
     *,
     home: Path,
     system_root: Path,
-    prefix: Path,
+    prefix: Path | None,
     default: Setting,
     command: CommandIndexes | None = None,
 ) -> PythonIndexes:
-    """The indexes pip would use (``prefix``: the environment pip runs in, for its pip.conf)."""
+    """The indexes pip would use (``prefix``: the environment pip runs in, for its pip.conf).
+
+    ``prefix`` None reads no environment file: chainwatch's own environment is not the one a
+    server's pip runs in.
+    """
     cmd = command or CommandIndexes()
     values: dict[str, Setting] = {}
     extras: dict[str, Setting] = {}
@@ -206,7 +210,9 @@ def _list(path: Path, value: Any, key: str) -> Sequence[Any]:
     return value
 
 
-def _pip_files(env: Mapping[str, str], home: Path, root: Path, prefix: Path) -> Iterator[Path]:
+def _pip_files(
+    env: Mapping[str, str], home: Path, root: Path, prefix: Path | None
+) -> Iterator[Path]:
     """pip's config files, lowest precedence first (a later file overrides an earlier one)."""
     if env.get("PIP_CONFIG_FILE") == os.devnull:
         return
@@ -216,7 +222,8 @@ def _pip_files(env: Mapping[str, str], home: Path, root: Path, prefix: Path) -> 
     yield root / "etc" / "pip.conf"
     yield home / ".pip" / "pip.conf"
     yield Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "pip" / "pip.conf"
-    yield prefix / "pip.conf"
+    if prefix is not None:
+        yield prefix / "pip.conf"
     if env.get("PIP_CONFIG_FILE"):
         yield Path(env["PIP_CONFIG_FILE"])
 

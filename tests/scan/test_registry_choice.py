@@ -16,6 +16,7 @@ from scanner.registry.fixture_server import Fault, FixtureRegistry
 from scanner.report import json as json_report
 from scanner.report.table import render_scan
 from scanner.scan import ScanOptions, ScanResult, run_scan
+from scanner.store import Store
 from tests.scan.conftest import fleet
 
 HTML_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registry-html"
@@ -29,7 +30,9 @@ def second() -> Iterator[FixtureRegistry]:
         yield server
 
 
-def _scan(tmp_path: Path, servers: dict[str, list[str]], env: dict[str, str]) -> ScanResult:
+def _scan(
+    tmp_path: Path, servers: dict[str, list[str]], env: dict[str, str], store: Store | None = None
+) -> ScanResult:
     inventory = fleet(tmp_path / "fleet", servers)
     home = tmp_path / "home"
     places = SettingsPlaces(
@@ -40,7 +43,7 @@ def _scan(tmp_path: Path, servers: dict[str, list[str]], env: dict[str, str]) ->
         prefix=tmp_path / "venv",
     )
     options = ScanOptions(cache_dir=tmp_path / "cache", registry_selector=RegistrySelector(places))
-    return run_scan(inventory, None, options)
+    return run_scan(inventory, store, options)
 
 
 def _write(path: Path, text: str) -> Path:

@@ -90,10 +90,11 @@ def plugin_configs(root: Path) -> list[Path]:
 
 def claude_locations(claude_json: Path, claude_dir: Path) -> list[tuple[Path, Scope, str | None]]:
     """(config path, scope, project) of project ``.mcp.json`` files and plugin configs."""
-    out: list[tuple[Path, Scope, str | None]] = []
-    for project in project_dirs(claude_json):
-        if (project / ".mcp.json").is_file():
-            out.append((project / ".mcp.json", Scope.PROJECT, str(project)))
+    out: list[tuple[Path, Scope, str | None]] = [
+        (project / ".mcp.json", Scope.PROJECT, str(project))
+        for project in project_dirs(claude_json)
+        if (project / ".mcp.json").is_file()
+    ]
     for root in plugin_roots(claude_dir):
         out.extend((path, Scope.USER, None) for path in plugin_configs(root))
     return out

@@ -115,8 +115,8 @@ def discover(
                     found[(spec.id.value, path, where.scope, None)] = None
     seen = {p.resolve() for c, p, _, _ in found if c == CLAUDE}
     claude_json = tokens["claude_config_dir"] / ".claude.json"
-    for path, scope, project in claude_locations(claude_json, tokens["claude_dir"]):
+    for path, scope, label in claude_locations(claude_json, tokens["claude_dir"]):
         if path.resolve() not in seen:  # a project also named with --project is read once
             seen.add(path.resolve())
-            found[(CLAUDE, path, scope, project)] = None
+            found[(CLAUDE, path, scope, label)] = None
     return tuple(ConfigLocation(c, p, s, proj) for c, p, s, proj in found)

@@ -31,10 +31,11 @@ def test_npm_monorepo_direct_follows_each_workspace() -> None:
 
 def test_npm_root_workspaces_and_links_are_reported_not_dropped() -> None:
     skipped = {s.subject: s.reason for s in read_lockfile(MONOREPO).skipped}
+    local = "local source, not a registry package"
     assert skipped == {
-        "mono-root@1.0.0": "the project itself: local source, not a registry package",
-        "packages/api@0.2.0": "workspace folder 'packages/api': local source, not a registry package",
-        "packages/web@0.1.0": "workspace folder 'packages/web': local source, not a registry package",
+        "mono-root@1.0.0": f"the project itself: {local}",
+        "packages/api@0.2.0": f"workspace folder 'packages/api': {local}",
+        "packages/web@0.1.0": f"workspace folder 'packages/web': {local}",
         "node_modules/api": "link to the workspace folder 'packages/api', not a registry package",
         "node_modules/web": "link to the workspace folder 'packages/web', not a registry package",
     }

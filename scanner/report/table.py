@@ -59,8 +59,10 @@ def render_inventory(inventory: Inventory, console: Console) -> None:
         tree = Tree(f"[bold magenta]{a.name}[/bold magenta] [dim]{a.id} ({a.origin})[/dim]")
         for si in ai.servers:
             s = si.server
+            project = f" project {escape(s.project)}" if s.project else ""
             node = tree.add(
-                f"[bold]{s.name}[/bold] [dim]{s.client} {s.transport.value} {s.location}[/dim]"
+                f"[bold]{s.name}[/bold] [dim]{s.client}{project} {s.transport.value} "
+                f"{s.location}[/dim]"
             )
             for c in si.components:
                 node.add(component_label(c))

@@ -27,6 +27,7 @@ from scanner._output import Output, error, inventory_errors, output_options
 from scanner.demo import run_demo
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory, inventory_findings
+from scanner.inventory.clients import ClientId
 from scanner.models import Inventory, Severity
 from scanner.scan import ScanOptions, ScanResult, run_scan
 from scanner.store import Store, default_db_path
@@ -76,6 +77,13 @@ def inventory_options(func: F) -> F:
             default=None,
             help="Root folder of managed (system-wide) configs when discovering (default: /).",
         ),
+        click.option(
+            "--client",
+            type=click.Choice(sorted(c.value for c in ClientId)),
+            default=None,
+            help="Read the config files named in PATHS as this client's (default: tell by "
+            "file name and content).",
+        ),
         click.option("--no-record", is_flag=True, help="Do not record this run in the store."),
     ]
     for decorator in reversed(decorators):
@@ -102,13 +110,18 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
 
 def _options(
-    discover: bool, home: Path | None, projects: tuple[Path, ...], system_root: Path | None
+    discover: bool,
+    home: Path | None,
+    projects: tuple[Path, ...],
+    system_root: Path | None,
+    client: str | None = None,
 ) -> InventoryOptions:
     return InventoryOptions(
         discover=discover,
         home=home or Path.home(),
         project_dirs=tuple(projects) or ((Path.cwd(),) if discover else ()),
         system_root=system_root,
+        client=client,
     )
 
 
@@ -124,6 +137,7 @@ def inventory(
     home: Path | None,
     projects: tuple[Path, ...],
     system_root: Path | None,
+    client: str | None,
     out: Output,
     no_record: bool,
 ) -> None:
@@ -135,7 +149,7 @@ def inventory(
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     started = _now()
-    inv = build_inventory(list(paths), _options(discover, home, projects, system_root))
+    inv = build_inventory(list(paths), _options(discover, home, projects, system_root, client))
     scan_id = None
     if not no_record:
         with Store.open(ctx.obj["db"]) as store:
@@ -241,6 +255,7 @@ def scan(
     home: Path | None,
     projects: tuple[Path, ...],
     system_root: Path | None,
+    client: str | None,
     no_record: bool,
     offline: bool,
     download: bool,
@@ -261,7 +276,7 @@ def scan(
     options = ScanOptions(
         offline=offline, download=download, cache_dir=cache_dir, trust_root=trust_root
     )
-    inv_options = _options(discover, home, projects, system_root)
+    inv_options = _options(discover, home, projects, system_root, client)
     result = _scan(ctx, paths, inv_options, options, out, no_record)
     sys.exit(_scan_exit(result, fail_on, require_verified))
 

@@ -9,17 +9,20 @@ measuring table widget: measuring every cell made a 200,000-row scan take minute
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from packageurl import PackageURL
 
 from scanner.models import Component, Finding, Inventory, Severity, Skipped
-from scanner.report.interface import Report
+from scanner.report.interface import Report, ReportOptions
 from scanner.report.text import clean, safe, wrap
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from attestations.record import RecordReport
     from scanner.scan import ScanResult
 
@@ -115,6 +118,12 @@ class TableReport(Report):
                     component_words(v.component),
                     detail,
                 )
+        if not self.options.quiet and result.registries:
+            yield f"registries ({len(result.registries)})"
+            for u in result.registries:
+                words = [clean(u.registry), f"({clean(u.role)};", "setting", "from"]
+                words += [*clean(u.source).split(), f"-> {len(u.purls)}", "components)"]
+                yield from wrap(words, self.options.width, first=f"  {clean(u.ecosystem):<6} ")
         ordered = sorted(result.findings, key=lambda af: -af[1].severity.rank)
         if ordered:
             yield f"findings ({len(ordered)})"
@@ -160,7 +169,8 @@ class TableReport(Report):
             )
             for si in ai.servers:
                 s = si.server
-                where = [clean(s.client), s.transport.value, clean(str(s.location))]
+                project = ["project", clean(s.project)] if s.project else []
+                where = [clean(s.client), *project, s.transport.value, clean(str(s.location))]
                 yield from wrap(
                     where, width, first=f"  server {self._paint(clean(s.name), 'bold')} "
                 )
@@ -197,6 +207,28 @@ class TableReport(Report):
         bad = sum(1 for r in reports if not r.ok)
         lines.append(f"{len(reports)} distributions, {checked} files checked, {bad} with problems")
         _write(out, lines)
+
+
+def render_scan(result: ScanResult, console: Console) -> None:
+    """The text scan report through a rich console (kept for callers that hold one)."""
+    _to_console(console, lambda out: TableReport(_console_options(console)).scan(result, out))
+
+
+def render_inventory(inventory: Inventory, console: Console) -> None:
+    """The text inventory report through a rich console (kept for callers that hold one)."""
+    report = TableReport(_console_options(console))
+    _to_console(console, lambda out: report.inventory(inventory, out))
+
+
+def _console_options(console: Console) -> ReportOptions:
+    return ReportOptions(width=console.width)
+
+
+def _to_console(console: Console, write: Callable[[TextIO], None]) -> None:
+    buffer = io.StringIO()
+    write(buffer)
+    # No markup, no highlighting, no re-wrapping: the text is already safe and laid out.
+    console.print(buffer.getvalue(), markup=False, highlight=False, soft_wrap=True, end="")
 
 
 def summary_lines(inventory: Inventory) -> Iterator[str]:

@@ -28,6 +28,7 @@ from scanner.models import (
     Transport,
     VersionEvidence,
 )
+from scanner.registry.uses import RegistryUse
 from scanner.report.interface import ReportOptions, report_for
 from scanner.scan import ScanResult
 from scanner.verify import Verdict
@@ -156,10 +157,19 @@ def scan_results(draw: st.DrawFn) -> ScanResult:
         (t(),),
         (finding,),
     )
-    return ScanResult(Inventory((ai,), (t(),)), {t(): verdict}, [(t(), finding)], scan_id=7)
+    use = RegistryUse(t(), t(), t(), t(), (t(),))
+    inventory = Inventory((ai,), (t(),))
+    return ScanResult(inventory, {t(): verdict}, [(t(), finding)], scan_id=7, registries=(use,))
 
 
-_HEADS = ("components (", "findings (", "status:", "skipped", *(s.value for s in Status))
+_HEADS = (
+    "components (",
+    "registries (",
+    "findings (",
+    "status:",
+    "skipped",
+    *(s.value for s in Status),
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -122,8 +122,9 @@ class TableReport(Report):
             yield f"registries ({len(result.registries)})"
             for u in result.registries:
                 words = [clean(u.registry), f"({clean(u.role)};", "setting", "from"]
-                words += [*clean(u.source).split(), f"-> {len(u.purls)}", "components)"]
-                yield from wrap(words, self.options.width, first=f"  {clean(u.ecosystem):<6} ")
+                words += [*clean(u.source).split(), "->", str(len(u.purls)), "components)"]
+                head = f"  {clean(u.ecosystem):<6} "
+                yield from wrap(words, self.options.width, first=head, indent=len(head))
         ordered = sorted(result.findings, key=lambda af: -af[1].severity.rank)
         if ordered:
             yield f"findings ({len(ordered)})"

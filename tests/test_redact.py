@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner.inventory._servers import Context, to_entry
 from scanner.inventory.launch import resolve_launch
@@ -126,3 +128,21 @@ def test_shell_assignments_before_the_command() -> None:
     result = resolve_launch(entry)
     assert [c.purl for c in result.components] == ["pkg:npm/mcp-remote@0.15.1"]
     assert not result.skipped
+
+
+_WORD = st.text(st.characters(codec="ascii", exclude_characters="\x00"), max_size=12)
+_TOKENS = st.sampled_from(
+    ["ghp_" + "Q" * 36, "sk-ant-api03-" + "Z" * 30, "AKIA" + "Q" * 16, "xoxp-" + "9" * 20]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORD, max_size=6), _TOKENS, st.integers(0, 6), _WORD, _WORD)
+def test_a_token_anywhere_in_any_argv_is_gone(
+    words: list[str], token: str, at: int, before: str, after: str
+) -> None:
+    argv = [*words[:at], before + " " + token + " " + after, *words[at:]]
+    out = redact_argv(argv)
+    assert len(out) == len(argv)  # one word stays one word: the command still parses
+    assert not any(token[6:] in w for w in out)
+    assert redact_argv(out) == out  # redacting twice changes nothing

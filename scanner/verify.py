@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
-from packageurl import PackageURL
 from sigstore.verify import Verifier
 
 from attestations.cache import VerificationCache, digest_of, policy_key
@@ -27,8 +26,9 @@ from scanner.checks.codes import Code, finding
 from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
 from scanner.errors import ChainwatchError
-from scanner.models import Component, EvidenceKind, Finding, VersionEvidence
+from scanner.models import Component, Finding
 from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
+from scanner.registry.resolve import resolve
 
 MAX_FILES_VERIFIED = 4  # per PyPI release: the locked files, else a representative few
 MAX_DOWNLOAD = 200 * 1024 * 1024
@@ -78,7 +78,7 @@ class ComponentVerifier:
         if registry is None:
             return Verdict(component, Status.UNRESOLVED, _not_verifiable(component))
         try:
-            component = await self._resolve(registry, component)
+            component = await resolve(registry, component)
             if component.version is None:
                 return Verdict(component, Status.UNRESOLVED, "no release to check")
             release = await registry.release(component.name, component.version)
@@ -120,23 +120,6 @@ class ComponentVerifier:
                 component, Status.ATTESTATION_INVALID, reason, None, (found, *risks), release
             )
         return replace(verdict, findings=verdict.findings + risks, release=release)
-
-    async def _resolve(self, registry: Registry, component: Component) -> Component:
-        if component.version is not None:
-            return component
-        project = await registry.project(component.name)
-        if project.latest is None:
-            return component
-        purl = PackageURL.from_string(component.purl)
-        resolved = PackageURL(
-            purl.type, purl.namespace, purl.name, project.latest, purl.qualifiers, purl.subpath
-        ).to_string()
-        evidence = VersionEvidence(
-            EvidenceKind.REGISTRY_LATEST,
-            source=f"{component.ecosystem} registry",
-            detail=f"floating {component.evidence.detail or 'spec'}: latest now, may differ later",
-        )
-        return replace(component, purl=resolved, version=project.latest, evidence=evidence)
 
     async def _verify_pypi(
         self, registry: Registry, component: Component, release: ReleaseFacts

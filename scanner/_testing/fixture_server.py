@@ -41,7 +41,7 @@ def default_fixture_dir() -> Path:
     """``$CHAINWATCH_REGISTRY_FIXTURES`` or the repository's ``fixtures/registry``."""
     if env := os.environ.get("CHAINWATCH_REGISTRY_FIXTURES"):
         return Path(env)
-    # scanner/registry/fixture_server.py -> repository root (a source or editable install)
+    # scanner/_testing/fixture_server.py -> repository root (a source or editable install)
     return Path(__file__).resolve().parents[2] / "fixtures" / "registry"
 
 

@@ -45,7 +45,9 @@ class ScanOptions:
     cache_dir: Path | None = None  # HTTP and verification caches; None: the user cache folder
     registry_config: RegistryConfig | None = None  # None: the user's pip/uv/npm configuration
     trust_root: Path | None = None
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds per network operation (connect, one read, ...)
+    request_deadline: float = 60.0  # seconds per whole request, however its bytes trickle in
+    component_deadline: float = 180.0  # seconds per component, every request and retry included
     max_connections: int = 16  # measured: more adds pool overhead and no speed (bench_scan)
 
 
@@ -135,6 +137,7 @@ async def _verify_all(
         cache_dir=cache_dir / "http",
         offline=options.offline,
         timeout=options.timeout,
+        deadline=options.request_deadline,
         max_connections=options.max_connections,
     )
     try:
@@ -150,13 +153,18 @@ async def _verify_all(
             cache=cache,
             client=client,
             download=options.download,
+            deadline=options.component_deadline,
         )
         done = 0
         total = len(components)
+        # A component's deadline starts when it starts, so only so many run at once; the rest
+        # wait here rather than on the registries' limiters, where their clocks would run.
+        running = asyncio.Semaphore(2 * options.max_connections)
 
         async def one(c: Component) -> tuple[str, Verdict]:
             nonlocal done
-            verdict = await checker.verify(c)
+            async with running:
+                verdict = await checker.verify(c)
             done += 1
             if progress is not None:
                 progress(done, total)

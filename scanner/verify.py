@@ -27,6 +27,7 @@ from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
 from scanner.errors import ChainwatchError
 from scanner.models import Component, Finding
+from scanner.registry.binding import release_problem
 from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
 from scanner.registry.resolve import resolve
 
@@ -62,6 +63,7 @@ class ComponentVerifier:
         cache: VerificationCache | None = None,
         client: httpx.AsyncClient | None = None,
         download: bool = False,
+        deadline: float | None = None,
     ) -> None:
         self._registries = registries
         self._verifier = verifier
@@ -71,9 +73,24 @@ class ComponentVerifier:
         self._cache = cache
         self._client = client
         self._download = download
+        self._deadline = deadline
 
     async def verify(self, component: Component) -> Verdict:
-        """Resolve, check digests, verify attestations. Never raises for registry trouble."""
+        """Resolve, check digests, verify attestations, all within the component deadline.
+
+        Never raises for what a registry serves: each component ends in its own status.
+        """
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await self._verify(component)
+        except TimeoutError:
+            reason = f"did not finish within {self._deadline:.1f} s (the component deadline)"
+            return Verdict(component, Status.FETCH_FAILED, reason)
+        except RecursionError:
+            # A registry document nested deeply enough to exhaust the stack in a verifier.
+            return Verdict(component, Status.FETCH_FAILED, "a registry answer is nested too deeply")
+
+    async def _verify(self, component: Component) -> Verdict:
         registry = self._registries.get(component.ecosystem)
         if registry is None:
             return Verdict(component, Status.UNRESOLVED, _not_verifiable(component))
@@ -86,6 +103,10 @@ class ComponentVerifier:
             return Verdict(component, Status.UNRESOLVED, f"not on the registry: {exc.message}")
         except FetchError as exc:
             return Verdict(component, Status.FETCH_FAILED, exc.message)
+        unbound = release_problem(component.ecosystem, component.name, component.version, release)
+        if unbound is not None:
+            found = finding(Code.ATTESTATION_INVALID, component.purl, unbound)
+            return Verdict(component, Status.ATTESTATION_INVALID, unbound, None, (found,), release)
         risks = release_risks(component, release)
         compared = compare_digests(component, release)
         if compared.mismatches:
@@ -157,11 +178,14 @@ class ComponentVerifier:
         integrity = next((f.integrity for f in release.files if f.integrity), None)
         if integrity is None:
             return Verdict(component, Status.NO_ATTESTATION, "registry gives no integrity")
+        # What was asked for, never what the answer says it is: signatures and attestation
+        # subjects must name the component itself.
+        name, version = component.name, component.version or release.version
         keys = await self._keys()
         sigs = [{"keyid": s.keyid, "sig": s.sig} for s in release.signatures]
         signed = (
             verify_registry_signatures(
-                release.name, release.version, integrity, sigs, keys, published_at=release.published
+                name, version, integrity, sigs, keys, published_at=release.published
             )
             if sigs
             else None
@@ -183,8 +207,8 @@ class ComponentVerifier:
             "npm",
             lambda: verify_npm_attestations(
                 doc,
-                release.name,
-                release.version,
+                name,
+                version,
                 integrity,
                 verifier=self._verifier,
                 registry_keys=keys,
@@ -200,7 +224,8 @@ class ComponentVerifier:
             return ()
         if self._npm_keys is None:
             self._npm_keys = asyncio.ensure_future(self._npm_keys_loader())
-        return await self._npm_keys
+        # Shielded: one component cut off by its deadline must not cancel the others' keys.
+        return await asyncio.shield(self._npm_keys)
 
     def _cached(
         self, doc: Any, artifact: str, kind: str, run: Callable[[], AttestationCheck]

@@ -121,7 +121,7 @@ class Recorder:
         """Record one PyPI project."""
         url = f"{self.config.pypi_simple}{canonicalize_name(name)}/"
         page = await self.get(url, SIMPLE_JSON)
-        facts = parse_simple(url, page)
+        facts = parse_simple(url, page, name=name)
         rels = facts.releases
         kept = _latest(rels, lambda v: not rels[v].yanked, self.keep)
         kept |= _latest(rels, lambda v: rels[v].yanked, 1, finals_only=False)

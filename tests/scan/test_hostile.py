@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from attestations.result import Status
-from scanner._testing.hostile import Answer, HostileRegistry, deep_json, redirect, replace_bytes
+from scanner._testing.hostile import Answer, HostileRegistry, deep_json, redirect
 from scanner.store import Store
 
 from .conftest import fleet, scan
@@ -72,13 +72,19 @@ def test_npm_swap_leaves_an_existing_baseline_untouched(
 def test_npm_packument_renamed_but_attestations_of_another_release(
     hostile: HostileRegistry, tmp_path: Path
 ) -> None:
-    """The packument says tuf-js, but its 1.0.0 is sigstore's (integrity, attestations URL)."""
-    body = replace_bytes(hostile.body_of("/npm/sigstore"), '"sigstore"', '"tuf-js"')
-    hostile.script("/npm/tuf-js", Answer(body=body))
+    """The packument says tuf-js, but its 1.0.0 is sigstore's (integrity, attestations URL).
+
+    Without registry signatures the attestations decide: their subject names sigstore@1.0.0.
+    """
+    packument = json.loads(hostile.body_of("/npm/sigstore"))
+    packument["name"] = packument["_id"] = "tuf-js"
+    for body in packument["versions"].values():
+        body["name"] = "tuf-js"
+        body["dist"].pop("signatures", None)
+    hostile.script("/npm/tuf-js", Answer(body=json.dumps(packument).encode()))
     with Store.open(tmp_path / "cw.db") as store:
-        result = scan(
-            hostile, fleet(tmp_path, {"t": ["npx", "-y", "tuf-js@1.0.0"]}), tmp_path, store
-        )
+        inventory = fleet(tmp_path, {"t": ["npx", "-y", "tuf-js@1.0.0"]})
+        result = scan(hostile, inventory, tmp_path, store)
         (verdict,) = result.verdicts.values()
         assert verdict.status is Status.ATTESTATION_INVALID, verdict.reason
         assert "pkg:npm/tuf-js@1.0.0" in verdict.reason

@@ -13,7 +13,7 @@ from typing import Any
 
 import platformdirs
 
-from attestations.cache import VerificationCache
+from attestations.cache import VerificationCache, load_key
 from attestations.registry_keys import RegistryKey
 from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
@@ -43,6 +43,9 @@ class ScanOptions:
     offline: bool = False
     download: bool = False
     cache_dir: Path | None = None  # HTTP and verification caches; None: the user cache folder
+    # The key that authenticates cached verification results, kept outside the cache folder.
+    # None: the user data folder's when cache_dir is the default, else a key for this run only.
+    cache_key: Path | None = None
     registry_config: RegistryConfig | None = None  # None: the user's pip/uv/npm configuration
     trust_root: Path | None = None
     timeout: float = 20.0  # seconds per network operation (connect, one read, ...)
@@ -69,6 +72,11 @@ class ScanResult:
 def default_cache_dir() -> Path:
     """The user cache folder for HTTP answers and verification results."""
     return Path(platformdirs.user_cache_dir("chainwatch", appauthor=False))
+
+
+def default_cache_key() -> Path:
+    """The key that authenticates cached verification results: in the user data folder."""
+    return Path(platformdirs.user_data_dir("chainwatch", appauthor=False)) / "cache.key"
 
 
 def run_scan(
@@ -132,7 +140,9 @@ async def _verify_all(
     trusted_root = load_trusted_root(root_path)
     verifier = make_verifier(trusted_root)
     root_digest = _root_digest(root_path)
-    cache = VerificationCache(cache_dir / "verifications.sqlite")
+    key_path = options.cache_key or (default_cache_key() if options.cache_dir is None else None)
+    key = load_key(key_path) if key_path is not None else None
+    cache = VerificationCache(cache_dir / "verifications.sqlite", key=key)
     client = make_client(
         cache_dir=cache_dir / "http",
         offline=options.offline,

@@ -4,6 +4,7 @@ isolated and bounded in time, and the baseline untouched by what a hostile regis
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -235,3 +236,34 @@ def test_a_swapped_identity_is_not_recorded_even_with_a_deadline_miss(
         later = scan(hostile, inventory, tmp_path / "b", store, request_deadline=1.0)
         assert [v.status for v in later.verdicts.values()] == [Status.FETCH_FAILED]
         assert _identity(store, "pkg:npm/sigstore") == before
+
+
+# --- item 5: a cached result cannot be forged --------------------------------------------------
+
+
+def test_a_forged_cached_pass_is_verified_again(hostile: HostileRegistry, tmp_path: Path) -> None:
+    """sigstore@1.4.0's attestation names another release; a cache row edited to say otherwise
+    is not believed on the next scan."""
+    inventory = fleet(tmp_path, {"s": ["npx", "-y", "sigstore@1.4.0"]})
+    key = tmp_path / "data" / "cache.key"
+    first = scan(hostile, inventory, tmp_path, cache_key=key)
+    assert [v.status for v in first.verdicts.values()] == [Status.ATTESTATION_INVALID]
+    db = sqlite3.connect(tmp_path / "cache" / "verifications.sqlite")
+    with db:
+        rows = db.execute("UPDATE verification_cache SET result = ?", (FORGED,)).rowcount
+    db.close()
+    assert rows == 1
+    again = scan(hostile, inventory, tmp_path, cache_key=key)
+    (verdict,) = again.verdicts.values()
+    assert verdict.status is Status.ATTESTATION_INVALID
+    assert verdict.identity is None or verdict.identity.repository != "https://github.com/evil/x"
+
+
+FORGED = json.dumps(
+    {
+        "ok": True,
+        "reason": "verified",
+        "identity": {"kind": "github", "repository": "https://github.com/evil/x"},
+        "predicate_types": [],
+    }
+)

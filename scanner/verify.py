@@ -89,6 +89,11 @@ class ComponentVerifier:
         except RecursionError:
             # A registry document nested deeply enough to exhaust the stack in a verifier.
             return Verdict(component, Status.FETCH_FAILED, "a registry answer is nested too deeply")
+        except httpx.HTTPError as exc:
+            # The registry layer turns these into FetchError; this is the last line for any path
+            # that does not (so one answer can still never abort the scan).
+            reason = f"registry answer unusable: {type(exc).__name__}: {exc}"
+            return Verdict(component, Status.FETCH_FAILED, reason)
 
     async def _verify(self, component: Component) -> Verdict:
         registry = self._registries.get(component.ecosystem)

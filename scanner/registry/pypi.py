@@ -1,4 +1,7 @@
-"""PyPI (and any PEP 691 index) through the Simple API JSON, plus PEP 740 provenance."""
+"""PyPI (and any PEP 691 index) through the Simple API JSON, plus PEP 740 provenance.
+
+An index that serves only the PEP 503 HTML form is read through ``simple_html``.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +17,14 @@ from scanner.registry._parse import Doc
 from scanner.registry.binding import dist_name_version, same_name
 from scanner.registry.http import fetch_json
 from scanner.registry.interface import (
+    FetchError,
     FileFacts,
     NotFound,
     ProjectFacts,
     Registry,
     ReleaseFacts,
 )
+from scanner.registry.simple_html import fetch_html_project, wants_html
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
@@ -57,8 +62,21 @@ class PyPIRegistry(Registry):
         key = canonicalize_name(name)
         if key not in self._projects:
             url = self.project_url(name)
-            data = await self._get(url, SIMPLE_JSON, MAX_PAGE_BYTES)
-            self._projects[key] = parse_simple(url, data, name=name)
+            try:
+                data = await self._get(url, SIMPLE_JSON, MAX_PAGE_BYTES)
+            except FetchError as exc:
+                if not wants_html(exc):
+                    raise
+                self._projects[key] = await fetch_html_project(
+                    self._client,
+                    url,
+                    key,
+                    limiter=self._limiter,
+                    retries=self._retries,
+                    max_bytes=MAX_PAGE_BYTES,
+                )
+            else:
+                self._projects[key] = parse_simple(url, data, name=name)
         return self._projects[key]
 
     async def release(self, name: str, version: str) -> ReleaseFacts:

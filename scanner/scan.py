@@ -187,13 +187,15 @@ async def _verify_all(
     try:
         done = 0
         total = len(components)
-        # A component's deadline starts when it starts, so only so many run at once; the rest
-        # wait here rather than on the registries' limiters, where their clocks would run.
-        running = asyncio.Semaphore(2 * options.max_connections)
+        # A component's deadline starts when it starts, so only so many of an ecosystem run at
+        # once; the rest wait here rather than on their registry's limiter, where their clocks
+        # would run. Per ecosystem, so that one ecosystem's queue never idles another's registry.
+        running: dict[str, asyncio.Semaphore] = {}
 
         async def one(c: Component) -> tuple[str, Verdict]:
             nonlocal done
-            async with running:
+            slot = running.setdefault(c.ecosystem, asyncio.Semaphore(2 * options.max_connections))
+            async with slot:
                 try:
                     config = options.registry_config or selector.config_for(c)
                 except ConfigError as exc:

@@ -1,0 +1,46 @@
+"""A real MCP server for the SDK integration tests, written with the SDK, run over stdio.
+
+MCPServer in the SDK's 2.x line, FastMCP in the 1.x line (the same class, renamed).
+"""
+
+from __future__ import annotations
+
+try:
+    from mcp.server.mcpserver import Context
+    from mcp.server.mcpserver import MCPServer as Server
+except ImportError:  # the SDK's 1.x line
+    from mcp.server.fastmcp import Context  # type: ignore[no-redef]
+    from mcp.server.fastmcp import FastMCP as Server  # type: ignore[no-redef]
+from mcp.types import ToolAnnotations
+
+server = Server("notes-fixture", version="3.1.4")
+
+
+@server.tool(annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=False))
+def search(query: str, limit: int = 5) -> str:
+    """Search the notes."""
+    return f"{limit} results for {len(query)} characters"
+
+
+@server.tool(annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=True))
+def delete_note(note_id: str) -> str:
+    """Delete one note."""
+    return f"deleted {len(note_id)}"
+
+
+@server.tool()
+def broken() -> str:
+    """Always fails."""
+    raise ValueError("this tool always fails")
+
+
+@server.tool()
+async def grow(ctx: Context) -> str:  # type: ignore[type-arg]
+    """Add a tool and tell the client the list changed."""
+    server.add_tool(lambda: "new", name="fresh", description="Added at run time.")
+    await ctx.session.send_tool_list_changed()
+    return "grown"
+
+
+if __name__ == "__main__":
+    server.run("stdio")

@@ -5,6 +5,8 @@ MCPServer in the SDK's 2.x line, FastMCP in the 1.x line (the same class, rename
 
 from __future__ import annotations
 
+import os
+
 try:
     from mcp.server.mcpserver import Context
     from mcp.server.mcpserver import MCPServer as Server
@@ -40,6 +42,12 @@ async def grow(ctx: Context) -> str:  # type: ignore[type-arg]
     server.add_tool(lambda: "new", name="fresh", description="Added at run time.")
     await ctx.session.send_tool_list_changed()
     return "grown"
+
+
+@server.tool()
+def crash() -> str:
+    """The server process dies mid-call."""
+    os._exit(3)
 
 
 if __name__ == "__main__":

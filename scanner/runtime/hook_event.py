@@ -66,10 +66,19 @@ def _text(value: object) -> str | None:
     return text[:MAX_TEXT] or None
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_second_cache: list[tuple[int, str]] = [(-1, "")]  # events come in bursts within one second
+
+
 def iso_time(epoch: float) -> str:
     """RFC 3339 UTC time with microseconds, as every event carries it."""
-    stamp = datetime.fromtimestamp(epoch, UTC).isoformat(timespec="microseconds")
-    return stamp.replace("+00:00", "Z")
+    micros = round(epoch * 1_000_000)
+    second, fraction = divmod(micros, 1_000_000)
+    cached_second, prefix = _second_cache[0]
+    if cached_second != second:
+        prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        _second_cache[0] = (second, prefix)
+    return f"{prefix}.{fraction:06d}Z"
 
 
 def json_type(value: object) -> str:
@@ -131,4 +140,4 @@ def event_line(raw: Raw, batch_id: str, seq: int) -> str | None:
         event["argument_shape"] = {
             str(k)[:MAX_TEXT]: (t if t in JSON_TYPES else "string") for k, t in items
         }
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(event)

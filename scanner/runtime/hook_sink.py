@@ -66,7 +66,8 @@ class SpoolSink:
             db = self._connect()
             with db:
                 db.execute(
-                    "INSERT OR IGNORE INTO batches (batch_id, dropped_total, events) VALUES (?, ?, ?)",
+                    "INSERT OR IGNORE INTO batches (batch_id, dropped_total, events)"
+                    " VALUES (?, ?, ?)",
                     (batch.batch_id, batch.dropped_total, "\n".join(batch.lines)),
                 )
         except (sqlite3.Error, OSError) as exc:

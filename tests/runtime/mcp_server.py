@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import os
 
-try:
-    from mcp.server.mcpserver import Context
-    from mcp.server.mcpserver import MCPServer as Server
-except ImportError:  # the SDK's 1.x line
-    from mcp.server.fastmcp import Context  # type: ignore[no-redef]
-    from mcp.server.fastmcp import FastMCP as Server  # type: ignore[no-redef]
 from mcp.types import ToolAnnotations
 
-server = Server("notes-fixture", version="3.1.4")
+try:
+    from mcp.server.mcpserver import Context, MCPServer
+
+    server = MCPServer("notes-fixture", version="3.1.4")
+except ImportError:  # the SDK's 1.x line: FastMCP takes no version, its low-level server does
+    from mcp.server.fastmcp import Context, FastMCP
+
+    server = FastMCP("notes-fixture")
+    server._mcp_server.version = "3.1.4"
 
 
 @server.tool(annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=False))

@@ -1,4 +1,4 @@
-"""The in-process hook: nothing lost under load, bounded when the collector is down, flushed at exit."""
+"""The in-process hook: nothing lost under load, bounded when the collector is down, flushed."""
 
 from __future__ import annotations
 

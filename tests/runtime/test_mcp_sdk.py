@@ -105,7 +105,7 @@ def test_a_call_that_raises_is_recorded_as_failed_and_still_raises(tmp_path):
     async def script(session: ClientSession) -> None:
         await session.list_tools()
         try:
-            await session.call_tool("crash", {}, read_timeout_seconds=10)
+            await session.call_tool("crash", {})
         except SDK_ERROR as exc:
             raised.append(exc)
 

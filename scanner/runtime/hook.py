@@ -190,7 +190,7 @@ class Hook:
 
     def _make_batch(self, raws: list[Raw]) -> Batch:
         batch_id = uuid.uuid4().hex
-        lines = [event_line(raw, batch_id, seq) for seq, raw in enumerate(raws)]
+        lines = [_line(raw, batch_id, seq) for seq, raw in enumerate(raws)]
         kept = tuple(line for line in lines if line is not None)
         with self._lock:
             self._taken += len(raws)
@@ -237,6 +237,14 @@ class Hook:
                 batch = self._pending.popleft()
             if not self._send(batch, retrying=True):
                 return
+
+
+def _line(raw: Raw, batch_id: str, seq: int) -> str | None:
+    """The event line, or None for a tuple the caller filled with values of the wrong types."""
+    try:
+        return event_line(raw, batch_id, seq)
+    except (TypeError, ValueError, OverflowError):
+        return None  # counted as invalid; the thread must live on for the other events
 
 
 def new_session_id() -> str:

@@ -8,6 +8,7 @@ values of tool calls are never recorded: only the argument names and their JSON 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ OUTCOMES = frozenset({"ok", "error", "failed", "cancelled"})
 MAX_TEXT = 256  # any one string (names, versions, purls, labels)
 MAX_TOOLS = 512  # tool entries in one tools_list event
 MAX_ARGS = 64  # argument names in one tool_call event
+MAX_DURATION_MS = 86_400_000.0
+PROVENANCE = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
 JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
 
 # One recorded event as the caller's thread leaves it: a plain tuple, built without validation.
@@ -118,7 +121,9 @@ def event_line(raw: Raw, batch_id: str, seq: int) -> str | None:
         "tool": _text(tool),
         "action_class": action if action in ACTION_CLASSES else None,
         "outcome": outcome if outcome in OUTCOMES else None,
-        "provenance": _text(provenance),
+        "provenance": provenance
+        if isinstance(provenance, str) and PROVENANCE.fullmatch(provenance)
+        else None,
         "protocol_version": _text(protocol),
     }
     event.update((k, v) for k, v in optional.items() if v is not None)
@@ -126,8 +131,10 @@ def event_line(raw: Raw, batch_id: str, seq: int) -> str | None:
         described = {"name": _text(server), "version": _text(server_version)}
         event["server"] = {k: v for k, v in described.items() if v is not None}
     if duration is not None and duration >= 0:
-        event["duration_ms"] = round(float(duration), 3)
-    if (kind == "tool_call" and "tool" not in event) or (kind == "server_info" and not server):
+        event["duration_ms"] = round(min(float(duration), MAX_DURATION_MS), 3)
+    if kind == "tool_call" and ("tool" not in event or "outcome" not in event):
+        return None  # a call without its tool or outcome says nothing: counted as invalid
+    if kind == "server_info" and "server" not in event:
         return None
     if kind == "tools_list":
         event["tools"] = [

@@ -207,3 +207,15 @@ def test_an_unwritable_spool_counts_drops_and_never_raises(tmp_path):
     stats = hook.close()
     assert stats.dropped_undeliverable == 1
     assert "1 runtime events dropped" in report.getvalue()
+
+
+def test_values_of_the_wrong_type_count_as_invalid_and_the_thread_lives_on(tmp_path):
+    hook = Hook(SpoolSink(tmp_path / "spool.db"), agent="a", at_exit=False)
+    hook.record("tool_call", tool="t", outcome="ok", argument_shape={1: "string", "a": "string"})  # type: ignore[dict-item]
+    hook.record("tool_call", tool="t", outcome="ok", duration_ms="slow")  # type: ignore[arg-type]
+    hook.record("no_such_kind")
+    hook.record("tool_call", tool="t")  # no outcome
+    hook.record("tool_call", tool="after", outcome="ok")
+    stats = hook.close()
+    assert (stats.invalid, stats.delivered) == (4, 1)
+    assert [json.loads(x)["tool"] for x in spool_lines(tmp_path / "spool.db")] == ["after"]

@@ -38,7 +38,7 @@ class EventError(ValueError):
 
 
 def _problem(error: jsonschema.ValidationError) -> str:
-    """Where the event breaks the schema and which rule; values are left out (they may be secret)."""
+    """Where the event breaks the schema and which rule; never its values (they may be secret)."""
     where = error.json_path
     rule = error.validator
     if rule == "required" or rule == "additionalProperties":

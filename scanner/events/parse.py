@@ -21,6 +21,7 @@ import jsonschema
 from scanner.errors import InputError
 from scanner.events.model import BadLine, ListedTool, RuntimeEvent
 from scanner.redact import redact_text
+from scanner.runtime.hook_sink import SpoolError, spool_lines
 
 MAX_LINE = 256 * 1024  # bytes; a tools_list of 512 tools with long names fits
 MAX_LINES = 10_000_000
@@ -101,14 +102,23 @@ def event_from_line(raw: bytes) -> RuntimeEvent:
     return event_from_json(data)
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 def read_events(path: Path) -> Iterator[RuntimeEvent | BadLine]:
-    """Each event of a JSON Lines file in order, or a ``BadLine`` for a line that is not one."""
+    """Each event of a JSON Lines file (or a hook's spool) in order, or a ``BadLine``."""
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise InputError(str(path), f"cannot read the events file ({exc.strerror})") from None
     with handle:
-        for number, raw in enumerate(_lines(handle), start=1):
+        if handle.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC:
+            # The hook's spool: its lines are numbered in spool order, batch by batch.
+            lines: Iterator[bytes] = (line.encode() for line in _spool(path))
+        else:
+            handle.seek(0)
+            lines = _lines(handle)
+        for number, raw in enumerate(lines, start=1):
             if number > MAX_LINES:
                 yield BadLine(number, f"more than {MAX_LINES} lines: the rest is not read")
                 return
@@ -118,6 +128,13 @@ def read_events(path: Path) -> Iterator[RuntimeEvent | BadLine]:
                 yield event_from_line(raw)
             except EventError as exc:
                 yield BadLine(number, str(exc))
+
+
+def _spool(path: Path) -> Iterator[str]:
+    try:
+        yield from spool_lines(path)
+    except SpoolError as exc:
+        raise InputError(str(path), f"not a chainwatch hook spool ({exc})") from None
 
 
 def _lines(handle: Any) -> Iterator[bytes]:

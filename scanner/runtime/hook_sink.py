@@ -80,12 +80,21 @@ class SpoolSink:
             self._db = None
 
 
+class SpoolError(ValueError):
+    """A file is not a readable hook spool."""
+
+
 def spool_lines(path: Path) -> Iterator[str]:
     """Every event line a spool holds, batch by batch (the input of ``events import``)."""
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise SpoolError(str(exc)) from None
     try:
         for (events,) in db.execute("SELECT events FROM batches ORDER BY rowid"):
             yield from str(events).split("\n")
+    except sqlite3.Error as exc:
+        raise SpoolError(str(exc)) from None
     finally:
         db.close()
 

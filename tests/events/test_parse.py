@@ -105,3 +105,22 @@ def test_not_utf8_is_a_bad_line(tmp_path):
 def test_a_missing_file_names_the_file(tmp_path):
     with pytest.raises(InputError, match="nope.jsonl: cannot read the events file"):
         list(read_events(tmp_path / "nope.jsonl"))
+
+
+def test_a_hook_spool_reads_like_an_events_file(tmp_path):
+    from scanner.runtime.hook import Hook
+    from scanner.runtime.hook_sink import SpoolSink
+
+    hook = Hook(SpoolSink(tmp_path / "spool.db"), agent="a", at_exit=False, clock=lambda: 0.0)
+    for i in range(3):
+        hook.record("tool_call", tool=f"t{i}", outcome="ok")
+    hook.close()
+    items = list(read_events(tmp_path / "spool.db"))
+    assert [i.tool for i in items if isinstance(i, RuntimeEvent)] == ["t0", "t1", "t2"]
+
+
+def test_a_broken_sqlite_file_names_the_file(tmp_path):
+    path = tmp_path / "spool.db"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(InputError, match="spool.db: not a chainwatch hook spool"):
+        list(read_events(path))

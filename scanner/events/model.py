@@ -45,6 +45,14 @@ class BadLine:
 
 
 @dataclass(frozen=True)
+class EventsWritten:
+    """What one write of events to the store did."""
+
+    stored: int  # new events
+    duplicates: int  # events whose (batch_id, seq) was already stored
+
+
+@dataclass(frozen=True)
 class ImportResult:
     """What ``events import`` did with one file."""
 

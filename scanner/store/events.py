@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 
-from scanner.events.model import ListedTool, RuntimeEvent
+from scanner.events.model import EventsWritten, ListedTool, RuntimeEvent
 
 EVENTS_MIGRATION = """
 CREATE TABLE runtime_events (
@@ -46,14 +45,6 @@ _COLUMNS = (
     "argument_shape"
 )
 _CHUNK = 5_000
-
-
-@dataclass(frozen=True)
-class EventsWritten:
-    """What one write of events did."""
-
-    stored: int  # new events
-    duplicates: int  # events whose (batch_id, seq) was already stored
 
 
 def _row(e: RuntimeEvent, at: str) -> tuple[object, ...]:

@@ -8,6 +8,8 @@
    for a retry in a list of at most ``max_pending`` batches. Anything beyond is dropped and
    counted; the count travels with the next batch and is printed to stderr at exit.
 4. At interpreter exit the queue is flushed (bounded by ``exit_timeout``).
+
+A forked child has no background thread: create its hook after the fork.
 """
 
 from __future__ import annotations
@@ -149,12 +151,15 @@ class Hook:
         self._stop.set()
         self._wake.set()
         self._thread.join(self._exit_timeout)
-        if not self._thread.is_alive():
-            # The thread has stopped: one last attempt from here for anything it left behind.
-            self._drain(final=True)
-            with self._lock:
-                self._lost += sum(len(b.lines) for b in self._pending)
-                self._pending.clear()
+        if not self._thread.is_alive() and self._queue:
+            # Recorded after the thread's last pass: send it from here (no retry of old batches).
+            self._drain(final=False)
+        with self._lock:
+            # Whatever is still waiting now will never be sent: the process is ending (a thread
+            # still stuck in a slow send is a daemon and dies with it).
+            self._lost += sum(len(b.lines) for b in self._pending) + len(self._queue)
+            self._pending.clear()
+            self._queue.clear()
         self._sink.close()
         atexit.unregister(self.close)
         stats = self.stats()

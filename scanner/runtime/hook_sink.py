@@ -99,6 +99,14 @@ def spool_lines(path: Path) -> Iterator[str]:
         db.close()
 
 
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: followed, it would carry the token to wherever it points."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        """Refuse every redirect (urllib then raises HTTPError with the 3xx code)."""
+        return None
+
+
 class HttpSink:
     """POSTs each batch as JSON to a collector URL; 5xx, 408, 429 and network errors retry."""
 
@@ -110,7 +118,9 @@ class HttpSink:
         self.timeout = timeout
         # Proxy variables are ignored on purpose: the collector is the user's own service and a
         # proxy in between would see every event.
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), _RefuseRedirects()
+        )
 
     def send(self, batch: Batch) -> None:
         """POST the batch; the batch id goes along as the idempotency key."""

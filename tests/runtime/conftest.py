@@ -25,6 +25,8 @@ class Collector:
     bodies: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     answered: int = 0
+    redirect_to: str = ""  # answer 302 to this path instead of accepting
+    paths: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def events(self) -> list[dict[str, Any]]:
@@ -42,11 +44,25 @@ def collector() -> Iterator[Collector]:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             with state.lock:
                 state.answered += 1
+                state.paths.append(self.path)
+                if state.redirect_to and self.path != state.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", state.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 status = 503 if state.answered <= state.fail_first else state.status
                 if status == 200:
                     state.bodies.append(json.loads(body))
                     state.headers.append(dict(self.headers))
             self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:  # where a followed redirect would land
+            with state.lock:
+                state.paths.append(self.path)
+            self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -154,6 +154,15 @@ def test_a_batch_the_collector_refuses_is_dropped_and_counted(collector):
     assert "7 runtime events dropped" in report.getvalue()
 
 
+def test_a_redirect_is_refused_so_the_token_goes_nowhere_else(collector):
+    collector.redirect_to = "/elsewhere"
+    hook = Hook(HttpSink(collector.url, token="collector-token-1"), agent="a", at_exit=False)
+    hook.record("tools_changed")
+    stats = hook.close()
+    assert stats.dropped_undeliverable == 1
+    assert collector.paths == ["/v1/events"]
+
+
 class _GatedSink:
     """A real spool behind a gate: the batch waits until the test opens it (a slow sink)."""
 

@@ -461,3 +461,34 @@ def trust_accept(ctx: click.Context, package: str, out: Output) -> None:
                 f"no remembered identity for {package}", hint="see `chainwatch trust list`"
             )
     out.line(f"forgot {package}; the next scan records its current publisher")
+
+
+@main.group()
+def events() -> None:
+    """Runtime events from the in-process hook (scanner.runtime)."""
+
+
+@events.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@output_options(formats=False)
+@click.pass_context
+@handle_errors
+def events_import(ctx: click.Context, file: Path, out: Output) -> None:
+    """Load FILE (JSON Lines of runtime events, or a hook's spool) into the store.
+
+    Each line is checked against the event schema and redacted. A bad line is reported with its
+    number and skipped; the rest loads in one transaction (exit 4 when a line was bad). Events
+    are keyed by (batch_id, seq): a batch imported twice is stored once.
+    """
+    from scanner.events.importer import import_events  # jsonschema loads only for this command
+
+    with Store.open(ctx.obj["db"]) as store:
+        result = import_events(store, file, at=_now())
+    for bad in result.bad:
+        error(f"{result.path}:{bad.line}: {bad.problem}")
+    out.line(
+        f"{result.path}: {result.stored} events stored, {result.duplicates} already stored, "
+        f"{len(result.bad)} bad lines skipped"
+    )
+    if result.bad:
+        sys.exit(EXIT_PARTIAL)

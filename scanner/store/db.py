@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +16,9 @@ import sqlite_utils
 
 from scanner import __version__
 from scanner.errors import StoreError
+from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Component, Finding, Inventory, Skipped
+from scanner.store.events import insert_events, select_events
 from scanner.store.migrations import MIGRATIONS
 
 DB_ENV = "CHAINWATCH_DB"
@@ -301,6 +303,15 @@ class Store:
         names = [d[0] for d in cursor.description]
         for row in cursor:
             yield dict(zip(names, row, strict=True))
+
+    def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
+        """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
+        with self.db.conn:  # one transaction: an import is stored whole or not at all
+            return insert_events(self.db.conn, events, at)
+
+    def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
+        """Stored runtime events in time order (of one agent, or all)."""
+        return list(select_events(self.db.conn, agent=agent, limit=limit))
 
     def count(self, table: str, scan_id: int | None = None) -> int:
         """Number of rows in a table (optionally of one scan)."""

@@ -51,7 +51,7 @@ def _json_places(text: str) -> Iterator[tuple[str, str, int]]:
 
 _TOML_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 _TOML_PART = re.compile(_TOML_KEY)
-_TOML_DOT = rf"[ \t]*\.[ \t]*"
+_TOML_DOT = r"[ \t]*\.[ \t]*"
 _TOML_HEADER = re.compile(
     rf"^[ \t]*\[\[?[ \t]*(?:{_TOML_KEY}{_TOML_DOT})+({_TOML_KEY})[ \t]*\]", re.MULTILINE
 )

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from scanner.errors import ConfigError
-from scanner.inventory.clients import Shape
 from scanner.inventory._keylines import KeyIndex
+from scanner.inventory.clients import Shape
 from scanner.inventory.formats import Format
 from scanner.models import Scope
 

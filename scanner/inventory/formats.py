@@ -8,7 +8,6 @@ where the parser knows it, the 1-based line. Nothing else escapes.
 
 from __future__ import annotations
 
-import json
 import re
 from enum import StrEnum
 from pathlib import Path

@@ -8,8 +8,8 @@ import pytest
 
 from scanner.errors import ConfigError
 from scanner.inventory import _decode
-from scanner.inventory.configs import read_config
 from scanner.inventory._keylines import find_key_line
+from scanner.inventory.configs import read_config
 from scanner.inventory.formats import Format, parse_json, strip_jsonc
 
 

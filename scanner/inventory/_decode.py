@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import tomli
@@ -49,32 +50,59 @@ def _kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def read_bytes(path: Path, error: type[InputError]) -> bytes:
-    """The bytes of a regular file of at most ``MAX_FILE_BYTES``, else ``error``."""
+def _open_regular(path: Path, error: type[InputError]) -> int:
+    """A read-only descriptor of ``path`` once it is known to be a regular file, else ``error``."""
     where = str(path)
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         raise error(where, f"cannot read file: {exc.strerror or exc}") from exc
     try:
-        info = os.fstat(fd)  # of what was opened: a swap after a stat() cannot fool it
-        if not stat.S_ISREG(info.st_mode):
-            raise error(
-                where,
-                f"is {_kind_of(info.st_mode)}, not a regular file; not read",
-                hint="name the file itself (a link to a device or pipe is refused too)",
-            )
-        if info.st_size > MAX_FILE_BYTES:
-            raise error(where, _too_large(info.st_size), hint=_SIZE_HINT)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)  # the file may grow after fstat
+        mode = os.fstat(fd).st_mode  # of what was opened: a swap after a stat() cannot fool it
     except OSError as exc:
+        os.close(fd)
         raise error(where, f"cannot read file: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise error(
+            where,
+            f"is {_kind_of(mode)}, not a regular file; not read",
+            hint="name the file itself (a link to a device or pipe is refused too)",
+        )
+    return fd
+
+
+def read_bytes(path: Path, error: type[InputError]) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``, else ``error``."""
+    fd = _open_regular(path, error)
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            raise error(str(path), _too_large(size), hint=_SIZE_HINT)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since fstat
+    except OSError as exc:
+        raise error(str(path), f"cannot read file: {exc.strerror or exc}") from exc
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        raise error(where, _too_large(None), hint=_SIZE_HINT)
+        raise error(str(path), _too_large(None), hint=_SIZE_HINT)
     return data
+
+
+def read_head(path: Path, size: int) -> bytes | None:
+    """The first ``size`` bytes of a regular file, or None when it is not one or unreadable."""
+    try:
+        fd = _open_regular(path, InputError)
+    except InputError:
+        return None
+    try:
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 _SIZE_HINT = "configs, lockfiles and manifests are far smaller; is this the right file?"
@@ -104,7 +132,7 @@ def load_json(text: str, path: str, error: type[InputError]) -> object:
     except RecursionError as exc:
         raise error(path, "invalid JSON: nested too deeply") from exc
     except ValueError as exc:  # an integer longer than Python's digit limit
-        raise error(path, f"invalid JSON: {_first_line(exc)}") from exc
+        raise error(path, f"invalid JSON: {_too_long(exc)}") from exc
 
 
 def load_toml(text: str, path: str, error: type[InputError], *, first_line: int = 1) -> object:
@@ -119,7 +147,7 @@ def load_toml(text: str, path: str, error: type[InputError], *, first_line: int 
     except RecursionError as exc:  # tomli's own nesting and key-length limits, or the stack's
         raise error(path, "invalid TOML: nested too deeply") from exc
     except ValueError as exc:  # an integer longer than Python's digit limit
-        raise error(path, f"invalid TOML: {_first_line(exc)}") from exc
+        raise error(path, f"invalid TOML: {_too_long(exc)}") from exc
 
 
 def load_yaml(text: str, path: str, error: type[InputError]) -> object:
@@ -142,7 +170,7 @@ def load_yaml(text: str, path: str, error: type[InputError]) -> object:
     except RecursionError as exc:
         raise error(path, "invalid YAML: nested too deeply") from exc
     except (ValueError, TypeError, OverflowError) as exc:  # bad timestamps, huge ints, ...
-        raise error(path, f"invalid YAML value: {_first_line(exc)}") from exc
+        raise error(path, f"invalid YAML value: {_too_long(exc)}") from exc
     finally:
         loader.dispose()
 
@@ -195,5 +223,25 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _too_long(exc: BaseException) -> str:
+    if isinstance(exc, ValueError) and "digits" in str(exc):
+        return f"a number has more than {sys.get_int_max_str_digits()} digits"
+    return _first_line(exc)
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().split("\n", 1)[0]
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A short rendering of a decoded value for a message: never walks a list or mapping.
+
+    (``repr`` of a decoded container can be as large as the file, or raise RecursionError
+    when nesting is deep.)
+    """
+    if isinstance(value, dict | list | tuple | set):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} items"
+    if isinstance(value, str):
+        return repr(value[:limit]) + ("..." if len(value) > limit else "")
+    text = repr(value)
+    return text[:limit] + ("..." if len(text) > limit else "")

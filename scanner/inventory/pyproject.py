@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from scanner.inventory._decode import shown
 from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
@@ -80,7 +81,7 @@ def _expand_group(
         elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
             out.extend(_expand_group(groups, item["include-group"], (*stack, name), col))
         else:
-            col.skip(repr(item)[:80], f"unsupported entry in dependency group {name!r}")
+            col.skip(shown(item, 80), f"unsupported entry in dependency group {name!r}")
     return out
 
 
@@ -89,7 +90,7 @@ def _specs(deps: object, text: str, col: Collector, *, dev: bool) -> None:
         return
     for dep in deps:
         if not isinstance(dep, str):
-            col.skip(repr(dep)[:80], "dependency is not a string")
+            col.skip(shown(dep, 80), "dependency is not a string")
             continue
         _add_spec(dep, line_of(text, dep), col, dev=dev)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import LockfileError
+from scanner.inventory._decode import shown
 from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
@@ -219,7 +220,7 @@ def read_pipfile_lock(path: Path) -> LockfileResult:
                 continue
             spec = entry.get("version")
             if not isinstance(spec, str) or not spec.startswith("=="):
-                col.skip(name, f"no exact version ({spec!r:.40})", line)
+                col.skip(name, f"no exact version ({shown(spec, 40)})", line)
                 continue
             digests: list[Digest] = []
             for raw in entry.get("hashes", ()) if isinstance(entry.get("hashes"), list) else ():

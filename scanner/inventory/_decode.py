@@ -164,6 +164,8 @@ def load_yaml(text: str, path: str, error: type[InputError]) -> object:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "syntax error"
+        if "duplicate anchor" in (exc.context or ""):  # libyaml: "second occurrence"
+            problem = "an anchor is defined twice"
         raise error(path, f"invalid YAML: {problem}", line=line) from exc
     except yaml.YAMLError as exc:
         raise error(path, f"invalid YAML: {_first_line(exc)}") from exc

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -36,6 +37,9 @@ MAX_ALIAS_NODES = 100_000
 # O_NONBLOCK: opening a FIFO for reading must not wait for a writer; fstat then refuses it.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+# An anchor starts a node's properties, so it follows a line start, blank or indicator; "&" in a
+# URL's query string does not. A false match only costs a walk over the node graph.
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:])&\S", re.MULTILINE)
 
 
 def _kind_of(mode: int) -> str:
@@ -157,7 +161,7 @@ def load_yaml(text: str, path: str, error: type[InputError]) -> object:
         node = loader.get_single_node()
         if node is None:
             return None
-        if "&" in text:  # no anchor, no alias: only then can the document grow on loading
+        if _ANCHOR.search(text):  # no anchor, no alias: nothing can grow on loading
             _check_aliases(node, path, error)
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner.errors import ConfigError, InputError, LockfileError
 from scanner.inventory import _decode
@@ -311,3 +314,54 @@ def test_infinite_pnpm_lockfile_version_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "pnpm-lock.yaml"
     path.write_text("lockfileVersion: .inf\n")
     _lockfile_error(path, "no lockfileVersion")
+
+
+def _shares_a_node(root: yaml.Node | None) -> bool:
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
+_GAP = st.sampled_from(["", " ", "\t", "\n ", " \n\t "])
+_PROPS = st.sampled_from(["", "", "&a", "!!str &a", "&a !!str"])
+_LEAF = st.sampled_from(["x", "'q'", '"q"', "1", "[]", "{}"])
+
+
+def _flow(depth: int = 0) -> st.SearchStrategy[str]:
+    """A flow node whose anchor may sit right after a bracket, comma, colon, tab or newline."""
+    body = _LEAF
+    if depth < 3:
+        inner = st.tuples(_GAP, _flow(depth + 1)).map("".join)
+        items = st.lists(inner, max_size=3).map(",".join)
+        pairs = st.lists(st.tuples(_GAP, inner), max_size=3).map(
+            lambda kv: ",".join(f"{g}k{i}:{v}" for i, (g, v) in enumerate(kv))
+        )
+        body = _LEAF | items.map(lambda t: f"[{t}]") | pairs.map(lambda t: f"{{{t}}}")
+    sep = st.sampled_from([" ", "\t", "\n  "])
+    return st.tuples(_PROPS, sep, body).map(lambda t: f"{t[0]}{t[1]}{t[2]}" if t[0] else t[2])
+
+
+_DOCS = st.tuples(st.sampled_from(["k: ", "k:\t", "- ", "k:\n  ", "? ", ""]), _flow()).map(
+    lambda t: t[0] + t[1] + ("\nz: *a\n" if t[0].startswith("k") else "\n- *a\n")
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_DOCS)
+def test_anchor_prefilter_never_misses_an_anchor(text: str) -> None:
+    """The alias check is skipped only when no anchor can be written: never wrongly."""
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return
+    if _shares_a_node(root):
+        assert _decode._ANCHOR.search(text), text

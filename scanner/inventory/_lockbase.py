@@ -213,14 +213,18 @@ def redact_url(url: str) -> str:
 def key_lines(text: str, pattern: re.Pattern[str]) -> dict[str, int]:
     """Map each key captured by ``pattern`` to the 1-based line it first appears on.
 
-    Patterns start with a literal newline (fast to search for) and the key is on the next line.
+    One pass over the text, however many keys are looked up (a search from the top for each
+    key is quadratic in a large file). The key is the last group that matched, so a pattern may
+    offer alternatives (``"(...)"|'(...)'``); patterns that start with a literal newline are
+    the fastest to search for.
     """
     out: dict[str, int] = {}
     line, prev = 1, 0
     for m in pattern.finditer(text):
-        line += text.count("\n", prev, m.start() + 1)
-        prev = m.start() + 1
-        out.setdefault(m.group(1), line)
+        group = m.lastindex or 0
+        line += text.count("\n", prev, m.start(group))
+        prev = m.start(group)
+        out.setdefault(m.group(group), line)
     return out
 
 

@@ -98,3 +98,35 @@ def test_yaml_name_values_and_comments() -> None:
     assert index.line("c", by_name=True) == 3
     assert index.line("d", by_name=True) == 4
     assert index.line("mcpServers") == 1
+
+
+def test_lockfile_entries_get_their_own_lines(tmp_path: Path) -> None:
+    """Pipfile.lock, package.json and pyproject.toml: one index per file, every line right."""
+    from scanner.inventory.lockfiles import read_lockfile
+
+    names = [f"pkg-{i}" for i in range(300)]
+    pipfile = {
+        "_meta": {"hash": {"sha256": "x"}},
+        "default": {n: {"version": "==1.0", "hashes": ["sha256:" + "a" * 64]} for n in names},
+    }
+    package = {"name": "x", "dependencies": dict.fromkeys(names, "1.0.0")}
+    pyproject = (
+        '[project]\nname = "x"\ndependencies = [\n'
+        + "".join(f'  "{n}==1.0",\n' for n in names)
+        + "]\n[tool.poetry.dependencies]\n"
+        + "".join(f'{n}-p = "1.0"\n' for n in names)
+    )
+    files = {
+        "Pipfile.lock": (json.dumps(pipfile, indent=4), '"{}": {{'),
+        "package.json": (json.dumps(package, indent=2), '"{}": "1.0.0"'),
+        "pyproject.toml": (pyproject, "{}"),
+    }
+    for name, (text, written) in files.items():
+        path = tmp_path / name
+        path.write_text(text)
+        lines = text.splitlines()
+        result = read_lockfile(path)
+        assert len(result.components) >= len(names)
+        for c in result.components:
+            assert c.source is not None and c.source.line is not None, (name, c.name)
+            assert written.format(c.name) in lines[c.source.line - 1], (name, c.name)

@@ -35,7 +35,13 @@ MAX_ALIAS_NODES = 100_000
 """How many nodes YAML aliases may add to a document, over the nodes written out in it."""
 
 # O_NONBLOCK: opening a FIFO for reading must not wait for a writer; fstat then refuses it.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+# O_NOCTTY: opening a terminal device must never make it this process's controlling terminal.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
 # An anchor starts a node's properties, so it follows a line start, blank or indicator; "&" in a
 # URL's query string does not. A false match only costs a walk over the node graph.

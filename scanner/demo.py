@@ -7,13 +7,15 @@ from pathlib import Path
 
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory
-from scanner.registry.fixture_server import FixtureRegistry, default_fixture_dir
 from scanner.scan import Progress, ScanOptions, ScanResult, run_scan
 from scanner.store import Store
 
 
 def demo_dir() -> Path:
     """The demo fleet folder (``fixtures/demo`` next to the registry fixtures)."""
+    # Imported here: scanner._testing is test tooling, loaded only when the demo runs.
+    from scanner._testing.fixture_server import default_fixture_dir
+
     path = default_fixture_dir().parent / "demo"
     if not (path / "chainwatch.toml").is_file():
         raise ChainwatchError(
@@ -25,6 +27,8 @@ def demo_dir() -> Path:
 
 def run_demo(store: Store | None, *, progress: Progress | None = None) -> ScanResult:
     """Scan the demo fleet against the fixture registry; nothing leaves this machine."""
+    from scanner._testing.fixture_server import FixtureRegistry
+
     fleet = demo_dir()
     # An empty home: the demo must not pick up tool caches of the machine it runs on.
     with (

@@ -6,34 +6,41 @@ import asyncio
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from attestations.cache import VerificationCache
+from attestations.cache import VerificationCache, load_key
 from attestations.registry_keys import RegistryKey
 from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.checks.codes import Code, finding
+from scanner.checks.confusion import confusion_findings
 from scanner.checks.identity import identity_checks
+from scanner.errors import ConfigError
 from scanner.inventory.build import inventory_findings
 from scanner.models import Component, Finding, Inventory
 from scanner.registry import (
+    MultiIndexRegistry,
     NpmRegistry,
+    RegistryAuth,
     RegistryConfig,
     RegistryKind,
-    load_config,
+    RegistrySelector,
     make_client,
     make_registry,
 )
 from scanner.registry.interface import FetchError, NotFound, Registry
+from scanner.registry.uses import RegistryUse, merge_uses, registry_uses
 from scanner.store import Store, VerificationRecord
 from scanner.verify import ComponentVerifier, Verdict
 
 Progress = Callable[[int, int], None]
+REQUEST_DEADLINE = 60.0  # a 21 MB packument (the largest measured) at 1 MB/s takes 21 s
+COMPONENT_DEADLINE = 180.0  # a page, up to 4 provenance documents, and their retries
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +50,15 @@ class ScanOptions:
     offline: bool = False
     download: bool = False
     cache_dir: Path | None = None  # HTTP and verification caches; None: the user cache folder
-    registry_config: RegistryConfig | None = None  # None: the user's pip/uv/npm configuration
+    # The key that authenticates cached verification results, kept outside the cache folder.
+    # None: the user data folder's when cache_dir is the default, else a key for this run only.
+    cache_key: Path | None = None
+    registry_config: RegistryConfig | None = None  # one config for all (tests, the demo)
+    registry_selector: RegistrySelector | None = None  # None: each installer's own settings
     trust_root: Path | None = None
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds per network operation (connect, one read, ...)
+    request_deadline: float = REQUEST_DEADLINE  # seconds per whole request, however slow its bytes
+    component_deadline: float = COMPONENT_DEADLINE  # seconds per component, retries included
     max_connections: int = 16  # measured: more adds pool overhead and no speed (bench_scan)
 
 
@@ -57,6 +70,7 @@ class ScanResult:
     verdicts: dict[str, Verdict]
     findings: list[tuple[str | None, Finding]] = field(default_factory=list)
     scan_id: int | None = None
+    registries: tuple[RegistryUse, ...] = ()  # which registry each component was checked at
 
     def status_counts(self) -> dict[str, int]:
         """How many unique components ended in each status."""
@@ -67,6 +81,11 @@ class ScanResult:
 def default_cache_dir() -> Path:
     """The user cache folder for HTTP answers and verification results."""
     return Path(platformdirs.user_cache_dir("chainwatch", appauthor=False))
+
+
+def default_cache_key() -> Path:
+    """The key that authenticates cached verification results: in the user data folder."""
+    return Path(platformdirs.user_data_dir("chainwatch", appauthor=False)) / "cache.key"
 
 
 def run_scan(
@@ -80,7 +99,7 @@ def run_scan(
     """Verify every component of the inventory and record the scan (when a store is given)."""
     started = datetime.now(UTC).isoformat(timespec="seconds")
     components = _unique_components(inventory)
-    verdicts = asyncio.run(_verify_all(components, options, progress))
+    verdicts, registries = asyncio.run(_verify_all(components, options, progress))
     stored = {}
     if store is not None:
         for v in verdicts.values():
@@ -89,7 +108,7 @@ def run_scan(
                 stored[key] = s
     identity_findings, updates = identity_checks(verdicts.values(), stored)
     findings = _agent_findings(inventory, verdicts, identity_findings)
-    result = ScanResult(inventory, verdicts, findings)
+    result = ScanResult(inventory, verdicts, findings, registries=registries)
     if store is None:
         return result
     scan_id = store.record_scan(
@@ -110,7 +129,7 @@ def run_scan(
         identities=updates,
         summary=result.status_counts(),
     )
-    return ScanResult(inventory, verdicts, findings, scan_id)
+    return ScanResult(inventory, verdicts, findings, scan_id, registries)
 
 
 def _unique_components(inventory: Inventory) -> list[Component]:
@@ -123,40 +142,73 @@ def _unique_components(inventory: Inventory) -> list[Component]:
 
 async def _verify_all(
     components: list[Component], options: ScanOptions, progress: Progress | None
-) -> dict[str, Verdict]:
+) -> tuple[dict[str, Verdict], tuple[RegistryUse, ...]]:
     cache_dir = options.cache_dir or default_cache_dir()
-    config = options.registry_config or load_config()
+    selector = options.registry_selector or RegistrySelector()
     root_path = options.trust_root
     trusted_root = load_trusted_root(root_path)
     verifier = make_verifier(trusted_root)
     root_digest = _root_digest(root_path)
-    cache = VerificationCache(cache_dir / "verifications.sqlite")
+    key_path = options.cache_key or (default_cache_key() if options.cache_dir is None else None)
+    key = load_key(key_path) if key_path is not None else None
+    cache = VerificationCache(cache_dir / "verifications.sqlite", key=key)
     client = make_client(
         cache_dir=cache_dir / "http",
         offline=options.offline,
         timeout=options.timeout,
+        deadline=options.request_deadline,
         max_connections=options.max_connections,
     )
+    auth = RegistryAuth()
+    client.auth = auth  # npm tokens, each only to its own registry
+    checkers: dict[RegistryConfig, tuple[ComponentVerifier, dict[str, Registry]]] = {}
+    uses: list[RegistryUse] = []
+
+    def checker_for(config: RegistryConfig) -> tuple[ComponentVerifier, dict[str, Registry]]:
+        if config not in checkers:
+            auth.add(config.npm_tokens)
+            registries = {kind.value: make_registry(kind, client, config) for kind in RegistryKind}
+            npm = registries["npm"]
+            checkers[config] = (
+                ComponentVerifier(
+                    registries,
+                    verifier,
+                    trust_root_digest=root_digest,
+                    npm_keys=(lambda: _npm_keys(npm)) if isinstance(npm, NpmRegistry) else None,
+                    cache=cache,
+                    client=client,
+                    download=options.download,
+                    deadline=options.component_deadline,
+                ),
+                registries,
+            )
+        return checkers[config]
+
     try:
-        registries: dict[str, Registry] = {
-            kind.value: make_registry(kind, client, config) for kind in RegistryKind
-        }
-        npm = registries["npm"]
-        checker = ComponentVerifier(
-            registries,
-            verifier,
-            trust_root_digest=root_digest,
-            npm_keys=(lambda: _npm_keys(npm)) if isinstance(npm, NpmRegistry) else None,
-            cache=cache,
-            client=client,
-            download=options.download,
-        )
         done = 0
         total = len(components)
+        # A component's deadline starts when it starts, so only so many of an ecosystem run at
+        # once; the rest wait here rather than on their registry's limiter, where their clocks
+        # would run. Per ecosystem, so that one ecosystem's queue never idles another's registry.
+        running: dict[str, asyncio.Semaphore] = {}
 
         async def one(c: Component) -> tuple[str, Verdict]:
             nonlocal done
-            verdict = await checker.verify(c)
+            slot = running.setdefault(c.ecosystem, asyncio.Semaphore(2 * options.max_connections))
+            async with slot:
+                try:
+                    config = options.registry_config or selector.config_for(c)
+                except ConfigError as exc:
+                    verdict = Verdict(c, Status.FETCH_FAILED, f"registry settings: {exc.message}")
+                else:
+                    checker, registries = checker_for(config)
+                    uses.extend(registry_uses(config, c))
+                    verdict = await checker.verify(c)
+                    multi = registries.get(c.ecosystem)
+                    if isinstance(multi, MultiIndexRegistry):
+                        serving, unasked = await multi.serving(c.name)
+                        found = confusion_findings(c.purl, c.name, serving, unasked)
+                        verdict = replace(verdict, findings=verdict.findings + found)
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -166,7 +218,7 @@ async def _verify_all(
     finally:
         await client.aclose()
         cache.close()
-    return dict(pairs)
+    return dict(pairs), merge_uses(uses)
 
 
 async def _npm_keys(npm: NpmRegistry) -> tuple[RegistryKey, ...]:

@@ -162,7 +162,10 @@ def load_toml(text: str, path: str, error: type[InputError], *, first_line: int 
 
 def load_yaml(text: str, path: str, error: type[InputError]) -> object:
     """Decode one YAML document with a safe loader and bounded aliases, else ``error``."""
-    loader = _YAML_LOADER(text)
+    try:
+        loader = _YAML_LOADER(text)
+    except (yaml.YAMLError, ValueError) as exc:  # text the reader cannot take (lone surrogates)
+        raise error(path, f"invalid YAML: {_first_line(exc)}") from exc
     try:
         node = loader.get_single_node()
         if node is None:

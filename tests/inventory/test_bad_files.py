@@ -365,3 +365,11 @@ def test_anchor_prefilter_never_misses_an_anchor(text: str) -> None:
         return
     if _shares_a_node(root):
         assert _decode._ANCHOR.search(text), text
+
+
+def test_text_no_parser_can_take_is_an_error() -> None:
+    """Text handed to a loader directly (not read from a file) may hold lone surrogates."""
+    for load in (_decode.load_json, _decode.load_toml, _decode.load_yaml):
+        with pytest.raises(ConfigError) as info:
+            load('a: "\ud800"', "odd.txt", ConfigError)
+        assert info.value.path == "odd.txt"

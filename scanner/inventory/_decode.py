@@ -43,6 +43,7 @@ _OPEN_FLAGS = (
     | getattr(os, "O_BINARY", 0)
 )
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # An anchor starts a node's properties, so it follows a line start, blank or indicator; "&" in a
 # URL's query string does not. A false match only costs a walk over the node graph.
 _ANCHOR = re.compile(r"(?:^|[\s\[\]{},:])&\S", re.MULTILINE)
@@ -136,7 +137,16 @@ def read_text(path: Path, error: type[InputError]) -> str:
 def load_json(text: str, path: str, error: type[InputError]) -> object:
     """Decode JSON text; every failure is ``error`` naming the file (and line when known)."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):
+            # json accepts "\ud800" alone; such a string cannot be written as UTF-8 anywhere
+            # later (the store, a report), so it is refused here, naming the file
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return data
+    except UnicodeEncodeError as exc:
+        raise error(
+            path, "invalid JSON: a string holds an unpaired surrogate (\\ud800-\\udfff)"
+        ) from exc
     except json.JSONDecodeError as exc:
         raise error(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
     except RecursionError as exc:

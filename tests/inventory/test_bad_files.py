@@ -373,3 +373,33 @@ def test_text_no_parser_can_take_is_an_error() -> None:
         with pytest.raises(ConfigError) as info:
             load('a: "\ud800"', "odd.txt", ConfigError)
         assert info.value.path == "odd.txt"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("package.json", '{"dependencies": {"x\\ud800": "1.0.0"}}'),
+        (
+            "package-lock.json",
+            '{"lockfileVersion": 3, "packages": {"node_modules/a": '
+            '{"version": "1.0.0", "resolved": "https://r.invalid/\\udc00"}}}',
+        ),
+        ("Pipfile.lock", '{"_meta": {}, "default": {"a": {"version": "==1\\ud8ff"}}}'),
+    ],
+)
+def test_unpaired_surrogate_escape_in_json_lockfile_is_an_error(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    """JSON accepts "\\ud800" alone, but no store or report can write it: refused, named."""
+    path = tmp_path / name
+    path.write_text(text)
+    _lockfile_error(path, "unpaired surrogate")
+
+
+def test_unpaired_surrogate_in_config_is_an_error_and_a_pair_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "mcp.json"
+    path.write_text('{"mcpServers": {"a\\ud800": {"command": "x"}}}')
+    with pytest.raises(ConfigError, match="unpaired surrogate"):
+        read_config_detailed(path)
+    path.write_text('{"mcpServers": {"a\\ud83d\\ude00": {"command": "x"}}}')  # one emoji
+    assert [e.name for e in read_config_detailed(path).entries] == ["a\N{GRINNING FACE}"]

@@ -152,6 +152,8 @@ def _check(path: Path, client: str | None) -> None:
     assert all(isinstance(e, ServerEntry) for e in result.entries)
     for entry in result.entries:
         assert isinstance(entry.name, str)
+        # everything returned can be written out as UTF-8 (the store, a report)
+        f"{entry.name}{entry.command}{entry.args}{entry.url}{entry.env_names}".encode()
         assert all(isinstance(a, str) for a in entry.args)
         assert all(isinstance(n, str) for n in entry.env_names)
     assert all(isinstance(p, str) and str(path) in p for p in result.problems)
@@ -281,7 +283,7 @@ BOMB = "".join(
     + [f"l{i}: &l{i} [{','.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9)]
 )
 _HOSTILE = {
-    ".json": ["[" * 500 + "]" * 500, "[" * 5000 + "]" * 5000, BIG],
+    ".json": ['"\\ud800"', '"x\\udfff"', "[" * 500 + "]" * 500, "[" * 5000 + "]" * 5000, BIG],
     ".toml": ["[" * 300 + "]" * 300, "[" * 5000 + "]" * 5000, "{a = " * 500 + "1" + "}" * 500, BIG],
     ".yaml": ["[" * 500 + "]" * 500, "[" * 1500 + "]" * 1500, BIG, "*l8"],
 }

@@ -138,6 +138,8 @@ def _check(name: str, data: bytes) -> None:
             assert exc.path == str(path)
             return
         assert all(c.purl.startswith("pkg:") for c in result.components)
+        for c in result.components:  # everything returned can be written out as UTF-8
+            f"{c.purl}{c.name}{c.version}{c.requirement}{c.artifacts}".encode()
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)
@@ -199,6 +201,8 @@ BOMB = "".join(
 # What can be planted where a value goes, per syntax: deep nesting (inside and past each
 # parser's own limit), an integer past Python's digit limit, and (YAML) aliases.
 JSON_HOSTILE = [
+    '"\\ud800"',
+    '"x\\udfff"',
     "[" * 500 + "]" * 500,
     "[" * 5000 + "]" * 5000,
     "{" + '"a":{' * 600 + "}" * 601,

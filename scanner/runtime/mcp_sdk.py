@@ -98,14 +98,17 @@ class _Observer:
         )
 
     def result(self, method: object, result: object) -> None:
-        meta = _field(result, "meta", "_meta")
-        stamp = meta.get(SERVER_INFO_META) if isinstance(meta, Mapping) else None
-        if stamp is not None and _field(stamp, "name") != self.server:
-            self.identified(stamp, None)
         if method == "initialize":
             info = _field(result, "server_info", "serverInfo")
             self.identified(info, _field(result, "protocol_version", "protocolVersion"))
-        elif method == "tools/list":
+        meta = _field(result, "meta", "_meta")
+        stamp = meta.get(SERVER_INFO_META) if isinstance(meta, Mapping) else None
+        if stamp is not None and (_field(stamp, "name"), _field(stamp, "version")) != (
+            self.server,
+            self.version,
+        ):
+            self.identified(stamp, None)  # newer servers stamp results: a change shows here
+        if method == "tools/list":
             listed = []
             for tool in _field(result, "tools") or ():
                 name = _field(tool, "name")

@@ -115,6 +115,30 @@ def test_a_call_that_raises_is_recorded_as_failed_and_still_raises(tmp_path):
     assert (call["tool"], call["outcome"], call["action_class"]) == ("crash", "failed", "unknown")
 
 
+@pytest.mark.skipif(
+    not hasattr(ClientSession, "discover"), reason="server/discover is new in the SDK's 2.x line"
+)
+def test_the_modern_discover_handshake_reports_the_server_once(tmp_path):
+    spool = tmp_path / "spool.db"
+    hook = Hook(SpoolSink(spool), agent="notes-agent", at_exit=False)
+
+    async def go() -> None:
+        params = StdioServerParameters(command=sys.executable, args=[str(SERVER)])
+        with open(os.devnull, "w") as errlog:
+            async with stdio_client(params, errlog=errlog) as (read, write):
+                async with ClientSession(read, write) as session:
+                    instrument(session, hook)
+                    await session.discover()  # bypasses send_request: seen through adopt()
+                    await session.list_tools()  # its result carries the serverInfo stamp too
+
+    asyncio.run(go())
+    hook.close()
+    events = [json.loads(line) for line in spool_lines(spool)]
+    assert [e["kind"] for e in events] == ["server_info", "tools_list"]
+    assert events[0]["server"] == {"name": "notes-fixture", "version": "3.1.4"}
+    assert events[0]["protocol_version"] >= "2026"
+
+
 def test_instrumenting_twice_reports_once(tmp_path):
     async def script(session: ClientSession) -> None:
         await session.call_tool("search", {"query": "q"})
@@ -141,3 +165,25 @@ def test_instrumenting_twice_reports_once(tmp_path):
 )
 def test_action_class_from_annotations(annotations, expected):
     assert action_class(annotations) == expected
+
+
+def test_a_changed_server_info_stamp_on_a_result_is_reported(tmp_path):
+    """A server upgraded behind a live session shows in the stamp newer servers put on results."""
+    from scanner.runtime.mcp_sdk import SERVER_INFO_META, _Observer
+
+    spool = tmp_path / "spool.db"
+    hook = Hook(SpoolSink(spool), agent="a", at_exit=False)
+    observer = _Observer(hook, None)
+    observer.identified(mcp.types.Implementation(name="notes", version="1.0"), "2025-11-25")
+    same = {SERVER_INFO_META: {"name": "notes", "version": "1.0"}}
+    newer = {SERVER_INFO_META: {"name": "notes", "version": "1.1"}}
+    observer.result("tools/list", mcp.types.ListToolsResult(tools=[], _meta=same))
+    observer.result("tools/list", mcp.types.ListToolsResult(tools=[], _meta=newer))
+    hook.close()
+    events = [json.loads(line) for line in spool_lines(spool)]
+    assert [(e["kind"], e["server"]["version"]) for e in events] == [
+        ("server_info", "1.0"),
+        ("tools_list", "1.0"),
+        ("server_info", "1.1"),
+        ("tools_list", "1.1"),
+    ]

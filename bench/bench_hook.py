@@ -25,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scanner.runtime.hook import Hook  # noqa: E402
-from scanner.runtime.hook_sink import HttpSink, SpoolSink  # noqa: E402
+from scanner.runtime.hook_http import HttpSink
+from scanner.runtime.hook_spool import SpoolSink  # noqa: E402
 
 CALLS = 200_000
 SHAPE = {"query": "string", "limit": "integer"}

@@ -21,7 +21,7 @@ import jsonschema
 from scanner.errors import InputError
 from scanner.events.model import BadLine, ListedTool, RuntimeEvent
 from scanner.redact import redact_text
-from scanner.runtime.hook_sink import SpoolError, spool_lines
+from scanner.runtime.hook_spool import SpoolError, spool_lines
 
 MAX_LINE = 256 * 1024  # bytes; a tools_list of 512 tools with long names fits
 MAX_LINES = 10_000_000

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from scanner._cli import main
 from scanner.runtime.hook import Hook
-from scanner.runtime.hook_sink import SpoolSink
+from scanner.runtime.hook_spool import SpoolSink
 from scanner.store import Store
 
 TOKEN = "ghp_" + "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"

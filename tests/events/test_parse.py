@@ -109,7 +109,7 @@ def test_a_missing_file_names_the_file(tmp_path):
 
 def test_a_hook_spool_reads_like_an_events_file(tmp_path):
     from scanner.runtime.hook import Hook
-    from scanner.runtime.hook_sink import SpoolSink
+    from scanner.runtime.hook_spool import SpoolSink
 
     hook = Hook(SpoolSink(tmp_path / "spool.db"), agent="a", at_exit=False, clock=lambda: 0.0)
     for i in range(3):

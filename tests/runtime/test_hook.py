@@ -13,7 +13,9 @@ from pathlib import Path
 
 from scanner.runtime.hook import Hook
 from scanner.runtime.hook_event import Batch
-from scanner.runtime.hook_sink import HttpSink, SinkError, SpoolSink, spool_lines
+from scanner.runtime.hook_http import HttpSink
+from scanner.runtime.hook_sink import SinkError
+from scanner.runtime.hook_spool import SpoolSink, spool_lines
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,7 +40,7 @@ def test_100k_events_from_4_threads_none_lost_and_flushed_at_exit(tmp_path):
         import sys, threading
         from pathlib import Path
         from scanner.runtime.hook import Hook
-        from scanner.runtime.hook_sink import SpoolSink
+        from scanner.runtime.hook_spool import SpoolSink
         hook = Hook(SpoolSink(Path(sys.argv[1])), agent="load-agent")
         def work(k):
             for i in range(25_000):
@@ -65,7 +67,7 @@ def test_collector_down_the_agent_runs_on_and_the_drops_are_reported(closed_port
         """
         import sys
         from scanner.runtime.hook import Hook
-        from scanner.runtime.hook_sink import HttpSink
+        from scanner.runtime.hook_http import HttpSink
         hook = Hook(HttpSink(sys.argv[1], timeout=0.5), agent="a", max_queue=2_000,
                     batch_size=100, max_pending=3, flush_interval=0.01, retry_interval=0.01)
         for i in range(10_000):

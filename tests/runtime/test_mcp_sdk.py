@@ -16,7 +16,7 @@ from mcp import ClientSession, StdioServerParameters  # noqa: E402
 from mcp.client.stdio import stdio_client  # noqa: E402
 
 from scanner.runtime.hook import Hook  # noqa: E402
-from scanner.runtime.hook_sink import SpoolSink, spool_lines  # noqa: E402
+from scanner.runtime.hook_spool import SpoolSink, spool_lines  # noqa: E402
 from scanner.runtime.mcp_sdk import action_class, input_provenance, instrument  # noqa: E402
 
 SERVER = Path(__file__).with_name("mcp_server.py")

@@ -25,10 +25,11 @@ class Block:
         return None
 
 sys.meta_path.insert(0, Block())
-import scanner.runtime.hook, scanner.runtime.hook_sink, scanner.runtime.mcp_sdk
+import scanner.runtime.hook, scanner.runtime.hook_http, scanner.runtime.hook_spool
+import scanner.runtime.mcp_sdk
 from pathlib import Path
 hook = scanner.runtime.hook.Hook(
-    scanner.runtime.hook_sink.SpoolSink(Path(sys.argv[1])), agent="bare", at_exit=False
+    scanner.runtime.hook_spool.SpoolSink(Path(sys.argv[1])), agent="bare", at_exit=False
 )
 hook.record("tools_changed")
 print(hook.close().delivered)

@@ -94,12 +94,26 @@ def event_from_line(raw: bytes) -> RuntimeEvent:
     if len(raw) > MAX_LINE:
         raise EventError(f"line longer than {MAX_LINE} bytes")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
     except UnicodeDecodeError:
         raise EventError("not UTF-8") from None
     except json.JSONDecodeError as exc:
         raise EventError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise EventError("not JSON (nested too deeply)") from None
     return event_from_json(data)
+
+
+def _no_constant(name: str) -> None:
+    """NaN and Infinity are not JSON, and would slip past every numeric bound."""
+    raise EventError(f"not JSON ({name} is not a number JSON allows)")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value != value or value in {float("inf"), float("-inf")}:
+        raise EventError("not JSON (a number too large to be finite)")
+    return value
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"

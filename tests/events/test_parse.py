@@ -124,3 +124,16 @@ def test_a_broken_sqlite_file_names_the_file(tmp_path):
     path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     with pytest.raises(InputError, match="spool.db: not a chainwatch hook spool"):
         list(read_events(path))
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON (nested too deeply)"),
+        (json.dumps(event(duration_ms=1)).replace("1}", "NaN}").encode(), "NaN is not a number"),
+        (json.dumps(event(duration_ms=1)).replace("1}", "1e999}").encode(), "too large"),
+    ],
+)
+def test_hostile_json_is_a_bad_line_not_a_crash(raw, problem):
+    with pytest.raises(ValueError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        event_from_line(raw)

@@ -20,9 +20,9 @@ import click
 from rich.console import Console
 
 from attestations.record import verify_environment
-from attestations.result import Status
 from attestations.trustroot import check_trusted_root, default_root_path, refresh_trusted_root
 from attestations.trustroot import default_cache_dir as trust_cache_dir
+from scanner.checks.gate import GateDecision, GatePolicy, decide
 from scanner.demo import run_demo
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory, inventory_findings
@@ -243,6 +243,18 @@ def severity_choice() -> click.Choice[str]:
     is_flag=True,
     help="Exit 1 unless every registry package is verified.",
 )
+@click.option(
+    "--allow-unchecked",
+    is_flag=True,
+    help="Do not fail on components that could not be checked (they are still reported).",
+)
+@click.option(
+    "--allow",
+    "allow",
+    multiple=True,
+    metavar="NAME",
+    help="Do not fail on this unchecked component: a name, package URL or server URL (repeatable).",
+)
 @click.pass_context
 @handle_errors
 def scan(
@@ -260,12 +272,15 @@ def scan(
     trust_root: Path | None,
     fail_on: str,
     require_verified: bool,
+    allow_unchecked: bool,
+    allow: tuple[str, ...],
 ) -> None:
     """Inventory, then verify every component against its registry and sigstore.
 
     Each component ends in exactly one state: verified (with the publisher identity),
-    attestation-invalid, no-attestation, digest-mismatch, unresolved or fetch-failed. Only
-    verified is a pass.
+    attestation-invalid, no-attestation, registry-signed, digest-mismatch, unresolved or
+    fetch-failed. Only verified is a pass. A component that could not be checked (unresolved,
+    fetch-failed) fails the run unless allowed with --allow-unchecked or --allow NAME.
     """
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
@@ -273,8 +288,14 @@ def scan(
         offline=offline, download=download, cache_dir=cache_dir, trust_root=trust_root
     )
     inv_options = _options(discover, home, projects, system_root)
-    result = _scan(ctx, paths, inv_options, options, fmt, no_record)
-    sys.exit(_scan_exit(result, fail_on, require_verified))
+    policy = GatePolicy(
+        fail_on=None if fail_on == "never" else Severity(fail_on),
+        require_verified=require_verified,
+        allow_unchecked=allow_unchecked,
+        allow=frozenset(allow),
+    )
+    result = _scan(ctx, paths, inv_options, options, fmt, no_record, policy)
+    sys.exit(_gate(result, policy).exit_code)
 
 
 def _scan(
@@ -284,6 +305,7 @@ def _scan(
     options: ScanOptions,
     fmt: str,
     no_record: bool,
+    policy: GatePolicy,
 ) -> ScanResult:
     inv = build_inventory(list(paths), inv_options)
     inputs = {
@@ -299,25 +321,29 @@ def _scan(
         else:
             with Store.open(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
-    if fmt == "json":
-        click.echo(json_report.dumps(json_report.scan_document(result)))
-    else:
-        render_scan(result, Console())
+    _print_scan(result, _gate(result, policy), fmt)
     return result
 
 
-def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
-    if fail_on != "never":
-        threshold = Severity(fail_on).rank
-        if any(f.severity.rank >= threshold for _, f in result.findings):
-            return EXIT_GATE
-    if require_verified and any(
-        v.status is not Status.VERIFIED
-        for v in result.verdicts.values()
-        if v.component.ecosystem in {"pypi", "npm"}
-    ):
-        return EXIT_GATE
-    return EXIT_PARTIAL if _has_errors(result.inventory) else EXIT_OK
+def _gate(result: ScanResult, policy: GatePolicy) -> GateDecision:
+    unreadable = sum(len(a.errors) for a in result.inventory.agents) + len(result.inventory.errors)
+    return decide(result.verdicts.values(), result.findings, policy, unreadable_inputs=unreadable)
+
+
+def _print_scan(result: ScanResult, gate: GateDecision, fmt: str) -> None:
+    """The report, then the gate's last lines (text from configs is printed without markup)."""
+    if fmt == "json":
+        doc = json_report.scan_document(result)
+        doc["gate"] = json_report.to_jsonable(gate) | {
+            "exit_code": gate.exit_code,
+            "lines": gate.lines(),
+        }
+        click.echo(json_report.dumps(doc))
+        return
+    console = Console()
+    render_scan(result, console)
+    for line in gate.lines():
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @main.command()
@@ -334,14 +360,13 @@ def demo(ctx: click.Context, fmt: str) -> None:
         _progress(Console(stderr=True), enabled=fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar)
-    if fmt == "json":
-        click.echo(json_report.dumps(json_report.scan_document(result)))
-    else:
-        render_scan(result, Console())
-        gate = _scan_exit(result, "high", False)
+    _print_scan(result, _gate(result, GatePolicy()), fmt)
+    if fmt != "json":
         Console().print(
-            f"store: {ctx.obj['db'] or default_db_path()}; "
-            f"as a CI gate (--fail-on high) this fleet would exit {gate}"
+            f"store: {ctx.obj['db'] or default_db_path()}; the gate above is what "
+            "`chainwatch scan` would decide with its defaults",
+            markup=False,
+            highlight=False,
         )
 
 

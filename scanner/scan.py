@@ -19,6 +19,7 @@ from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.checks.codes import Code, finding
 from scanner.checks.identity import identity_checks
+from scanner.checks.status import component_findings, unidentified
 from scanner.inventory.build import inventory_findings
 from scanner.models import Component, Finding, Inventory
 from scanner.registry import (
@@ -29,11 +30,20 @@ from scanner.registry import (
     make_client,
     make_registry,
 )
+from scanner.registry.http import Sleep
 from scanner.registry.interface import FetchError, NotFound, Registry
 from scanner.store import Store, VerificationRecord
-from scanner.verify import ComponentVerifier, Verdict
+from scanner.store.files import private_dir, private_file
+from scanner.verdict import Verdict
+from scanner.verify import ComponentVerifier
 
 Progress = Callable[[int, int], None]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock (UTC), the default of every clock parameter."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,12 @@ class ScanOptions:
     trust_root: Path | None = None
     timeout: float = 20.0
     max_connections: int = 16  # measured: more adds pool overhead and no speed (bench_scan)
+    # The scan's clock: when it started, and the moment the trust root is judged at. Tests and
+    # the demo pass a fixed one so nothing depends on today's date.
+    clock: Clock = field(default=utc_now)
+    retries: int = 3  # per registry request, on 429/5xx/timeouts/connection errors
+    backoff: float = 0.5  # seconds; doubled per attempt, with jitter
+    sleep: Sleep = field(default=asyncio.sleep)  # how to wait between attempts (tests: no wait)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +94,11 @@ def run_scan(
     progress: Progress | None = None,
 ) -> ScanResult:
     """Verify every component of the inventory and record the scan (when a store is given)."""
-    started = datetime.now(UTC).isoformat(timespec="seconds")
+    started = options.clock().isoformat(timespec="seconds")
     components = _unique_components(inventory)
     verdicts = asyncio.run(_verify_all(components, options, progress))
+    unnamed = unidentified(inventory)
+    verdicts.update((v.component.purl, v) for _, v in unnamed)
     stored = {}
     if store is not None:
         for v in verdicts.values():
@@ -89,6 +107,7 @@ def run_scan(
                 stored[key] = s
     identity_findings, updates = identity_checks(verdicts.values(), stored)
     findings = _agent_findings(inventory, verdicts, identity_findings)
+    findings.extend((agent_id, f) for agent_id, v in unnamed for f in component_findings(v))
     result = ScanResult(inventory, verdicts, findings)
     if store is None:
         return result
@@ -127,19 +146,35 @@ async def _verify_all(
     cache_dir = options.cache_dir or default_cache_dir()
     config = options.registry_config or load_config()
     root_path = options.trust_root
-    trusted_root = load_trusted_root(root_path)
+    trusted_root = load_trusted_root(root_path, now=options.clock())
     verifier = make_verifier(trusted_root)
     root_digest = _root_digest(root_path)
-    cache = VerificationCache(cache_dir / "verifications.sqlite")
+    private_dir(cache_dir)
+    cache = VerificationCache(private_file(cache_dir / "verifications.sqlite"))
     client = make_client(
         cache_dir=cache_dir / "http",
         offline=options.offline,
         timeout=options.timeout,
         max_connections=options.max_connections,
     )
+    # Artifacts go through a client without the metadata cache: a downloaded wheel or tarball is
+    # hashed and dropped, never kept next to (or evicting) registry answers.
+    downloads = (
+        make_client(cache_dir=None, offline=options.offline, timeout=options.timeout)
+        if options.download
+        else None
+    )
     try:
         registries: dict[str, Registry] = {
-            kind.value: make_registry(kind, client, config) for kind in RegistryKind
+            kind.value: make_registry(
+                kind,
+                client,
+                config,
+                retries=options.retries,
+                backoff=options.backoff,
+                sleep=options.sleep,
+            )
+            for kind in RegistryKind
         }
         npm = registries["npm"]
         checker = ComponentVerifier(
@@ -148,7 +183,7 @@ async def _verify_all(
             trust_root_digest=root_digest,
             npm_keys=(lambda: _npm_keys(npm)) if isinstance(npm, NpmRegistry) else None,
             cache=cache,
-            client=client,
+            client=downloads,
             download=options.download,
         )
         done = 0
@@ -165,15 +200,18 @@ async def _verify_all(
         pairs = await asyncio.gather(*(one(c) for c in components))
     finally:
         await client.aclose()
+        if downloads is not None:
+            await downloads.aclose()
         cache.close()
     return dict(pairs)
 
 
 async def _npm_keys(npm: NpmRegistry) -> tuple[RegistryKey, ...]:
+    """The registry's signing keys; any failure to get them is a FetchError (fetch-failed)."""
     try:
         return await npm.signing_keys()
-    except (FetchError, NotFound):
-        return ()  # signatures then fail closed as "unknown key"
+    except NotFound as exc:
+        raise FetchError("npm signing keys", f"the registry serves none: {exc.message}") from exc
 
 
 def _root_digest(path: Path | None) -> str:
@@ -201,13 +239,8 @@ def _agent_findings(
 def _component_findings(
     c: Component, verdict: Verdict, identity: tuple[Finding, ...], pins: dict[str, str]
 ) -> list[Finding]:
-    out = [*verdict.findings, *identity]
+    out = [*component_findings(verdict), *identity]
     version = verdict.component.version
-    if verdict.status is Status.FETCH_FAILED:
-        message = f"could not check {c.name}: {verdict.reason}"
-        out.append(finding(Code.FETCH_FAILED, c.purl, message))
-    if verdict.status is Status.NO_ATTESTATION:
-        out.append(finding(Code.NO_ATTESTATION, c.purl, f"{c.name} {version}: {verdict.reason}"))
     pinned = pins.get(c.key) or pins.get(c.name)
     if pinned is not None and version != pinned:
         message = f"{c.name} runs {version or 'an unknown version'} but the manifest pins {pinned}"

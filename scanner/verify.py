@@ -9,7 +9,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -22,28 +22,17 @@ from attestations.identity import matches_pin
 from attestations.npm import verify_npm_attestations
 from attestations.pep740 import verify_pypi_provenance
 from attestations.registry_keys import RegistryKey, verify_registry_signatures
-from attestations.result import AttestationCheck, PublisherIdentity, Status
+from attestations.result import AttestationCheck, Status
 from scanner.checks.codes import Code, finding
 from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
 from scanner.errors import ChainwatchError
-from scanner.models import Component, EvidenceKind, Finding, VersionEvidence
+from scanner.models import Component, EvidenceKind, VersionEvidence
 from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
+from scanner.verdict import Verdict
 
 MAX_FILES_VERIFIED = 4  # per PyPI release: the locked files, else a representative few
 MAX_DOWNLOAD = 200 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """The outcome for one component."""
-
-    component: Component  # with the resolved version when it floated
-    status: Status
-    reason: str
-    identity: PublisherIdentity | None = None
-    findings: tuple[Finding, ...] = ()
-    release: ReleaseFacts | None = None
 
 
 KeysLoader = Callable[[], Any]
@@ -174,8 +163,10 @@ class ComponentVerifier:
         integrity = next((f.integrity for f in release.files if f.integrity), None)
         if integrity is None:
             return Verdict(component, Status.NO_ATTESTATION, "registry gives no integrity")
-        keys = await self._keys()
         sigs = [{"keyid": s.keyid, "sig": s.sig} for s in release.signatures]
+        # The keys are fetched only when something needs them; a failed fetch raises FetchError,
+        # so the component is fetch-failed (never "unknown key").
+        keys = await self._keys() if sigs or release.attestations_url else ()
         signed = (
             verify_registry_signatures(
                 release.name, release.version, integrity, sigs, keys, published_at=release.published
@@ -184,8 +175,12 @@ class ComponentVerifier:
             else None
         )
         if signed is not None and not signed.ok:
-            found = finding(Code.REGISTRY_SIGNATURE_INVALID, component.purl, signed.reason)
-            return Verdict(component, Status.ATTESTATION_INVALID, signed.reason, None, (found,))
+            return Verdict(
+                component,
+                Status.ATTESTATION_INVALID,
+                signed.reason,
+                code=Code.REGISTRY_SIGNATURE_INVALID,
+            )
         sig_note = "registry signature valid" if signed else "no registry signature"
         if not release.attestations_url:
             return Verdict(component, Status.NO_ATTESTATION, f"no provenance ({sig_note})")
@@ -197,7 +192,7 @@ class ComponentVerifier:
         check = self._cached(
             doc,
             integrity,
-            "npm",
+            f"npm|keys={_keys_digest(keys)}",  # a new registry key set can change the outcome
             lambda: verify_npm_attestations(
                 doc,
                 release.name,
@@ -207,6 +202,11 @@ class ComponentVerifier:
                 registry_keys=keys,
             ),
         )
+        if check.ok and check.identity is None:
+            # Only npm's publish attestation: the registry vouches for the upload, nobody for the
+            # build. Not a failure, and not provenance either.
+            reason = f"registry-signed without provenance: {check.reason}; {sig_note}"
+            return Verdict(component, Status.REGISTRY_SIGNED, reason)
         verdict = _conclude(component, [(release.files[0], check)], (), 1)
         if verdict.status is Status.VERIFIED:
             verdict = replace(verdict, reason=f"{verdict.reason}; {sig_note}")
@@ -214,7 +214,7 @@ class ComponentVerifier:
 
     async def _keys(self) -> tuple[RegistryKey, ...]:
         if self._npm_keys_loader is None:
-            return ()
+            raise FetchError("npm signing keys", "no way to fetch the registry's signing keys")
         if self._npm_keys is None:
             self._npm_keys = asyncio.ensure_future(self._npm_keys_loader())
         return await self._npm_keys
@@ -235,7 +235,7 @@ class ComponentVerifier:
 
     async def _download_check(self, files: list[FileFacts]) -> str | None:
         if self._client is None:
-            return None
+            raise FetchError("download", "no HTTP client to download artifacts with")
         for file in files[:MAX_FILES_VERIFIED]:
             try:
                 got = await _hash_url(self._client, file.url)
@@ -264,7 +264,10 @@ def _conclude(
             component, Status.ATTESTATION_INVALID, reason, failed[0][1].identity, (found,)
         )
     identities = {c.identity for _, c in checks if c.identity is not None}
-    if len(identities) != 1:
+    if not identities:
+        reason = "attestations verified but name no publisher identity"
+        return Verdict(component, Status.ATTESTATION_INVALID, reason)
+    if len(identities) > 1:
         reason = f"files are signed by {len(identities)} different identities"
         found = finding(Code.PUBLISHER_CHANGED, component.purl, reason)
         return Verdict(component, Status.ATTESTATION_INVALID, reason, None, (found,))
@@ -306,6 +309,12 @@ def _not_verifiable(component: Component) -> str:
     if component.ecosystem == "oci":
         return "container images are not verified yet (no registry client for OCI)"
     return f"no registry client for {component.ecosystem}"
+
+
+def _keys_digest(keys: tuple[RegistryKey, ...]) -> str:
+    """A digest of the registry key set, for verification cache keys."""
+    text = json.dumps(sorted(f"{k.keyid}|{k.scheme}|{k.key.hex()}|{k.expires}" for k in keys))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _canonical(doc: Any) -> bytes:

@@ -17,7 +17,7 @@ from attestations.result import PublisherIdentity, Status
 from scanner.checks.codes import Code, finding
 from scanner.models import Finding
 from scanner.store import IdentityUpdate, StoredIdentity
-from scanner.verify import Verdict
+from scanner.verdict import Verdict
 
 
 def identity_from_dict(data: Mapping[str, str | None]) -> PublisherIdentity:

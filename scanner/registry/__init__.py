@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from enum import StrEnum
 
 import httpx
 
 from attestations.registry_keys import RegistryKey
 from scanner.registry.config import RegistryConfig, load_config, redact
-from scanner.registry.http import fetch_json, make_client
+from scanner.registry.http import Sleep, fetch_json, make_client
 from scanner.registry.interface import (
     FetchError,
     FileFacts,
@@ -37,13 +38,23 @@ REGISTRIES: dict[RegistryKind, type[Registry]] = {
 
 
 def make_registry(
-    kind: RegistryKind | str, client: httpx.AsyncClient, config: RegistryConfig
+    kind: RegistryKind | str,
+    client: httpx.AsyncClient,
+    config: RegistryConfig,
+    *,
+    retries: int = 3,
+    backoff: float = 0.5,
+    sleep: Sleep = asyncio.sleep,
 ) -> Registry:
-    """The registry of ``kind`` at the URL ``config`` names."""
+    """The registry of ``kind`` at the URL ``config`` names (retry policy as ``fetch_json``)."""
     kind = RegistryKind(kind)
     if kind is RegistryKind.PYPI:
-        return PyPIRegistry(client, config.pypi_simple)
-    return NpmRegistry(client, config.npm, config.npm_scopes)
+        return PyPIRegistry(
+            client, config.pypi_simple, retries=retries, backoff=backoff, sleep=sleep
+        )
+    return NpmRegistry(
+        client, config.npm, config.npm_scopes, retries=retries, backoff=backoff, sleep=sleep
+    )
 
 
 __all__ = [

@@ -17,7 +17,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from scanner.registry._parse import Doc
-from scanner.registry.http import fetch_json
+from scanner.registry.http import Sleep, fetch_json
 from scanner.registry.interface import (
     FileFacts,
     NotFound,
@@ -42,11 +42,15 @@ class PyPIRegistry(Registry):
         *,
         max_concurrency: int = 8,
         retries: int = 3,
+        backoff: float = 0.5,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._client = client
         self._base = base_url if base_url.endswith("/") else base_url + "/"
         self._limiter = asyncio.Semaphore(max_concurrency)
         self._retries = retries
+        self._backoff = backoff
+        self._sleep = sleep
         self._projects: dict[str, ProjectFacts] = {}
 
     def project_url(self, name: str) -> str:
@@ -91,7 +95,13 @@ class PyPIRegistry(Registry):
 
     async def _get(self, url: str, accept: str) -> Any:
         return await fetch_json(
-            self._client, url, accept=accept, limiter=self._limiter, retries=self._retries
+            self._client,
+            url,
+            accept=accept,
+            limiter=self._limiter,
+            retries=self._retries,
+            backoff=self._backoff,
+            sleep=self._sleep,
         )
 
 

@@ -106,6 +106,7 @@ _STATUS_STYLE = {
     "attestation-invalid": "bold red",
     "fetch-failed": "magenta",
     "no-attestation": "yellow",
+    "registry-signed": "yellow",
     "unresolved": "dim",
     "verified": "green",
 }

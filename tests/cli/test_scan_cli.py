@@ -55,11 +55,19 @@ def test_scan_gate_exit_codes(tmp_path: Path) -> None:
             "--format",
             "json",
         ]
-        clean = CliRunner(env=env).invoke(main, args)
-        assert clean.exit_code == 0, clean.output  # only low/medium findings
-        strict = CliRunner(env=env).invoke(main, [*args, "--require-verified"])
+        # The ops agent runs a local script and reaches a remote server: neither can be checked,
+        # so the default gate fails closed until they are allowed.
+        closed = CliRunner(env=env).invoke(main, args)
+        assert closed.exit_code == 1, closed.output
+        gate = json.loads(closed.output)["gate"]
+        assert {t["rule"] for t in gate["trips"]} == {"unchecked"}
+        allow = ["--allow", "https://status.example.invalid/mcp", "--allow", "runbook_server.py"]
+        clean = CliRunner(env=env).invoke(main, [*args, *allow])
+        assert clean.exit_code == 0, clean.output  # only low/medium findings remain
+        assert json.loads(clean.output)["gate"]["trips"] == []
+        strict = CliRunner(env=env).invoke(main, [*args, *allow, "--require-verified"])
         assert strict.exit_code == 1  # mcp-server-time has no attestation
-        low = CliRunner(env=env).invoke(main, [*args, "--fail-on", "low"])
+        low = CliRunner(env=env).invoke(main, [*args, "--allow-unchecked", "--fail-on", "low"])
         assert low.exit_code == 1
     doc = json.loads(clean.output)
     assert doc["summary"]["no-attestation"] == 1
@@ -83,7 +91,8 @@ def test_scan_offline_cold_reports_fetch_failed(tmp_path: Path) -> None:
             "never",
         ],
     )
-    assert result.exit_code == 0, result.output
+    # --fail-on never does not waive the unchecked rule: nothing could be checked.
+    assert result.exit_code == 1, result.output
     doc = json.loads(result.output)
     (time,) = [c for c in doc["components"] if c["purl"].startswith("pkg:pypi/mcp-server-time")]
     assert time["status"] == "fetch-failed" and "offline" in time["reason"]

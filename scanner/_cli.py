@@ -12,7 +12,6 @@ import functools
 import sys
 import sysconfig
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,17 +19,19 @@ import click
 from rich.console import Console
 
 from attestations.record import verify_environment
+from attestations.result import PublisherIdentity
 from attestations.trustroot import check_trusted_root, default_root_path, refresh_trusted_root
 from attestations.trustroot import default_cache_dir as trust_cache_dir
+from scanner.baseline import parse_identity
 from scanner.checks.gate import GateDecision, GatePolicy, decide
 from scanner.demo import run_demo
 from scanner.errors import ChainwatchError
-from scanner.inventory.build import InventoryOptions, build_inventory, inventory_findings
+from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.models import Inventory, Severity
 from scanner.report import json as json_report
 from scanner.report.table import render_inventory, render_scan
-from scanner.scan import ScanOptions, ScanResult, run_scan
-from scanner.store import Store, default_db_path
+from scanner.scan import ScanOptions, ScanResult, run_inventory, run_scan, utc_now
+from scanner.store import IdentityAction, Store, default_db_path
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -110,7 +111,10 @@ def main(ctx: click.Context, db: Path | None) -> None:
     Inventories every agent's MCP servers and tool packages, verifies what they run against
     registries and sigstore attestations, and records each scan in a SQLite baseline.
     """
-    ctx.obj = {"db": db}
+    # Tests pass obj={"clock": ...} through click; everything else runs on the real clock.
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+    ctx.obj.setdefault("clock", utc_now)
 
 
 def _options(
@@ -145,19 +149,12 @@ def inventory(
     """
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
-    started = _now()
     inv = build_inventory(list(paths), _options(discover, home, projects, system_root))
     scan_id = None
     if not no_record:
         with Store.open(ctx.obj["db"]) as store:
-            scan_id = store.record_scan(
-                kind="inventory",
-                started_at=started,
-                inputs={"paths": [str(p) for p in paths], "discover": discover},
-                inventory=inv,
-                findings=list(inventory_findings(inv)),
-                summary=_summary(inv),
-            )
+            inputs = {"paths": [str(p) for p in paths], "discover": discover}
+            scan_id = run_inventory(inv, store, inputs=inputs, clock=ctx.obj["clock"])
     if fmt == "json":
         click.echo(json_report.dumps(json_report.inventory_document(inv, scan_id=scan_id)))
     else:
@@ -173,7 +170,8 @@ def scans(ctx: click.Context, limit: int) -> None:
     """List recorded scans, newest first."""
     with Store.open(ctx.obj["db"]) as store:
         for row in store.scans(limit):
-            click.echo(f"{row['id']:>5}  {row['kind']:<10} {row['started_at']}  {row['summary']}")
+            summary = ", ".join(f"{k}={n}" for k, n in row.summary.items())
+            click.echo(f"{row.id:>5}  {row.kind:<10} {row.started_at}  {summary}")
 
 
 @contextlib.contextmanager
@@ -193,21 +191,8 @@ def _progress(console: Console, *, enabled: bool) -> Iterator[Callable[[int, int
         yield update
 
 
-def _summary(inv: Inventory) -> dict[str, int]:
-    return {
-        "agents": len(inv.agents),
-        "servers": sum(len(a.servers) for a in inv.agents),
-        "components": sum(len(a.components()) for a in inv.agents),
-        "errors": sum(len(a.errors) for a in inv.agents) + len(inv.errors),
-    }
-
-
 def _has_errors(inv: Inventory) -> bool:
     return bool(inv.errors) or any(a.errors for a in inv.agents)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def severity_choice() -> click.Choice[str]:
@@ -285,7 +270,11 @@ def scan(
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     options = ScanOptions(
-        offline=offline, download=download, cache_dir=cache_dir, trust_root=trust_root
+        offline=offline,
+        download=download,
+        cache_dir=cache_dir,
+        trust_root=trust_root,
+        clock=ctx.obj["clock"],
     )
     inv_options = _options(discover, home, projects, system_root)
     policy = GatePolicy(
@@ -450,28 +439,98 @@ def trust() -> None:
 
 
 @trust.command("list")
+@click.option("--history", is_flag=True, help="Also list who was trusted when, and by what.")
 @click.pass_context
 @handle_errors
-def trust_list(ctx: click.Context) -> None:
+def trust_list(ctx: click.Context, history: bool) -> None:
     """List every package's remembered publisher identity."""
     with Store.open(ctx.obj["db"]) as store:
-        for row in store.rows("SELECT * FROM publisher_identities ORDER BY purl_key"):
-            ident = row["identity"] or "(no attestation)"
-            click.echo(f"{row['purl_key']}  {row['last_version']}  {ident}")
+        for known in store.publisher_identities():
+            ident = known.identity.describe() if known.identity else "(no attestation)"
+            pin = "  [pinned]" if known.pinned else ""
+            click.echo(f"{known.purl_key}  {known.last_version or '-'}  {ident}{pin}")
+        if history:
+            click.echo("history:")
+            for e in store.identity_history():
+                ident = e.identity.describe() if e.identity else "(no attestation)"
+                by = f"scan #{e.scan_id}" if e.scan_id is not None else "trust command"
+                click.echo(f"  {e.at}  {e.purl_key}  {e.action.value:<10} {ident}  ({by})")
+
+
+def _identity_option(func: F) -> F:
+    return click.option(
+        "--identity",
+        "identity_text",
+        metavar="FIELD=VALUE,...",
+        default=None,
+        help="The publisher identity, e.g. kind=github,repository=https://github.com/o/r,"
+        "workflow=.github/workflows/release.yml",
+    )(func)
+
+
+def _parse_identity(text: str) -> PublisherIdentity:
+    try:
+        return parse_identity(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--identity") from exc
 
 
 @trust.command("accept")
 @click.argument("package")
+@_identity_option
 @click.pass_context
 @handle_errors
-def trust_accept(ctx: click.Context, package: str) -> None:
-    """Forget PACKAGE's remembered identity, so the next scan records the current one.
+def trust_accept(ctx: click.Context, package: str, identity_text: str | None) -> None:
+    """Trust PACKAGE's publisher from now on: the identity given, or the one last seen.
 
-    PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote.
+    PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote. Without --identity, the
+    identity the most recent scan saw is taken, and printed.
     """
     with Store.open(ctx.obj["db"]) as store:
-        if not store.forget_identity(package):
-            raise ChainwatchError(
-                f"no remembered identity for {package}", hint="see `chainwatch trust list`"
-            )
-    click.echo(f"forgot {package}; the next scan records its current publisher")
+        version = None
+        identity: PublisherIdentity | None
+        if identity_text is not None:
+            identity = _parse_identity(identity_text)
+        else:
+            seen = store.last_seen(package)
+            if seen is None:
+                raise ChainwatchError(
+                    f"no scan has checked {package}",
+                    hint="scan it first, or name the publisher with --identity",
+                )
+            identity, version = seen.identity, seen.purl.rsplit("@", 1)[-1]
+        before = store.publisher_identity(package)
+        store.set_identity(
+            package,
+            identity,
+            action=IdentityAction.ACCEPTED,
+            at=ctx.obj["clock"]().isoformat(timespec="seconds"),
+            version=version,
+        )
+    was = (before.identity.describe() if before.identity else "(no attestation)") if before else "-"
+    now = identity.describe() if identity else "(no attestation)"
+    click.echo(f"accepted for {package}: {now}\n  (was: {was})")
+
+
+@trust.command("pin")
+@click.argument("package")
+@_identity_option
+@click.pass_context
+@handle_errors
+def trust_pin(ctx: click.Context, package: str, identity_text: str | None) -> None:
+    """Expect PACKAGE to be published by --identity, before any scan; scans never change a pin.
+
+    A release attested by anyone else, or not attested, is a high finding.
+    """
+    if identity_text is None:
+        raise click.UsageError("trust pin needs --identity")
+    identity = _parse_identity(identity_text)
+    with Store.open(ctx.obj["db"]) as store:
+        store.set_identity(
+            package,
+            identity,
+            action=IdentityAction.PINNED,
+            at=ctx.obj["clock"]().isoformat(timespec="seconds"),
+            pinned=True,
+        )
+    click.echo(f"pinned {package}: {identity.describe()}")

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from scanner.registry import (
 )
 from scanner.registry.http import Sleep
 from scanner.registry.interface import FetchError, NotFound, Registry
-from scanner.store import Store, VerificationRecord
+from scanner.store import Store, StoredIdentity, VerificationRecord
 from scanner.store.files import private_dir, private_file
 from scanner.verdict import Verdict
 from scanner.verify import ComponentVerifier
@@ -99,7 +99,7 @@ def run_scan(
     verdicts = asyncio.run(_verify_all(components, options, progress))
     unnamed = unidentified(inventory)
     verdicts.update((v.component.purl, v) for _, v in unnamed)
-    stored = {}
+    stored: dict[str, StoredIdentity] = {}
     if store is not None:
         for v in verdicts.values():
             key = v.component.key
@@ -114,22 +114,45 @@ def run_scan(
     scan_id = store.record_scan(
         kind="scan",
         started_at=started,
+        finished_at=options.clock().isoformat(timespec="seconds"),
         inputs=inputs or {},
         inventory=inventory,
         findings=findings,
         verifications=[
-            VerificationRecord(
-                v.component.purl,
-                v.status.value,
-                v.reason,
-                asdict(v.identity) if v.identity else None,
-            )
+            VerificationRecord(v.component.purl, v.status.value, v.reason, v.identity)
             for v in verdicts.values()
         ],
         identities=updates,
         summary=result.status_counts(),
     )
     return ScanResult(inventory, verdicts, findings, scan_id)
+
+
+def run_inventory(
+    inventory: Inventory,
+    store: Store | None,
+    *,
+    inputs: dict[str, Any] | None = None,
+    clock: Clock = utc_now,
+) -> int | None:
+    """Record an inventory-only run the way ``run_scan`` records a scan; its id (None: no store)."""
+    if store is None:
+        return None
+    now = clock().isoformat(timespec="seconds")
+    return store.record_scan(
+        kind="inventory",
+        started_at=now,
+        finished_at=now,
+        inputs=inputs or {},
+        inventory=inventory,
+        findings=list(inventory_findings(inventory)),
+        summary={
+            "agents": len(inventory.agents),
+            "servers": sum(len(a.servers) for a in inventory.agents),
+            "components": sum(len(a.components()) for a in inventory.agents),
+            "errors": sum(len(a.errors) for a in inventory.agents) + len(inventory.errors),
+        },
+    )
 
 
 def _unique_components(inventory: Inventory) -> list[Component]:

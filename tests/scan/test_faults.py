@@ -31,9 +31,9 @@ def test_faults_mark_exactly_the_affected_components(
     registry.add_fault("/npm/zod", Fault(truncate=True))
     registry.add_fault("/npm/express", Fault(content_type="text/html"))
     registry.add_fault("/npm/mcp-remote", Fault(big_body=True))
-    registry.add_fault("/npm/@playwright*", Fault(delay=3.0))
+    registry.add_fault("/npm/@playwright*", Fault(delay=1.0))
     inventory = fleet(tmp_path, SERVERS)
-    result = scan(registry, inventory, tmp_path, timeout=1.0)
+    result = scan(registry, inventory, tmp_path, timeout=0.1)
 
     status = {v.component.name: v.status for v in result.verdicts.values()}
     failed = {name for name, s in status.items() if s is Status.FETCH_FAILED}

@@ -5,7 +5,8 @@ Rules, each independent; any rule that trips makes the run fail (exit 1):
 1. ``unchecked``: a component that could not be checked (fetch failed, not on the registry, a
    container image, a remote server, a local script, a launch chainwatch cannot identify) fails
    the run unless it is allowed by name (``--allow NAME``) or all are (``--allow-unchecked``).
-   Its CW207/CW212 finding is judged by this rule only, so allowing it really allows it.
+   Its CW207/CW212 finding is judged by this rule only, so allowing it really allows it. A run
+   that found no component at all is not a pass either (a wrong path must not look clean).
 2. ``fail-on``: any other finding at or above the ``--fail-on`` severity.
 3. ``require-verified``: a registry package (PyPI, npm) that is not ``verified``.
 
@@ -133,6 +134,8 @@ def decide(
         not_checked.append(NotChecked(label(v.component), why, ok))
         if not ok:
             trips.append(Trip(Rule.UNCHECKED, label(v.component), v.status.value))
+    if not verdicts and not policy.allow_unchecked:
+        trips.append(Trip(Rule.UNCHECKED, "(the inputs)", "no component found"))
     if policy.fail_on is not None:
         threshold = policy.fail_on.rank
         seen: set[tuple[str, str]] = set()

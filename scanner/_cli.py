@@ -7,6 +7,7 @@ verified under --require-verified); 2 usage error; 3 chainwatch could not run (s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import sys
@@ -115,6 +116,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj.setdefault("clock", utc_now)
+    ctx.obj.setdefault("sleep", asyncio.sleep)  # between registry retries
 
 
 def _options(
@@ -275,6 +277,7 @@ def scan(
         cache_dir=cache_dir,
         trust_root=trust_root,
         clock=ctx.obj["clock"],
+        sleep=ctx.obj["sleep"],
     )
     inv_options = _options(discover, home, projects, system_root)
     policy = GatePolicy(
@@ -412,10 +415,11 @@ def trust_root() -> None:
     default=None,
     help="A trusted_root.json to judge (default: the one scans use).",
 )
+@click.pass_context
 @handle_errors
-def trust_root_status(path: Path | None) -> None:
+def trust_root_status(ctx: click.Context, path: Path | None) -> None:
     """Show which trusted root scans use, its digest, age and problems. Exit 1 when unusable."""
-    status = check_trusted_root(path or default_root_path())
+    status = check_trusted_root(path or default_root_path(), now=ctx.obj["clock"]())
     click.echo(f"path:    {status.path}\nsha256:  {status.sha256}")
     click.echo(f"fetched: {status.fetched_at or 'unknown (shipped with chainwatch)'}")
     for w in status.warnings:
@@ -506,6 +510,7 @@ def trust_accept(ctx: click.Context, package: str, identity_text: str | None) ->
             action=IdentityAction.ACCEPTED,
             at=ctx.obj["clock"]().isoformat(timespec="seconds"),
             version=version,
+            pinned=before.pinned if before is not None else False,  # accepting keeps a pin a pin
         )
     was = (before.identity.describe() if before.identity else "(no attestation)") if before else "-"
     now = identity.describe() if identity else "(no attestation)"

@@ -12,6 +12,8 @@ from scanner.registry.fixture_server import FixtureRegistry
 from scanner.store import Store
 from tests.conftest import FIXTURES
 
+from ._clock import fixed_obj
+
 
 def test_demo_reports_each_state_and_records(tmp_path: Path) -> None:
     db = tmp_path / "cw.db"
@@ -57,17 +59,21 @@ def test_scan_gate_exit_codes(tmp_path: Path) -> None:
         ]
         # The ops agent runs a local script and reaches a remote server: neither can be checked,
         # so the default gate fails closed until they are allowed.
-        closed = CliRunner(env=env).invoke(main, args)
+        closed = CliRunner(env=env).invoke(main, args, obj=fixed_obj())
         assert closed.exit_code == 1, closed.output
         gate = json.loads(closed.output)["gate"]
         assert {t["rule"] for t in gate["trips"]} == {"unchecked"}
         allow = ["--allow", "https://status.example.invalid/mcp", "--allow", "runbook_server.py"]
-        clean = CliRunner(env=env).invoke(main, [*args, *allow])
+        clean = CliRunner(env=env).invoke(main, [*args, *allow], obj=fixed_obj())
         assert clean.exit_code == 0, clean.output  # only low/medium findings remain
         assert json.loads(clean.output)["gate"]["trips"] == []
-        strict = CliRunner(env=env).invoke(main, [*args, *allow, "--require-verified"])
+        strict = CliRunner(env=env).invoke(
+            main, [*args, *allow, "--require-verified"], obj=fixed_obj()
+        )
         assert strict.exit_code == 1  # mcp-server-time has no attestation
-        low = CliRunner(env=env).invoke(main, [*args, "--allow-unchecked", "--fail-on", "low"])
+        low = CliRunner(env=env).invoke(
+            main, [*args, "--allow-unchecked", "--fail-on", "low"], obj=fixed_obj()
+        )
         assert low.exit_code == 1
     doc = json.loads(clean.output)
     assert doc["summary"]["no-attestation"] == 1
@@ -90,6 +96,7 @@ def test_scan_offline_cold_reports_fetch_failed(tmp_path: Path) -> None:
             "--fail-on",
             "never",
         ],
+        obj=fixed_obj(),
     )
     # --fail-on never does not waive the unchecked rule: nothing could be checked.
     assert result.exit_code == 1, result.output

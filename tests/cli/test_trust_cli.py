@@ -12,9 +12,11 @@ from scanner._cli import main
 from scanner.models import Inventory
 from scanner.store import IdentityUpdate, Store
 
+from ._clock import fixed_obj
+
 
 def test_trust_root_status_of_shipped_root() -> None:
-    result = CliRunner().invoke(main, ["trust-root", "status"])
+    result = CliRunner().invoke(main, ["trust-root", "status"], obj=fixed_obj())
     assert result.exit_code == 0, result.output
     assert "sha256:" in result.output and "problem:" not in result.output
 
@@ -22,7 +24,9 @@ def test_trust_root_status_of_shipped_root() -> None:
 def test_trust_root_status_of_a_broken_file(tmp_path: Path) -> None:
     broken = tmp_path / "trusted_root.json"
     broken.write_text(json.dumps({"mediaType": "nonsense"}))
-    result = CliRunner().invoke(main, ["trust-root", "status", "--path", str(broken)])
+    result = CliRunner().invoke(
+        main, ["trust-root", "status", "--path", str(broken)], obj=fixed_obj()
+    )
     assert result.exit_code == 1
     assert "problem:" in result.output
 

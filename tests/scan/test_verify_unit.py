@@ -12,6 +12,8 @@ from scanner.models import Component, EvidenceKind, VersionEvidence
 from scanner.registry import PyPIRegistry, make_client
 from scanner.verify import ComponentVerifier
 
+from .conftest import RECORDED
+
 PAGE = {
     "meta": {"api-version": "1.3"},
     "name": "demo",
@@ -33,7 +35,9 @@ def _verdict(handler: object) -> object:
         async with make_client(cache_dir=None, transport=transport) as client:
             registry = PyPIRegistry(client, "https://pypi.example.invalid/simple/", retries=0)
             checker = ComponentVerifier(
-                {"pypi": registry}, make_verifier(load_trusted_root()), trust_root_digest="x"
+                {"pypi": registry},
+                make_verifier(load_trusted_root(now=RECORDED)),
+                trust_root_digest="x",
             )
             component = Component(
                 "pkg:pypi/demo@1.0",

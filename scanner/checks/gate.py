@@ -110,8 +110,8 @@ class GateDecision:
             what = ", ".join(f"{n} {d}" for d, n in details.most_common())
             out.append(f"  {_rule_label(rule, self.policy)} tripped on {what}: ")
             out[-1] += _names([t.subject for t in trips])
-        if any(t.rule is Rule.UNCHECKED for t in self.trips):
-            out.append("  allow them with --allow-unchecked, or one by one with --allow NAME")
+            if rule is Rule.UNCHECKED:
+                out.append("    allow them with --allow-unchecked, or one by one with --allow NAME")
         return out
 
 

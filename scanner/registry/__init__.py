@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import typing
 from enum import StrEnum
 
 import httpx
 
 from attestations.registry_keys import RegistryKey
 from scanner.registry.config import RegistryConfig, load_config, redact
-from scanner.registry.http import Sleep, fetch_json, make_client
+from scanner.registry.http import fetch_json, make_client
 from scanner.registry.interface import (
     FetchError,
     FileFacts,
@@ -22,6 +23,9 @@ from scanner.registry.interface import (
 )
 from scanner.registry.npm import NpmRegistry
 from scanner.registry.pypi import PyPIRegistry
+
+if typing.TYPE_CHECKING:
+    from scanner.registry.http import Sleep
 
 
 class RegistryKind(StrEnum):

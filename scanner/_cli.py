@@ -28,6 +28,7 @@ from scanner.checks.gate import GateDecision, GatePolicy, decide
 from scanner.demo import run_demo
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory
+from scanner.inventory.clients import ClientId
 from scanner.models import Inventory, Severity
 from scanner.report import json as json_report
 from scanner.report.table import render_inventory, render_scan
@@ -89,6 +90,13 @@ def inventory_options(func: F) -> F:
             default=None,
             help="Root folder of managed (system-wide) configs when discovering (default: /).",
         ),
+        click.option(
+            "--client",
+            type=click.Choice(sorted(c.value for c in ClientId)),
+            default=None,
+            help="Read the config files named in PATHS as this client's (default: tell by "
+            "file name and content).",
+        ),
         format_option,
         click.option("--no-record", is_flag=True, help="Do not record this run in the store."),
     ]
@@ -120,13 +128,18 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
 
 def _options(
-    discover: bool, home: Path | None, projects: tuple[Path, ...], system_root: Path | None
+    discover: bool,
+    home: Path | None,
+    projects: tuple[Path, ...],
+    system_root: Path | None,
+    client: str | None = None,
 ) -> InventoryOptions:
     return InventoryOptions(
         discover=discover,
         home=home or Path.home(),
         project_dirs=tuple(projects) or ((Path.cwd(),) if discover else ()),
         system_root=system_root,
+        client=client,
     )
 
 
@@ -141,6 +154,7 @@ def inventory(
     home: Path | None,
     projects: tuple[Path, ...],
     system_root: Path | None,
+    client: str | None,
     fmt: str,
     no_record: bool,
 ) -> None:
@@ -151,7 +165,7 @@ def inventory(
     """
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
-    inv = build_inventory(list(paths), _options(discover, home, projects, system_root))
+    inv = build_inventory(list(paths), _options(discover, home, projects, system_root, client))
     scan_id = None
     if not no_record:
         with Store.open(ctx.obj["db"]) as store:
@@ -251,6 +265,7 @@ def scan(
     home: Path | None,
     projects: tuple[Path, ...],
     system_root: Path | None,
+    client: str | None,
     fmt: str,
     no_record: bool,
     offline: bool,
@@ -279,7 +294,7 @@ def scan(
         clock=ctx.obj["clock"],
         sleep=ctx.obj["sleep"],
     )
-    inv_options = _options(discover, home, projects, system_root)
+    inv_options = _options(discover, home, projects, system_root, client)
     policy = GatePolicy(
         fail_on=None if fail_on == "never" else Severity(fail_on),
         require_verified=require_verified,

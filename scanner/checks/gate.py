@@ -5,7 +5,7 @@ Rules, each independent; any rule that trips makes the run fail (exit 1):
 1. ``unchecked``: a component that could not be checked (fetch failed, not on the registry, a
    container image, a remote server, a local script, a launch chainwatch cannot identify) fails
    the run unless it is allowed by name (``--allow NAME``) or all are (``--allow-unchecked``).
-   Its CW207/CW212 finding is judged by this rule only, so allowing it really allows it. A run
+   Its own CW207/CW212 finding is judged by this rule only, so allowing it really allows it. A run
    that found no component at all is not a pass either (a wrong path must not look clean).
 2. ``fail-on``: any other finding at or above the ``--fail-on`` severity.
 3. ``require-verified``: a registry package (PyPI, npm) that is not ``verified``.
@@ -136,11 +136,13 @@ def decide(
             trips.append(Trip(Rule.UNCHECKED, label(v.component), v.status.value))
     if not verdicts and not policy.allow_unchecked:
         trips.append(Trip(Rule.UNCHECKED, "(the inputs)", "no component found"))
+    governed = {v.component.purl for v in verdicts if unchecked(v) is not None}
     if policy.fail_on is not None:
         threshold = policy.fail_on.rank
         seen: set[tuple[str, str]] = set()
         for _, f in findings:
-            if f.code in _UNCHECKED_CODES or f.severity.rank < threshold:
+            own = f.code in _UNCHECKED_CODES and f.subject in governed
+            if own or f.severity.rank < threshold:
                 continue
             if (f.code, f.subject) not in seen:
                 seen.add((f.code, f.subject))

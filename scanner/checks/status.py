@@ -47,20 +47,23 @@ STATUS_CODES: dict[Status, Code | None] = {
     Status.UNRESOLVED: Code.UNRESOLVED,
 }
 
-# Codes that state a component's status; a verdict carrying one already has its status finding.
-_STATUS_FAMILY = frozenset(
-    {
-        Code.DIGEST_MISMATCH,
-        Code.ATTESTATION_INVALID,
-        Code.NO_ATTESTATION,
-        Code.NO_PROVENANCE,
-        Code.PUBLISHER_CHANGED,
-        Code.IDENTITY_PIN_MISMATCH,
-        Code.REGISTRY_SIGNATURE_INVALID,
-        Code.FETCH_FAILED,
-        Code.UNRESOLVED,
-    }
-)
+# The codes that state each status; a verdict already carrying one has its status finding.
+_STATUS_FAMILY: dict[Status, frozenset[Code]] = {
+    Status.VERIFIED: frozenset(),
+    Status.DIGEST_MISMATCH: frozenset({Code.DIGEST_MISMATCH}),
+    Status.ATTESTATION_INVALID: frozenset(
+        {
+            Code.ATTESTATION_INVALID,
+            Code.PUBLISHER_CHANGED,
+            Code.IDENTITY_PIN_MISMATCH,
+            Code.REGISTRY_SIGNATURE_INVALID,
+        }
+    ),
+    Status.NO_ATTESTATION: frozenset({Code.NO_ATTESTATION}),
+    Status.REGISTRY_SIGNED: frozenset({Code.NO_PROVENANCE}),
+    Status.FETCH_FAILED: frozenset({Code.FETCH_FAILED}),
+    Status.UNRESOLVED: frozenset({Code.UNRESOLVED}),
+}
 
 UNIDENTIFIED_ECOSYSTEM = "unidentified"  # launch parts the inventory could not name
 
@@ -84,7 +87,8 @@ def unchecked(verdict: Verdict) -> Unchecked | None:
 
 def status_finding(verdict: Verdict) -> Finding | None:
     """The one finding ``verdict``'s status raises (None for verified, or when already carried)."""
-    if any(f.code in _STATUS_FAMILY for f in verdict.findings):
+    family = _STATUS_FAMILY[verdict.status]
+    if any(f.code in family and f.subject == verdict.component.purl for f in verdict.findings):
         return None
     default = STATUS_CODES[verdict.status]
     if default is None:

@@ -292,6 +292,16 @@ def add_locked(
         col.findings.append(no_digest(comp))
 
 
+def install_scripts(c: Component, marker: str) -> Finding:
+    """CW210 for a locked package the lockfile marks as running install scripts."""
+    return finding(
+        Code.INSTALL_SCRIPTS,
+        c.purl,
+        f"{c.name} {c.version} runs install scripts when installed ({marker} in the lockfile)",
+        file=c.source,
+    )
+
+
 def unpinned(c: Component, spec: str) -> Finding:
     """CW105 for a declared dependency (``spec`` as written) without an exact version."""
     return finding(

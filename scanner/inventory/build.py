@@ -46,6 +46,7 @@ class InventoryOptions:
     project_dirs: tuple[Path, ...] = ()
     system_root: Path | None = None
     env: Mapping[str, str] | None = None
+    client: str | None = None  # the client that reads config files named directly
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +101,22 @@ def _plan(paths: Sequence[Path], options: InventoryOptions) -> tuple[list[_Plan]
             elif is_lockfile(path):
                 plans.append(_Plan(_file_agent(path, lockfile=True), (), (path,)))
             else:
-                plans.append(_Plan(_file_agent(path, lockfile=False), (ConfigRef(path),), ()))
+                ref = ConfigRef(path, options.client)
+                plans.append(_Plan(_file_agent(path, lockfile=False), (ref,), ()))
         except ChainwatchError as exc:
             errors.append(exc.diagnostics())
     if options.discover:
+        # A folder that is not there finds nothing, which must not read as "no MCP servers".
+        for where, what in [
+            (options.home, "home"),
+            *((p, "project") for p in options.project_dirs),
+        ]:
+            if not where.is_dir():
+                errors.append(
+                    ConfigError(
+                        str(where), f"{what} folder to discover from does not exist"
+                    ).diagnostics()
+                )
         found = discover(
             options.home,
             platform=options.platform,

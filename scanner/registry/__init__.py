@@ -9,6 +9,7 @@ from enum import StrEnum
 import httpx
 
 from attestations.registry_keys import RegistryKey
+from scanner.registry.auth import RegistryAuth
 from scanner.registry.config import RegistryConfig, load_config, redact
 from scanner.registry.http import fetch_json, make_client
 from scanner.registry.interface import (
@@ -21,8 +22,10 @@ from scanner.registry.interface import (
     RegistrySignature,
     ReleaseFacts,
 )
+from scanner.registry.multi import MultiIndexRegistry
 from scanner.registry.npm import NpmRegistry
 from scanner.registry.pypi import PyPIRegistry
+from scanner.registry.select import RegistrySelector, SettingsPlaces, hint_for
 
 if typing.TYPE_CHECKING:
     from scanner.registry.http import Sleep
@@ -53,8 +56,15 @@ def make_registry(
     """The registry of ``kind`` at the URL ``config`` names (retry policy as ``fetch_json``)."""
     kind = RegistryKind(kind)
     if kind is RegistryKind.PYPI:
-        return PyPIRegistry(
-            client, config.pypi_simple, retries=retries, backoff=backoff, sleep=sleep
+        if not config.pypi_extra:
+            return PyPIRegistry(
+                client, config.pypi_simple, retries=retries, backoff=backoff, sleep=sleep
+            )
+        return MultiIndexRegistry(
+            [
+                (u, PyPIRegistry(client, u, retries=retries, backoff=backoff, sleep=sleep))
+                for u in config.pypi_indexes()
+            ]
         )
     return NpmRegistry(
         client, config.npm, config.npm_scopes, retries=retries, backoff=backoff, sleep=sleep
@@ -64,6 +74,7 @@ def make_registry(
 __all__ = [
     "FetchError",
     "FileFacts",
+    "MultiIndexRegistry",
     "NotFound",
     "NpmRegistry",
     "OfflineMiss",
@@ -71,12 +82,16 @@ __all__ = [
     "PyPIRegistry",
     "REGISTRIES",
     "Registry",
+    "RegistryAuth",
     "RegistryConfig",
     "RegistryKey",
     "RegistryKind",
+    "RegistrySelector",
     "RegistrySignature",
     "ReleaseFacts",
+    "SettingsPlaces",
     "fetch_json",
+    "hint_for",
     "load_config",
     "make_client",
     "make_registry",

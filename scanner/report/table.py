@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from packageurl import PackageURL
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -58,8 +59,10 @@ def render_inventory(inventory: Inventory, console: Console) -> None:
         tree = Tree(f"[bold magenta]{a.name}[/bold magenta] [dim]{a.id} ({a.origin})[/dim]")
         for si in ai.servers:
             s = si.server
+            project = f" project {escape(s.project)}" if s.project else ""
             node = tree.add(
-                f"[bold]{s.name}[/bold] [dim]{s.client} {s.transport.value} {s.location}[/dim]"
+                f"[bold]{s.name}[/bold] [dim]{s.client}{project} {s.transport.value} "
+                f"{s.location}[/dim]"
             )
             for c in si.components:
                 node.add(component_label(c))
@@ -120,6 +123,18 @@ def _short(text: str, width: int = 20) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def registries_table(result: ScanResult) -> Table:
+    """The registry used per ecosystem, the setting that chose it and how many it was asked for."""
+    table = Table(title="registries", show_lines=False)
+    for col in ("ecosystem", "registry", "role", "setting from", "components"):
+        table.add_column(col, overflow="fold", justify="right" if col == "components" else "left")
+    for u in result.registries:
+        table.add_row(
+            u.ecosystem, escape(u.registry), escape(u.role), escape(u.source), str(len(u.purls))
+        )
+    return table
+
+
 def render_scan(result: ScanResult, console: Console) -> None:
     """Components with their final status, findings by severity, then counts."""
     table = Table(title="components", show_lines=False)
@@ -139,6 +154,8 @@ def render_scan(result: ScanResult, console: Console) -> None:
             detail,
         )
     console.print(table)
+    if result.registries:
+        console.print(registries_table(result))
     ordered = sorted(result.findings, key=lambda af: -af[1].severity.rank)
     if ordered:
         findings = Table(title="findings")

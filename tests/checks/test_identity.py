@@ -32,7 +32,7 @@ def test_first_seen_unattested_then_attested_names_the_identity() -> None:
     v = verdict("sigstore", "1.0.0", Status.VERIFIED, SIGSTORE_JS)
     findings, (update,) = identity_checks([v], stored)
     (found,) = findings[v.component.purl]
-    assert found.code == "CW214"
+    assert found.code == "CW215"
     assert "sigstore/sigstore-js" in found.message
     assert dict(found.evidence)["identity"] == SIGSTORE_JS.describe()
     assert update.action is IdentityAction.ATTESTED and update.identity == SIGSTORE_JS

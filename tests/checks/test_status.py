@@ -31,7 +31,7 @@ def test_every_status_has_an_entry() -> None:
         (Status.DIGEST_MISMATCH, "CW200", True),
         (Status.ATTESTATION_INVALID, "CW201", True),
         (Status.NO_ATTESTATION, "CW202", True),
-        (Status.REGISTRY_SIGNED, "CW213", True),
+        (Status.REGISTRY_SIGNED, "CW214", True),
         (Status.FETCH_FAILED, "CW207", False),
         (Status.UNRESOLVED, "CW212", False),
     ],

@@ -25,9 +25,16 @@ def _closed_port() -> int:
 
 def _unreachable_scan(tmp_path: Path, *extra: str) -> Result:
     port = _closed_port()
+    dead = f"http://127.0.0.1:{port}"
+    # Every installer's own setting points at the closed port; the home is empty, so no user
+    # configuration (pip.conf, uv.toml, .npmrc) can name a registry that answers.
     env = {
-        "PIP_INDEX_URL": f"http://127.0.0.1:{port}/simple/",
-        "npm_config_registry": f"http://127.0.0.1:{port}/",
+        "HOME": str(tmp_path / "home"),
+        "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"),
+        "PIP_INDEX_URL": f"{dead}/simple/",
+        "UV_INDEX_URL": f"{dead}/simple/",
+        "UV_DEFAULT_INDEX": f"{dead}/simple/",
+        "npm_config_registry": f"{dead}/",
     }
     args = ["--db", str(tmp_path / "cw.db"), "scan", str(FLEET), "--cache-dir", str(tmp_path)]
     return CliRunner(env=env).invoke(main, [*args, *extra], obj=fixed_obj())

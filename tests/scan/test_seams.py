@@ -52,7 +52,7 @@ def test_publish_attestation_without_provenance_is_registry_signed(tmp_path: Pat
     assert "without provenance" in verdict.reason
     assert verdict.identity is None
     codes = {f.code: f.severity.value for _, f in result.findings}
-    assert codes.get("CW213") == "low"
+    assert codes.get("CW214") == "low"
     assert "CW203" not in codes and "CW201" not in codes  # no "signed by 0 identities"
 
 

@@ -6,11 +6,11 @@ import hashlib
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from packageurl import PackageURL
 
@@ -21,6 +21,9 @@ from scanner.models import (
     Component,
     EvidenceKind,
     Finding,
+    Installer,
+    RegistryHint,
+    Scope,
     ServerEntry,
     Skipped,
     SourceLocation,
@@ -46,6 +49,7 @@ class Ctx:
     dispatch: Dispatch
     base_dir: Path | None = None  # overrides cwd/config dir for relative paths (uv --directory)
     depth: int = 0
+    registry: RegistryHint | None = None  # set by a runner: its installer and index options
     components: list[Component] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -72,8 +76,48 @@ class Ctx:
         )
 
     def add(self, component: Component) -> None:
-        """Add a component (its source location filled in)."""
+        """Add a component; a registry package gets the runner's registry hint."""
+        hint = self.registry
+        if hint is not None and component.registry is None:
+            npm = hint.installer is Installer.NPM
+            if component.ecosystem == ("npm" if npm else "pypi"):
+                component = replace(component, registry=hint)
         self.components.append(component)
+
+    @property
+    def project_dir(self) -> str | None:
+        """The folder the server runs in, whose project-level settings apply; None if unknown.
+
+        ``uv --directory``, the entry's ``cwd``, its project key, or, for a project-scope config,
+        the project folder (the parent of ``.vscode`` / ``.cursor``-style folders).
+        """
+        config_dir = Path(self.server.config_path).parent
+        for raw in (self.base_dir, self.server.cwd, self.server.project):
+            if raw:
+                path = Path(raw).expanduser()
+                return str(path if path.is_absolute() else config_dir / path)
+        if self.server.scope is Scope.PROJECT:
+            return str(config_dir.parent if config_dir.name.startswith(".") else config_dir)
+        return None
+
+    def set_registry(
+        self,
+        installer: Installer,
+        *,
+        index: str | None = None,
+        extra: Sequence[str] = (),
+        no_config: bool = False,
+        config_file: str | None = None,
+    ) -> None:
+        """Record the runner and the index options its command gives (credentials dropped)."""
+        self.registry = RegistryHint(
+            installer,
+            self.project_dir,
+            clean_url(index) if index else None,
+            tuple(clean_url(u) for u in extra),
+            no_config,
+            config_file,
+        )
 
     def flag(self, code: Code, subject: str, message: str, **evidence: str) -> None:
         """Add a finding about this server's launch."""
@@ -130,6 +174,14 @@ def _purl(
     ).to_string()
 
 
+def clean_url(raw: str) -> str:
+    """A URL without userinfo, query or fragment (uv's ``name=url`` form: the URL)."""
+    name, eq, rest = raw.partition("=")
+    url = rest if eq and "://" not in name and "/" not in name else raw
+    parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
+
+
 def floating_finding(ctx: Ctx, purl: str, spec: str, *, latest: bool, what: str) -> None:
     """One finding per floating launch: CW101 for latest, CW100 otherwise."""
     if latest:
@@ -166,7 +218,8 @@ def expand(ctx: Ctx, raw: str) -> str | None:
         }
 
         def sub(match: re.Match[str]) -> str:
-            value = known.get(match.group(1))
+            name = match.group(1)
+            value = _plugin_root(ctx.server) if name == "CLAUDE_PLUGIN_ROOT" else known.get(name)
             if value is None:
                 raise KeyError(match.group(1))
             return value
@@ -187,15 +240,48 @@ def candidates(ctx: Ctx, raw: str) -> list[Path]:
     path = Path(raw)
     if path.is_absolute():
         return [path]
-    config_dir = Path(ctx.server.config_path).parent
+    start = launch_dir(ctx)
     bases: list[Path] = []
     if ctx.base_dir is not None:
-        bases.append(ctx.base_dir if ctx.base_dir.is_absolute() else config_dir / ctx.base_dir)
+        bases.append(ctx.base_dir if ctx.base_dir.is_absolute() else start / ctx.base_dir)
     if ctx.server.cwd:
-        cwd = Path(ctx.server.cwd)
-        bases.append(cwd if cwd.is_absolute() else config_dir / cwd)
-    bases.append(config_dir)
+        cwd_text = expand(ctx, ctx.server.cwd)  # "cwd": "${workspaceFolder}" is common
+        if cwd_text is not None:
+            cwd = Path(cwd_text)
+            bases.append(cwd if cwd.is_absolute() else start / cwd)
+    bases.append(start)
     return [b / path for b in bases]
+
+
+def launch_dir(ctx: Ctx) -> Path:
+    """The folder the client starts the server in, which relative paths resolve from.
+
+    VS Code starts a workspace's servers in the workspace folder (the parent of ``.vscode/``);
+    Claude Code starts a project's servers in that project's folder; other clients are taken to
+    start them beside their config file.
+    """
+    config_dir = Path(ctx.server.config_path).parent
+    if ctx.server.project and Path(ctx.server.project).is_absolute():
+        return Path(ctx.server.project)
+    if config_dir.name == ".vscode":
+        return config_dir.parent
+    return config_dir
+
+
+def _plugin_root(server: ServerEntry) -> str | None:
+    """A Claude Code plugin's folder: the nearest one above the config holding ``.claude-plugin/``.
+
+    Claude Code sets ``${CLAUDE_PLUGIN_ROOT}`` only for plugins; elsewhere it stays unknown.
+    """
+    if server.client != "claude-code":
+        return None
+    path = Path(server.config_path)
+    if path.parent.name == ".claude-plugin":
+        return str(path.parent.parent)
+    for folder in list(path.parents)[:4]:
+        if (folder / ".claude-plugin").is_dir():
+            return str(folder)
+    return None
 
 
 def find_file(paths: Sequence[Path]) -> tuple[Path, str | None]:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from scanner.errors import LaunchError
 from scanner.inventory.launch import _git
 from scanner.inventory.launch._context import Ctx, floating_finding, make_purl
+from scanner.inventory.launch._tree import add_tree
 from scanner.inventory.launch.remote import add_bridge_urls
-from scanner.models import Component, EvidenceKind, VersionEvidence
+from scanner.models import Component, EvidenceKind, Installer, VersionEvidence
 
 _NAME = re.compile(r"^(?:@([a-z0-9][a-z0-9._~-]*)/)?([a-z0-9_~.-][a-z0-9._~-]*)$", re.IGNORECASE)
 _EXACT = re.compile(
@@ -53,6 +54,7 @@ def run_exec(
     """Resolve ``<runner> [options] <package> [args]`` (``words`` starts after the runner)."""
     packages = list(pre_packages)
     call: str | None = None
+    registry: str | None = None
     positional: list[str] = []
     i = 0
     while i < len(words):
@@ -72,6 +74,8 @@ def run_exec(
                 packages.append(value)
             elif key in runner.call_opts:
                 call = value
+            elif key == "--registry":
+                registry = value
             continue
         if word.startswith("-") and word != "-":
             i += 1
@@ -88,6 +92,7 @@ def run_exec(
     else:
         ctx.skip(f"{runner.label} without a package to run")
         return
+    ctx.set_registry(Installer.NPM, index=registry)
     for spec in specs:
         add_npm(ctx, spec, runner=runner, requested=tuple(specs), args=args)
 
@@ -118,18 +123,20 @@ def add_npm(
         return
     scope, bare = match.group(1), match.group(2)
     exact = _EXACT.match(version_spec)
+    cached = (
+        ctx.caches.npx_version(name, requested or (spec,))
+        if ctx.caches is not None and runner is not None and runner.npx_cache
+        else None
+    )
     if exact:
         version = version_spec.lstrip("=v")
         evidence = VersionEvidence(EvidenceKind.COMMAND_PIN, detail=spec)
+        if cached is not None and cached[0] != version:
+            cached = None  # the cache holds another version: its tree is not this launch's
     else:
         version = None
         detail = f"@{version_spec}" if version_spec else "unversioned"
         evidence = VersionEvidence(EvidenceKind.UNRESOLVED, detail=detail)
-        cached = (
-            ctx.caches.npx_version(name, requested or (spec,))
-            if ctx.caches is not None and runner is not None and runner.npx_cache
-            else None
-        )
         if cached is not None:
             version = cached[0]
             evidence = VersionEvidence(
@@ -147,6 +154,8 @@ def add_npm(
             source=ctx.location,
         )
     )
+    if cached is not None and ctx.caches is not None:
+        add_tree(ctx, "npm", name, ctx.caches.npx_tree(cached[1]), cached[1])
     if not exact:
         floating_finding(
             ctx,

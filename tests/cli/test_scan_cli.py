@@ -43,8 +43,15 @@ def test_demo_reports_each_state_and_records(tmp_path: Path) -> None:
 def test_scan_gate_exit_codes(tmp_path: Path) -> None:
     config = FIXTURES / "demo" / "ops" / "config.toml"
     with FixtureRegistry() as registry:
+        simple = registry.url("pypi", "simple/")
+        # Every installer's setting names the loopback registry (uvx and uv.lock follow uv's), and
+        # the home is empty: nothing reaches an outside registry.
         env = {
-            "PIP_INDEX_URL": registry.url("pypi", "simple/"),
+            "HOME": str(tmp_path / "home"),
+            "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"),
+            "PIP_INDEX_URL": simple,
+            "UV_INDEX_URL": simple,
+            "UV_DEFAULT_INDEX": simple,
             "npm_config_registry": registry.url("npm"),
         }
         args = [
@@ -77,6 +84,8 @@ def test_scan_gate_exit_codes(tmp_path: Path) -> None:
         assert low.exit_code == 1
     doc = json.loads(clean.output)
     assert doc["summary"]["no-attestation"] == 1
+    used = {u["registry"] for u in doc["registries"]}
+    assert used and all(u.startswith("http://127.0.0.1:") for u in used), used
 
 
 def test_scan_offline_cold_reports_fetch_failed(tmp_path: Path) -> None:

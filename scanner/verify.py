@@ -1,6 +1,8 @@
 """resolve -> verify for one component: registry facts, digests, attestations, publisher identity.
 
 Every component ends in exactly one :class:`attestations.result.Status`; only VERIFIED is a pass.
+The verifier states the status, its reason and (where more precise than the status) its finding
+code; ``scanner.checks.status`` turns that into the one finding.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from attestations.npm import verify_npm_attestations
 from attestations.pep740 import verify_pypi_provenance
 from attestations.registry_keys import RegistryKey, verify_registry_signatures
 from attestations.result import AttestationCheck, Status
-from scanner.checks.codes import Code, finding
+from scanner.checks.codes import Code
 from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
 from scanner.errors import ChainwatchError
@@ -79,20 +81,14 @@ class ComponentVerifier:
         compared = compare_digests(component, release)
         if compared.mismatches:
             reason = "; ".join(compared.mismatches)
-            found = finding(Code.DIGEST_MISMATCH, component.purl, reason)
-            return Verdict(
-                component, Status.DIGEST_MISMATCH, reason, None, (found, *risks), release
-            )
+            return Verdict(component, Status.DIGEST_MISMATCH, reason, None, risks, release)
         if self._download:
             try:
                 mismatch = await self._download_check(_files_to_verify(component, release))
             except FetchError as exc:
                 return Verdict(component, Status.FETCH_FAILED, exc.message, None, risks, release)
             if mismatch is not None:
-                found = finding(Code.DIGEST_MISMATCH, component.purl, mismatch)
-                return Verdict(
-                    component, Status.DIGEST_MISMATCH, mismatch, None, (found, *risks), release
-                )
+                return Verdict(component, Status.DIGEST_MISMATCH, mismatch, None, risks, release)
         try:
             if release.ecosystem == "pypi":
                 verdict = await self._verify_pypi(registry, component, release)
@@ -104,10 +100,7 @@ class ComponentVerifier:
             # Verification could not run on what the registry served (e.g. a malformed digest):
             # never a pass, and not "no attestation" either.
             reason = f"verification error: {exc.message}"
-            found = finding(Code.ATTESTATION_INVALID, component.purl, reason)
-            return Verdict(
-                component, Status.ATTESTATION_INVALID, reason, None, (found, *risks), release
-            )
+            return Verdict(component, Status.ATTESTATION_INVALID, reason, None, risks, release)
         return replace(verdict, findings=verdict.findings + risks, release=release)
 
     async def _resolve(self, registry: Registry, component: Component) -> Component:
@@ -259,25 +252,22 @@ def _conclude(
     failed = [(f, c) for f, c in checks if not c.ok]
     if failed:
         reason = "; ".join(f"{f.filename}: {c.reason}" for f, c in failed)
-        found = finding(Code.ATTESTATION_INVALID, component.purl, reason)
-        return Verdict(
-            component, Status.ATTESTATION_INVALID, reason, failed[0][1].identity, (found,)
-        )
+        return Verdict(component, Status.ATTESTATION_INVALID, reason, failed[0][1].identity)
     identities = {c.identity for _, c in checks if c.identity is not None}
     if not identities:
         reason = "attestations verified but name no publisher identity"
         return Verdict(component, Status.ATTESTATION_INVALID, reason)
     if len(identities) > 1:
         reason = f"files are signed by {len(identities)} different identities"
-        found = finding(Code.PUBLISHER_CHANGED, component.purl, reason)
-        return Verdict(component, Status.ATTESTATION_INVALID, reason, None, (found,))
+        return Verdict(component, Status.ATTESTATION_INVALID, reason, code=Code.PUBLISHER_CHANGED)
     identity = identities.pop()
     if pins and not any(matches_pin(identity, pin) for pin in pins):
         reason = (
             f"publisher {identity.describe()} matches none of the lockfile's attestation-identities"
         )
-        found = finding(Code.IDENTITY_PIN_MISMATCH, component.purl, reason)
-        return Verdict(component, Status.ATTESTATION_INVALID, reason, identity, (found,))
+        return Verdict(
+            component, Status.ATTESTATION_INVALID, reason, identity, code=Code.IDENTITY_PIN_MISMATCH
+        )
     reason = f"{len(checks)}/{total_files} file(s) attested by {identity.describe()}"
     return Verdict(component, Status.VERIFIED, reason, identity)
 

@@ -79,3 +79,11 @@ def test_identity_history_names_the_scan_that_changed_it(tmp_path: Path) -> None
         pinned = store.publisher_identity("pkg:npm/y")
         assert pinned is not None and pinned.pinned and pinned.identity == A
         assert [e.action for e in store.identity_history("pkg:npm/y")] == [IdentityAction.PINNED]
+
+
+def test_a_store_left_readable_by_others_is_narrowed(tmp_path: Path) -> None:
+    db = tmp_path / "cw.db"
+    Store.open(db).close()
+    db.chmod(0o644)
+    with Store.open(db):
+        assert _mode(db) == 0o600

@@ -1,7 +1,8 @@
 """Thin click layer: options -> calls -> output, exit codes.
 
-Exit codes: 0 clean; 1 the gate tripped (a finding at or above --fail-on, or a component not
-verified under --require-verified); 2 usage error; 3 chainwatch could not run (store, trust root,
+Exit codes: 0 clean; 1 the gate tripped (scanner/checks/gate.py: a component not checked and not
+allowed, a finding at or above --fail-on, or a component not verified under --require-verified);
+2 usage error; 3 chainwatch could not run (store, trust root,
 ...); 4 the run completed but some inputs could not be read (reported with the reason).
 """
 
@@ -13,6 +14,7 @@ import functools
 import sys
 import sysconfig
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +25,7 @@ from attestations.record import verify_environment
 from attestations.result import PublisherIdentity
 from attestations.trustroot import check_trusted_root, default_root_path, refresh_trusted_root
 from attestations.trustroot import default_cache_dir as trust_cache_dir
+from scanner._output import Output, error, inventory_errors, output_options
 from scanner.baseline import parse_identity
 from scanner.checks.gate import GateDecision, GatePolicy, decide
 from scanner.demo import run_demo
@@ -30,8 +33,7 @@ from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.inventory.clients import ClientId
 from scanner.models import Inventory, Severity
-from scanner.report import json as json_report
-from scanner.report.table import render_inventory, render_scan
+from scanner.report.text import safe, wrap
 from scanner.scan import ScanOptions, ScanResult, run_inventory, run_scan, utc_now
 from scanner.store import IdentityAction, Store, default_db_path
 
@@ -48,20 +50,10 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ChainwatchError as exc:
-            Console(stderr=True).print(f"[red]error:[/red] {exc.diagnostics()}", highlight=False)
+            error(f"error: {exc.diagnostics()}")  # may quote untrusted text: cleaned, one line each
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
-
-
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
 
 
 def inventory_options(func: F) -> F:
@@ -97,7 +89,6 @@ def inventory_options(func: F) -> F:
             help="Read the config files named in PATHS as this client's (default: tell by "
             "file name and content).",
         ),
-        format_option,
         click.option("--no-record", is_flag=True, help="Do not record this run in the store."),
     ]
     for decorator in reversed(decorators):
@@ -120,7 +111,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     Inventories every agent's MCP servers and tool packages, verifies what they run against
     registries and sigstore attestations, and records each scan in a SQLite baseline.
     """
-    # Tests pass obj={"clock": ...} through click; everything else runs on the real clock.
+    # Tests pass obj={"clock": ..., "sleep": ...} through click; otherwise the real ones.
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj.setdefault("clock", utc_now)
@@ -145,6 +136,7 @@ def _options(
 
 @main.command()
 @inventory_options
+@output_options()
 @click.pass_context
 @handle_errors
 def inventory(
@@ -155,7 +147,7 @@ def inventory(
     projects: tuple[Path, ...],
     system_root: Path | None,
     client: str | None,
-    fmt: str,
+    out: Output,
     no_record: bool,
 ) -> None:
     """List agents -> MCP servers -> components, with version evidence.
@@ -171,23 +163,22 @@ def inventory(
         with Store.open(ctx.obj["db"]) as store:
             inputs = {"paths": [str(p) for p in paths], "discover": discover}
             scan_id = run_inventory(inv, store, inputs=inputs, clock=ctx.obj["clock"])
-    if fmt == "json":
-        click.echo(json_report.dumps(json_report.inventory_document(inv, scan_id=scan_id)))
-    else:
-        render_inventory(inv, Console())
+    inventory_errors(inv)
+    out.report.inventory(inv, out.stream, scan_id=scan_id)
     sys.exit(EXIT_PARTIAL if _has_errors(inv) else EXIT_OK)
 
 
 @main.command()
 @click.option("--limit", default=20, show_default=True, help="How many scans to list.")
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def scans(ctx: click.Context, limit: int) -> None:
+def scans(ctx: click.Context, limit: int, out: Output) -> None:
     """List recorded scans, newest first."""
     with Store.open(ctx.obj["db"]) as store:
         for row in store.scans(limit):
             summary = ", ".join(f"{k}={n}" for k, n in row.summary.items())
-            click.echo(f"{row.id:>5}  {row.kind:<10} {row.started_at}  {summary}")
+            out.data(f"{row.id:>5}  {row.kind:<10} {row.started_at}  {summary}")
 
 
 @contextlib.contextmanager
@@ -256,6 +247,7 @@ def severity_choice() -> click.Choice[str]:
     metavar="NAME",
     help="Do not fail on this unchecked component: a name, package URL or server URL (repeatable).",
 )
+@output_options()
 @click.pass_context
 @handle_errors
 def scan(
@@ -266,7 +258,6 @@ def scan(
     projects: tuple[Path, ...],
     system_root: Path | None,
     client: str | None,
-    fmt: str,
     no_record: bool,
     offline: bool,
     download: bool,
@@ -276,6 +267,7 @@ def scan(
     require_verified: bool,
     allow_unchecked: bool,
     allow: tuple[str, ...],
+    out: Output,
 ) -> None:
     """Inventory, then verify every component against its registry and sigstore.
 
@@ -301,8 +293,8 @@ def scan(
         allow_unchecked=allow_unchecked,
         allow=frozenset(allow),
     )
-    result = _scan(ctx, paths, inv_options, options, fmt, no_record, policy)
-    sys.exit(_gate(result, policy).exit_code)
+    result = _scan(ctx, paths, inv_options, options, out, no_record, policy)
+    sys.exit(0 if result.gate is None else result.gate.exit_code)
 
 
 def _scan(
@@ -310,7 +302,7 @@ def _scan(
     paths: tuple[Path, ...],
     inv_options: InventoryOptions,
     options: ScanOptions,
-    fmt: str,
+    out: Output,
     no_record: bool,
     policy: GatePolicy,
 ) -> ScanResult:
@@ -322,59 +314,56 @@ def _scan(
         "download": options.download,
     }
     err = Console(stderr=True)
-    with _progress(err, enabled=fmt == "table") as progress:
+    with _progress(err, enabled=not out.options.quiet and out.fmt == "table") as progress:
         if no_record:
             result = run_scan(inv, None, options, inputs=inputs, progress=progress)
         else:
             with Store.open(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
-    _print_scan(result, _gate(result, policy), fmt)
+    inventory_errors(inv)
+    result = _with_gate(result, policy)
+    _print_scan(result, out)
     return result
 
 
-def _gate(result: ScanResult, policy: GatePolicy) -> GateDecision:
+def _with_gate(result: ScanResult, policy: GatePolicy) -> ScanResult:
     unreadable = sum(len(a.errors) for a in result.inventory.agents) + len(result.inventory.errors)
-    return decide(result.verdicts.values(), result.findings, policy, unreadable_inputs=unreadable)
+    gate = decide(result.verdicts.values(), result.findings, policy, unreadable_inputs=unreadable)
+    return replace(result, gate=gate)
 
 
-def _print_scan(result: ScanResult, gate: GateDecision, fmt: str) -> None:
-    """The report, then the gate's last lines (text from configs is printed without markup)."""
-    if fmt == "json":
-        doc = json_report.scan_document(result)
-        doc["gate"] = json_report.to_jsonable(gate) | {
-            "exit_code": gate.exit_code,
-            "lines": gate.lines(),
-        }
-        click.echo(json_report.dumps(doc))
-        return
-    console = Console()
-    render_scan(result, console)
-    for line in gate.lines():
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+def _print_scan(result: ScanResult, out: Output) -> None:
+    """The report; in text, then the gate's last lines: what was not checked, what tripped."""
+    out.report.scan(result, out.stream)
+    if out.fmt == "table" and isinstance(result.gate, GateDecision):
+        for line in result.gate.lines():
+            # Names come from configs: redacted and cleaned; wrapped under their own indent.
+            body = line.lstrip(" ")
+            lead = " " * (len(line) - len(body))
+            words = safe(body).split(" ")
+            for part in wrap(words, out.options.width, first=lead, indent=len(lead) + 4):
+                out.stream.write(part + "\n")
 
 
 @main.command()
-@format_option
+@output_options()
 @click.pass_context
 @handle_errors
-def demo(ctx: click.Context, fmt: str) -> None:
+def demo(ctx: click.Context, out: Output) -> None:
     """Scan the bundled demo fleet against the bundled loopback registry (no outside network).
 
     Records the scan in the store like any other; run it twice to see the baseline at work.
     """
     with (
         Store.open(ctx.obj["db"]) as store,
-        _progress(Console(stderr=True), enabled=fmt == "table") as bar,
+        _progress(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar)
-    _print_scan(result, _gate(result, GatePolicy()), fmt)
-    if fmt != "json":
-        Console().print(
-            f"store: {ctx.obj['db'] or default_db_path()}; the gate above is what "
-            "`chainwatch scan` would decide with its defaults",
-            markup=False,
-            highlight=False,
-        )
+    _print_scan(_with_gate(result, GatePolicy()), out)
+    out.line(
+        f"store: {ctx.obj['db'] or default_db_path()}; the gate above is what "
+        "`chainwatch scan` would decide with its defaults"
+    )
 
 
 @main.command("verify-env")
@@ -383,9 +372,9 @@ def demo(ctx: click.Context, fmt: str) -> None:
     required=False,
     type=click.Path(path_type=Path, file_okay=False, exists=True),
 )
-@format_option
+@output_options()
 @handle_errors
-def verify_env(path: Path | None, fmt: str) -> None:
+def verify_env(path: Path | None, out: Output) -> None:
     """Check an installed Python environment's files against their RECORD.
 
     PATH is a site-packages folder (default: this interpreter's). Exit 1 when any installed file
@@ -394,27 +383,7 @@ def verify_env(path: Path | None, fmt: str) -> None:
     site = path or Path(sysconfig.get_paths()["purelib"])
     reports = verify_environment(site)
     bad = [r for r in reports if not r.ok]
-    if fmt == "json":
-        click.echo(
-            json_report.dumps(
-                {
-                    "schema": "chainwatch.verify-env/1",
-                    "site_packages": str(site),
-                    "distributions": len(reports),
-                    "failed": len(bad),
-                    "reports": json_report.to_jsonable(reports),
-                }
-            )
-        )
-    else:
-        console = Console()
-        for r in bad:
-            for p in r.problems:
-                console.print(f"[red]{p.kind}[/red] {r.name}: {p.path} {p.detail}", highlight=False)
-        checked = sum(r.checked for r in reports)
-        console.print(
-            f"{len(reports)} distributions, {checked} files checked, {len(bad)} with problems"
-        )
+    out.report.verify_env(site, reports, out.stream)
     sys.exit(EXIT_GATE if bad or not reports else EXIT_OK)
 
 
@@ -430,26 +399,29 @@ def trust_root() -> None:
     default=None,
     help="A trusted_root.json to judge (default: the one scans use).",
 )
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def trust_root_status(ctx: click.Context, path: Path | None) -> None:
+def trust_root_status(ctx: click.Context, path: Path | None, out: Output) -> None:
     """Show which trusted root scans use, its digest, age and problems. Exit 1 when unusable."""
     status = check_trusted_root(path or default_root_path(), now=ctx.obj["clock"]())
-    click.echo(f"path:    {status.path}\nsha256:  {status.sha256}")
-    click.echo(f"fetched: {status.fetched_at or 'unknown (shipped with chainwatch)'}")
+    out.data(f"path:    {status.path}")
+    out.data(f"sha256:  {status.sha256}")
+    out.data(f"fetched: {status.fetched_at or 'unknown (shipped with chainwatch)'}")
     for w in status.warnings:
-        click.echo(f"warning: {w}")
+        out.data(f"warning: {w}")
     for p in status.problems:
-        click.echo(f"problem: {p}")
+        out.data(f"problem: {p}")
     sys.exit(EXIT_OK if status.usable else EXIT_GATE)
 
 
 @trust_root.command("refresh")
+@output_options(formats=False)
 @handle_errors
-def trust_root_refresh() -> None:
+def trust_root_refresh(out: Output) -> None:
     """Fetch the current trusted root through Sigstore's TUF repository (needs the network)."""
     path = refresh_trusted_root(trust_cache_dir())
-    click.echo(f"refreshed: {path}")
+    out.data(f"refreshed: {path}")
 
 
 @main.group()
@@ -459,21 +431,22 @@ def trust() -> None:
 
 @trust.command("list")
 @click.option("--history", is_flag=True, help="Also list who was trusted when, and by what.")
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def trust_list(ctx: click.Context, history: bool) -> None:
+def trust_list(ctx: click.Context, history: bool, out: Output) -> None:
     """List every package's remembered publisher identity."""
     with Store.open(ctx.obj["db"]) as store:
         for known in store.publisher_identities():
             ident = known.identity.describe() if known.identity else "(no attestation)"
             pin = "  [pinned]" if known.pinned else ""
-            click.echo(f"{known.purl_key}  {known.last_version or '-'}  {ident}{pin}")
+            out.data(f"{known.purl_key}  {known.last_version or '-'}  {ident}{pin}")
         if history:
-            click.echo("history:")
+            out.data("history:")
             for e in store.identity_history():
                 ident = e.identity.describe() if e.identity else "(no attestation)"
                 by = f"scan #{e.scan_id}" if e.scan_id is not None else "trust command"
-                click.echo(f"  {e.at}  {e.purl_key}  {e.action.value:<10} {ident}  ({by})")
+                out.data(f"  {e.at}  {e.purl_key}  {e.action.value:<10} {ident}  ({by})")
 
 
 def _identity_option(func: F) -> F:
@@ -494,12 +467,17 @@ def _parse_identity(text: str) -> PublisherIdentity:
         raise click.BadParameter(str(exc), param_hint="--identity") from exc
 
 
+def _described(identity: PublisherIdentity | None) -> str:
+    return identity.describe() if identity is not None else "(no attestation)"
+
+
 @trust.command("accept")
 @click.argument("package")
 @_identity_option
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def trust_accept(ctx: click.Context, package: str, identity_text: str | None) -> None:
+def trust_accept(ctx: click.Context, package: str, identity_text: str | None, out: Output) -> None:
     """Trust PACKAGE's publisher from now on: the identity given, or the one last seen.
 
     PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote. Without --identity, the
@@ -527,17 +505,18 @@ def trust_accept(ctx: click.Context, package: str, identity_text: str | None) ->
             version=version,
             pinned=before.pinned if before is not None else False,  # accepting keeps a pin a pin
         )
-    was = (before.identity.describe() if before.identity else "(no attestation)") if before else "-"
-    now = identity.describe() if identity else "(no attestation)"
-    click.echo(f"accepted for {package}: {now}\n  (was: {was})")
+    was = _described(before.identity) if before is not None else "-"
+    out.data(f"accepted for {package}: {_described(identity)}")
+    out.data(f"  (was: {was})")
 
 
 @trust.command("pin")
 @click.argument("package")
 @_identity_option
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def trust_pin(ctx: click.Context, package: str, identity_text: str | None) -> None:
+def trust_pin(ctx: click.Context, package: str, identity_text: str | None, out: Output) -> None:
     """Expect PACKAGE to be published by --identity, before any scan; scans never change a pin.
 
     A release attested by anyone else, or not attested, is a high finding.
@@ -553,4 +532,4 @@ def trust_pin(ctx: click.Context, package: str, identity_text: str | None) -> No
             at=ctx.obj["clock"]().isoformat(timespec="seconds"),
             pinned=True,
         )
-    click.echo(f"pinned {package}: {identity.describe()}")
+    out.data(f"pinned {package}: {identity.describe()}")

@@ -19,6 +19,7 @@ from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.checks.codes import Code, finding
 from scanner.checks.confusion import confusion_findings
+from scanner.checks.gate import GateDecision
 from scanner.checks.identity import identity_checks
 from scanner.checks.status import component_findings, unidentified
 from scanner.errors import ConfigError
@@ -80,6 +81,7 @@ class ScanResult:
     findings: list[tuple[str | None, Finding]] = field(default_factory=list)
     scan_id: int | None = None
     registries: tuple[RegistryUse, ...] = ()  # which registry each component was checked at
+    gate: GateDecision | None = None  # set by whoever applies a gate policy (the CLI)
 
     def status_counts(self) -> dict[str, int]:
         """How many unique components ended in each status."""

@@ -34,6 +34,7 @@ from scanner.models import (
     ServerInventory,
     Skipped,
 )
+from scanner.redact import redact_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +205,11 @@ def _inventory_agent(plan: _Plan, caches: ToolCaches) -> AgentInventory:
         try:
             result = read_config_detailed(ref.path, client, scope=scope, project=project)
         except ChainwatchError as exc:
-            errors.append(exc.diagnostics())
+            # A parser's message may quote the file (a YAML error shows the line): redact it.
+            errors.append(redact_text(exc.diagnostics()))
             continue
         # One bad server entry is skipped with its reason; the rest of the file stands.
-        skipped.extend(Skipped(str(ref.path), problem) for problem in result.problems)
+        skipped.extend(Skipped(str(ref.path), redact_text(p)) for p in result.problems)
         for entry in result.entries:
             if not entry.enabled:
                 skipped.append(
@@ -222,7 +224,7 @@ def _inventory_agent(plan: _Plan, caches: ToolCaches) -> AgentInventory:
         try:
             locked = read_lockfile(lockfile)
         except ChainwatchError as exc:
-            errors.append(exc.diagnostics())
+            errors.append(redact_text(exc.diagnostics()))
             continue
         packages.extend(locked.components)
         skipped.extend(locked.skipped)

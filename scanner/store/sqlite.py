@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,12 @@ class SQLiteStore(Store):
             # Autocommit: every transaction below is explicit, so none is opened behind our back.
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA journal_mode=WAL")
+            # Switching a new file to WAL upgrades a read lock to a write lock; when two processes
+            # do it at once SQLite answers "locked" at once rather than wait (it would deadlock).
+            _while_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
             conn.execute("PRAGMA foreign_keys=ON")
             store = cls(conn, path)
-            store._migrate()
+            _while_locked(store._migrate)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{path}: cannot open the chainwatch store: {exc}",
@@ -270,6 +273,19 @@ class SQLiteStore(Store):
             return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         sql = f"SELECT count(*) FROM {table} WHERE scan_id = ?"
         return int(self.conn.execute(sql, [scan_id]).fetchone()[0])
+
+
+def _while_locked(step: Callable[[], object]) -> None:
+    """Run ``step``, again while SQLite says the database is locked, up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _finding_rows(

@@ -19,7 +19,7 @@ def _invoke(tmp_path: Path, *args: str) -> tuple[int, str]:
     runner = CliRunner()
     argv = ["--db", str(tmp_path / "cw.db"), "inventory", "--no-record", *args]
     result = runner.invoke(main, argv, catch_exceptions=False)
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout  # errors also go to stderr
 
 
 def test_a_file_without_servers_of_any_client_is_an_error_naming_it(tmp_path: Path) -> None:
@@ -74,5 +74,6 @@ def test_client_option_names_the_client(tmp_path: Path) -> None:
     (server,) = json.loads(out)["agents"][0]["servers"]
     assert code == 0 and server["server"]["client"] == "gemini-cli"
     assert server["server"]["transport"] == "sse"  # Gemini reads a bare "url" as SSE
-    code, out = _invoke(tmp_path, str(path), "--client", "no-such-client")
-    assert code == 2 and "no-such-client" in out
+    argv = ["--db", str(tmp_path / "cw.db"), "inventory", str(path), "--client", "no-such-client"]
+    usage = CliRunner().invoke(main, argv)
+    assert usage.exit_code == 2 and "no-such-client" in usage.stderr

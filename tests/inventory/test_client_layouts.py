@@ -6,18 +6,17 @@ placed in a layout built under ``tmp_path``; nothing reads the real home.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
-
-from rich.console import Console
 
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.inventory.configs import read_config
 from scanner.inventory.discover import discover
 from scanner.inventory.launch import resolve_launch
 from scanner.models import EvidenceKind, Inventory, Scope, ServerInventory
-from scanner.report.table import render_inventory
+from scanner.report.interface import ReportOptions, report_for
 
 CONFIGS = Path(__file__).resolve().parents[2] / "fixtures" / "mcp" / "configs"
 VSCODE_REAL = CONFIGS / "gentoflakes-mcp-scratch__vscode_mcp.json"
@@ -108,9 +107,9 @@ def test_the_table_shows_which_project_a_server_belongs_to(tmp_path: Path) -> No
     home = claude_home(tmp_path, {str(web): {}})
     inv = inventory(home)
     assert servers(inv)["context7"].server.project == str(web)
-    console = Console(record=True, width=300, color_system=None)
-    render_inventory(inv, console)
-    line = next(x for x in console.export_text().splitlines() if "context7" in x)
+    out = io.StringIO()
+    report_for("table", ReportOptions(width=300)).inventory(inv, out)
+    line = next(x for x in out.getvalue().splitlines() if "context7" in x)
     assert f"project {web}" in line
 
 

@@ -29,6 +29,7 @@ from scanner.models import (
     SourceLocation,
     VersionEvidence,
 )
+from scanner.redact import redact_text
 
 # Files above this size are not hashed: the scan must stay fast, and nothing we launch is that big.
 MAX_HASH_BYTES = 1 << 30
@@ -71,8 +72,13 @@ class Ctx:
 
     def skip(self, reason: str, subject: str | None = None) -> None:
         """Record something we cannot inventory, with the reason."""
+        # The entry is redacted already; this catches secrets a reason quotes from elsewhere.
         self.skipped.append(
-            Skipped(subject=subject or self.server.name, reason=reason, source=self.location)
+            Skipped(
+                subject=redact_text(subject) if subject else self.server.name,
+                reason=redact_text(reason),
+                source=self.location,
+            )
         )
 
     def add(self, component: Component) -> None:

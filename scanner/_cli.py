@@ -34,7 +34,15 @@ from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.inventory.clients import ClientId
 from scanner.models import Inventory, Severity
 from scanner.report.text import safe, wrap
-from scanner.scan import ScanOptions, ScanResult, run_inventory, run_scan, utc_now
+from scanner.scan import (
+    COMPONENT_DEADLINE,
+    REQUEST_DEADLINE,
+    ScanOptions,
+    ScanResult,
+    run_inventory,
+    run_scan,
+    utc_now,
+)
 from scanner.store import IdentityAction, Store, default_db_path
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3, 4
@@ -218,6 +226,20 @@ def severity_choice() -> click.Choice[str]:
     help="HTTP and verification cache (default: the user cache folder).",
 )
 @click.option(
+    "--request-deadline",
+    type=click.FloatRange(min=0.1),
+    default=REQUEST_DEADLINE,
+    show_default=True,
+    help="Seconds one registry request may take, however slowly its bytes arrive.",
+)
+@click.option(
+    "--component-deadline",
+    type=click.FloatRange(min=0.1),
+    default=COMPONENT_DEADLINE,
+    show_default=True,
+    help="Seconds one component's verification may take, retries included; then fetch-failed.",
+)
+@click.option(
     "--trust-root",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     default=None,
@@ -262,6 +284,8 @@ def scan(
     offline: bool,
     download: bool,
     cache_dir: Path | None,
+    request_deadline: float,
+    component_deadline: float,
     trust_root: Path | None,
     fail_on: str,
     require_verified: bool,
@@ -283,6 +307,8 @@ def scan(
         download=download,
         cache_dir=cache_dir,
         trust_root=trust_root,
+        request_deadline=request_deadline,
+        component_deadline=component_deadline,
         clock=ctx.obj["clock"],
         sleep=ctx.obj["sleep"],
     )

@@ -9,13 +9,15 @@ from pathlib import Path
 
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory
-from scanner.registry.fixture_server import FixtureRegistry, default_fixture_dir
 from scanner.scan import Progress, ScanOptions, ScanResult, run_scan
 from scanner.store import Store
 
 
 def demo_dir() -> Path:
     """The demo fleet folder (``fixtures/demo`` next to the registry fixtures)."""
+    # Imported here: scanner._testing is test tooling, loaded only when the demo runs.
+    from scanner._testing.fixture_server import default_fixture_dir
+
     path = default_fixture_dir().parent / "demo"
     if not (path / "chainwatch.toml").is_file():
         raise ChainwatchError(
@@ -27,6 +29,8 @@ def demo_dir() -> Path:
 
 def recorded_at() -> datetime:
     """When the bundled registry answers were recorded: the demo's fixed clock."""
+    from scanner._testing.fixture_server import default_fixture_dir
+
     doc = json.loads((default_fixture_dir() / "recorded.json").read_text(encoding="utf-8"))
     return datetime.fromisoformat(str(doc["recorded_at"]).replace("Z", "+00:00"))
 
@@ -37,6 +41,8 @@ def run_demo(store: Store | None, *, progress: Progress | None = None) -> ScanRe
     The demo runs as of the moment its registry answers were recorded, so it gives the same
     result on any date (the pinned trust root is judged at that moment, not today).
     """
+    from scanner._testing.fixture_server import FixtureRegistry
+
     fleet = demo_dir()
     moment = recorded_at()
     # An empty home: the demo must not pick up tool caches of the machine it runs on.

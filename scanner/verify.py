@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
-from packageurl import PackageURL
 from sigstore.verify import Verifier
 
 from attestations.cache import VerificationCache, digest_of, policy_key
@@ -29,8 +28,10 @@ from scanner.checks.codes import Code
 from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
 from scanner.errors import ChainwatchError
-from scanner.models import Component, EvidenceKind, VersionEvidence
+from scanner.models import Component
+from scanner.registry.binding import release_problem
 from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
+from scanner.registry.resolve import resolve
 from scanner.verdict import Verdict
 
 MAX_FILES_VERIFIED = 4  # per PyPI release: the locked files, else a representative few
@@ -53,6 +54,7 @@ class ComponentVerifier:
         cache: VerificationCache | None = None,
         client: httpx.AsyncClient | None = None,
         download: bool = False,
+        deadline: float | None = None,
     ) -> None:
         self._registries = registries
         self._verifier = verifier
@@ -62,14 +64,34 @@ class ComponentVerifier:
         self._cache = cache
         self._client = client
         self._download = download
+        self._deadline = deadline
 
     async def verify(self, component: Component) -> Verdict:
-        """Resolve, check digests, verify attestations. Never raises for registry trouble."""
+        """Resolve, check digests, verify attestations, all within the component deadline.
+
+        Never raises for what a registry serves: each component ends in its own status.
+        """
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await self._verify(component)
+        except TimeoutError:
+            reason = f"did not finish within {self._deadline:.1f} s (the component deadline)"
+            return Verdict(component, Status.FETCH_FAILED, reason)
+        except RecursionError:
+            # A registry document nested deeply enough to exhaust the stack in a verifier.
+            return Verdict(component, Status.FETCH_FAILED, "a registry answer is nested too deeply")
+        except httpx.HTTPError as exc:
+            # The registry layer turns these into FetchError; this is the last line for any path
+            # that does not (so one answer can still never abort the scan).
+            reason = f"registry answer unusable: {type(exc).__name__}: {exc}"
+            return Verdict(component, Status.FETCH_FAILED, reason)
+
+    async def _verify(self, component: Component) -> Verdict:
         registry = self._registries.get(component.ecosystem)
         if registry is None:
             return Verdict(component, Status.UNRESOLVED, _not_verifiable(component))
         try:
-            component = await self._resolve(registry, component)
+            component = await resolve(registry, component)
             if component.version is None:
                 return Verdict(component, Status.UNRESOLVED, "no release to check")
             release = await registry.release(component.name, component.version)
@@ -77,6 +99,9 @@ class ComponentVerifier:
             return Verdict(component, Status.UNRESOLVED, f"not on the registry: {exc.message}")
         except FetchError as exc:
             return Verdict(component, Status.FETCH_FAILED, exc.message)
+        unbound = release_problem(component.ecosystem, component.name, component.version, release)
+        if unbound is not None:
+            return Verdict(component, Status.ATTESTATION_INVALID, unbound, None, (), release)
         risks = release_risks(component, release)
         compared = compare_digests(component, release)
         if compared.mismatches:
@@ -102,23 +127,6 @@ class ComponentVerifier:
             reason = f"verification error: {exc.message}"
             return Verdict(component, Status.ATTESTATION_INVALID, reason, None, risks, release)
         return replace(verdict, findings=verdict.findings + risks, release=release)
-
-    async def _resolve(self, registry: Registry, component: Component) -> Component:
-        if component.version is not None:
-            return component
-        project = await registry.project(component.name)
-        if project.latest is None:
-            return component
-        purl = PackageURL.from_string(component.purl)
-        resolved = PackageURL(
-            purl.type, purl.namespace, purl.name, project.latest, purl.qualifiers, purl.subpath
-        ).to_string()
-        evidence = VersionEvidence(
-            EvidenceKind.REGISTRY_LATEST,
-            source=f"{component.ecosystem} registry",
-            detail=f"floating {component.evidence.detail or 'spec'}: latest now, may differ later",
-        )
-        return replace(component, purl=resolved, version=project.latest, evidence=evidence)
 
     async def _verify_pypi(
         self, registry: Registry, component: Component, release: ReleaseFacts
@@ -156,13 +164,16 @@ class ComponentVerifier:
         integrity = next((f.integrity for f in release.files if f.integrity), None)
         if integrity is None:
             return Verdict(component, Status.NO_ATTESTATION, "registry gives no integrity")
+        # What was asked for, never what the answer says it is: signatures and attestation
+        # subjects must name the component itself.
+        name, version = component.name, component.version or release.version
         sigs = [{"keyid": s.keyid, "sig": s.sig} for s in release.signatures]
         # The keys are fetched only when something needs them; a failed fetch raises FetchError,
         # so the component is fetch-failed (never "unknown key").
         keys = await self._keys() if sigs or release.attestations_url else ()
         signed = (
             verify_registry_signatures(
-                release.name, release.version, integrity, sigs, keys, published_at=release.published
+                name, version, integrity, sigs, keys, published_at=release.published
             )
             if sigs
             else None
@@ -188,8 +199,8 @@ class ComponentVerifier:
             f"npm|keys={_keys_digest(keys)}",  # a new registry key set can change the outcome
             lambda: verify_npm_attestations(
                 doc,
-                release.name,
-                release.version,
+                name,
+                version,
                 integrity,
                 verifier=self._verifier,
                 registry_keys=keys,
@@ -210,7 +221,8 @@ class ComponentVerifier:
             raise FetchError("npm signing keys", "no way to fetch the registry's signing keys")
         if self._npm_keys is None:
             self._npm_keys = asyncio.ensure_future(self._npm_keys_loader())
-        return await self._npm_keys
+        # Shielded: one component cut off by its deadline must not cancel the others' keys.
+        return await asyncio.shield(self._npm_keys)
 
     def _cached(
         self, doc: Any, artifact: str, kind: str, run: Callable[[], AttestationCheck]

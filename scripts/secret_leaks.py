@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from scanner._cli import main as cli  # noqa: E402
-from scanner.registry.fixture_server import FixtureRegistry  # noqa: E402
+from scanner._testing.fixture_server import FixtureRegistry  # noqa: E402
 
 CORPUS = REPO / "fixtures" / "secrets"
 

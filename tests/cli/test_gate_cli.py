@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from scanner._cli import main
-from scanner.registry.fixture_server import FixtureRegistry
+from scanner._testing.fixture_server import FixtureRegistry
 from tests.conftest import FIXTURES
 
 from ._clock import fixed_obj

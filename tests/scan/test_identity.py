@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from attestations.result import PublisherIdentity, Status
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.models import Inventory
-from scanner.registry.fixture_server import FixtureRegistry
 from scanner.store import IdentityAction, IdentityUpdate, Store
 
 from .conftest import fleet, scan

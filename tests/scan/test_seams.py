@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from attestations.errors import TrustRootError
 from attestations.npm import PREDICATE_PUBLISH
 from attestations.result import Status
-from scanner.registry.fixture_server import Fault, FixtureRegistry
+from scanner._testing.fixture_server import Fault, FixtureRegistry
 from tests.conftest import FIXTURES
 
 from .conftest import fleet, scan

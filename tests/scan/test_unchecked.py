@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from attestations.result import Status
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.checks.gate import GatePolicy, Rule, decide
 from scanner.checks.status import Unchecked, unchecked
-from scanner.registry.fixture_server import FixtureRegistry
 
 from .conftest import fleet, scan
 

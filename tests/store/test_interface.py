@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from attestations.result import PublisherIdentity, Status
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.baseline import (
     IdentityAction,
     IdentityEvent,
@@ -22,7 +23,6 @@ from scanner.baseline import (
     VerificationRecord,
 )
 from scanner.models import Finding, Inventory
-from scanner.registry.fixture_server import FixtureRegistry
 from scanner.scan import run_inventory
 from scanner.store import Store
 from tests.scan.conftest import fleet, scan

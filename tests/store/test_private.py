@@ -7,8 +7,8 @@ import stat
 from pathlib import Path
 
 from attestations.result import PublisherIdentity
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.models import Inventory
-from scanner.registry.fixture_server import FixtureRegistry
 from scanner.store import IdentityAction, IdentityUpdate, Store
 from tests.scan.conftest import fleet, scan
 

@@ -32,6 +32,7 @@ from scanner.registry.uses import RegistryUse
 from scanner.report.interface import ReportOptions, report_for
 from scanner.scan import ScanResult
 from scanner.verify import Verdict
+from tests.cli._clock import fixed_obj
 
 HOSTILE_NAMES = [
     "evil[/x]",
@@ -90,10 +91,12 @@ def test_scan_table_shows_hostile_names_and_one_status_line(tmp_path: Path) -> N
     args += ["--cache-dir", str(tmp_path / "cache"), "--fail-on", "never"]
     # Nothing here can be checked (offline, and python -m names no distribution): the gate fails
     # closed, and its last lines name the hostile servers as safely as the rest of the report.
-    closed = CliRunner().invoke(main, args, catch_exceptions=False)
+    closed = CliRunner().invoke(main, args, catch_exceptions=False, obj=fixed_obj())
     assert closed.exit_code == 1, closed.output
     _check_text(closed.stdout)
-    result = CliRunner().invoke(main, [*args, "--allow-unchecked"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, [*args, "--allow-unchecked"], catch_exceptions=False, obj=fixed_obj()
+    )
     assert result.exit_code == 0, result.output
     _check_text(result.stdout)
     assert [line for line in result.stdout.splitlines() if line.startswith("status:")] == [

@@ -104,7 +104,7 @@ class _Liar(Registry):
 def _checked(ecosystem: str, name: str, release: ReleaseFacts, version: str = "") -> Any:
     checker = ComponentVerifier(
         {ecosystem: _Liar(ecosystem, release)},
-        make_verifier(load_trusted_root()),
+        make_verifier(load_trusted_root(now=RECORDED)),
         trust_root_digest="x",
     )
     version = version or release.version

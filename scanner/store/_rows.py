@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from scanner.models import Component, Inventory, Skipped
+from attestations.result import PublisherIdentity
+from scanner.baseline import VerificationRecord
+from scanner.models import Component, Finding, Inventory, Skipped
 
 
 def inventory_rows(
@@ -93,3 +95,38 @@ def _component_row(scan_id: int, agent_id: str, server: str | None, c: Component
         "direct": int(c.direct),
         "dev": int(c.dev),
     }
+
+
+def finding_rows(
+    scan_id: int, findings: Sequence[tuple[str | None, Finding]]
+) -> Iterator[dict[str, Any]]:
+    """Rows of the findings table for one scan."""
+    for agent_id, f in findings:
+        yield {
+            "scan_id": scan_id,
+            "agent_id": agent_id,
+            "code": f.code,
+            "severity": f.severity.value,
+            "subject": f.subject,
+            "message": f.message,
+            "evidence": json.dumps(dict(f.evidence)),
+        }
+
+
+def verification_rows(
+    scan_id: int, verifications: Sequence[VerificationRecord]
+) -> Iterator[dict[str, Any]]:
+    """Rows of the verifications table for one scan."""
+    for v in verifications:
+        yield {
+            "scan_id": scan_id,
+            "purl": v.purl,
+            "status": v.status,
+            "reason": v.reason,
+            "identity": identity_json(v.identity),
+        }
+
+
+def identity_json(identity: PublisherIdentity | None) -> str | None:
+    """An identity as the JSON text the store keeps (None stays None)."""
+    return json.dumps(asdict(identity), sort_keys=True) if identity is not None else None

@@ -7,7 +7,6 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from scanner.baseline import (
 )
 from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
-from scanner.store._rows import inventory_rows
+from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
 from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
@@ -140,8 +139,8 @@ class SQLiteStore(Store):
                 assert scan_id is not None
                 for table, rows in inventory_rows(scan_id, inventory):
                     self._insert(table, rows)
-                self._insert("findings", _finding_rows(scan_id, findings))
-                self._insert("verifications", _verification_rows(scan_id, verifications))
+                self._insert("findings", finding_rows(scan_id, findings))
+                self._insert("verifications", verification_rows(scan_id, verifications))
                 for update in identities:
                     self._remember(update, finished_at, scan_id)
         except sqlite3.Error as exc:
@@ -168,7 +167,7 @@ class SQLiteStore(Store):
             " last_version=coalesce(excluded.last_version, last_version), pinned=excluded.pinned",
             [
                 update.purl_key,
-                _dump(update.identity),
+                identity_json(update.identity),
                 int(update.identity is not None),
                 at,
                 at,
@@ -185,7 +184,7 @@ class SQLiteStore(Store):
                 [
                     update.purl_key,
                     update.action.value,
-                    _dump(update.identity),
+                    identity_json(update.identity),
                     update.version,
                     at,
                     scan_id,
@@ -286,38 +285,6 @@ def _while_locked(step: Callable[[], object]) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
-
-
-def _finding_rows(
-    scan_id: int, findings: Sequence[tuple[str | None, Finding]]
-) -> Iterator[dict[str, Any]]:
-    for agent_id, f in findings:
-        yield {
-            "scan_id": scan_id,
-            "agent_id": agent_id,
-            "code": f.code,
-            "severity": f.severity.value,
-            "subject": f.subject,
-            "message": f.message,
-            "evidence": json.dumps(dict(f.evidence)),
-        }
-
-
-def _verification_rows(
-    scan_id: int, verifications: Sequence[VerificationRecord]
-) -> Iterator[dict[str, Any]]:
-    for v in verifications:
-        yield {
-            "scan_id": scan_id,
-            "purl": v.purl,
-            "status": v.status,
-            "reason": v.reason,
-            "identity": _dump(v.identity),
-        }
-
-
-def _dump(identity: PublisherIdentity | None) -> str | None:
-    return json.dumps(asdict(identity), sort_keys=True) if identity is not None else None
 
 
 def _load(text: str | None) -> PublisherIdentity | None:

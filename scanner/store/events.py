@@ -6,6 +6,7 @@ and the second import reports its events as duplicates.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -107,3 +108,21 @@ def select_events(
     sql = f"SELECT {_COLUMNS} FROM runtime_events {where} ORDER BY time, batch_id, seq LIMIT ?"
     for row in conn.execute(sql, [*params, limit]):
         yield _event(row)
+
+
+class SQLiteEvents:
+    """The runtime-event methods of ``SQLiteStore`` (kept here so sqlite.py stays small)."""
+
+    conn: sqlite3.Connection
+
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError  # SQLiteStore's transaction
+
+    def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
+        """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
+        with self._write() as conn:  # an import is stored whole or not at all
+            return insert_events(conn, events, at)
+
+    def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
+        """Stored runtime events in time order (of one agent, or all), at most ``limit``."""
+        return list(select_events(self.conn, agent=agent, limit=limit))

@@ -14,23 +14,23 @@ import sysconfig
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
-from attestations.record import verify_environment
-from attestations.result import Status
-from attestations.trustroot import check_trusted_root, default_root_path, refresh_trusted_root
-from attestations.trustroot import default_cache_dir as trust_cache_dir
-from scanner.demo import run_demo
+from attestations.errors import AttestationError
 from scanner.errors import ChainwatchError
-from scanner.inventory.build import InventoryOptions, build_inventory, inventory_findings
-from scanner.models import Inventory, Severity
-from scanner.report import json as json_report
-from scanner.report.table import render_inventory, render_scan
-from scanner.scan import ScanOptions, ScanResult, run_scan
-from scanner.store import Store, default_db_path
+from scanner.models import Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from scanner.inventory.build import InventoryOptions
+    from scanner.models import Inventory
+    from scanner.scan import ScanOptions, ScanResult
+
+# Start-up must stay instant (`chainwatch --version`, `chainwatch inventory`): sigstore, httpx,
+# sqlite-utils and rich load inside the commands that need them, never at import time.
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -44,7 +44,9 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ChainwatchError as exc:
+        except (ChainwatchError, AttestationError) as exc:
+            from rich.console import Console
+
             Console(stderr=True).print(f"[red]error:[/red] {exc.diagnostics()}", highlight=False)
             sys.exit(EXIT_ERROR)
 
@@ -116,6 +118,8 @@ def main(ctx: click.Context, db: Path | None) -> None:
 def _options(
     discover: bool, home: Path | None, projects: tuple[Path, ...], system_root: Path | None
 ) -> InventoryOptions:
+    from scanner.inventory.build import InventoryOptions
+
     return InventoryOptions(
         discover=discover,
         home=home or Path.home(),
@@ -143,6 +147,13 @@ def inventory(
     PATHS are agent manifests (chainwatch.toml or a folder holding one), MCP client configs, or
     lockfiles. Nothing is executed and nothing is fetched.
     """
+    from rich.console import Console
+
+    from scanner.inventory.build import build_inventory, inventory_findings
+    from scanner.report import json as json_report
+    from scanner.report.table import render_inventory
+    from scanner.store import Store
+
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     started = _now()
@@ -171,6 +182,8 @@ def inventory(
 @handle_errors
 def scans(ctx: click.Context, limit: int) -> None:
     """List recorded scans, newest first."""
+    from scanner.store import Store
+
     with Store.open(ctx.obj["db"]) as store:
         for row in store.scans(limit):
             click.echo(f"{row['id']:>5}  {row['kind']:<10} {row['started_at']}  {row['summary']}")
@@ -267,6 +280,8 @@ def scan(
     attestation-invalid, no-attestation, digest-mismatch, unresolved or fetch-failed. Only
     verified is a pass.
     """
+    from scanner.scan import ScanOptions
+
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     options = ScanOptions(
@@ -285,6 +300,14 @@ def _scan(
     fmt: str,
     no_record: bool,
 ) -> ScanResult:
+    from rich.console import Console
+
+    from scanner.inventory.build import build_inventory
+    from scanner.report import json as json_report
+    from scanner.report.table import render_scan
+    from scanner.scan import run_scan
+    from scanner.store import Store
+
     inv = build_inventory(list(paths), inv_options)
     inputs = {
         "paths": [str(p) for p in paths],
@@ -307,6 +330,8 @@ def _scan(
 
 
 def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
+    from attestations.result import Status
+
     if fail_on != "never":
         threshold = Severity(fail_on).rank
         if any(f.severity.rank >= threshold for _, f in result.findings):
@@ -329,6 +354,13 @@ def demo(ctx: click.Context, fmt: str) -> None:
 
     Records the scan in the store like any other; run it twice to see the baseline at work.
     """
+    from rich.console import Console
+
+    from scanner.demo import run_demo
+    from scanner.report import json as json_report
+    from scanner.report.table import render_scan
+    from scanner.store import Store, default_db_path
+
     with (
         Store.open(ctx.obj["db"]) as store,
         _progress(Console(stderr=True), enabled=fmt == "table") as bar,
@@ -359,6 +391,11 @@ def verify_env(path: Path | None, fmt: str) -> None:
     PATH is a site-packages folder (default: this interpreter's). Exit 1 when any installed file
     differs from, is missing from, or is not covered by its distribution's RECORD.
     """
+    from rich.console import Console
+
+    from attestations.record import verify_environment
+    from scanner.report import json as json_report
+
     site = path or Path(sysconfig.get_paths()["purelib"])
     reports = verify_environment(site)
     bad = [r for r in reports if not r.ok]
@@ -401,6 +438,8 @@ def trust_root() -> None:
 @handle_errors
 def trust_root_status(path: Path | None) -> None:
     """Show which trusted root scans use, its digest, age and problems. Exit 1 when unusable."""
+    from attestations.trustroot import check_trusted_root, default_root_path
+
     status = check_trusted_root(path or default_root_path())
     click.echo(f"path:    {status.path}\nsha256:  {status.sha256}")
     click.echo(f"fetched: {status.fetched_at or 'unknown (shipped with chainwatch)'}")
@@ -415,7 +454,9 @@ def trust_root_status(path: Path | None) -> None:
 @handle_errors
 def trust_root_refresh() -> None:
     """Fetch the current trusted root through Sigstore's TUF repository (needs the network)."""
-    path = refresh_trusted_root(trust_cache_dir())
+    from attestations.trustroot import default_cache_dir, refresh_trusted_root
+
+    path = refresh_trusted_root(default_cache_dir())
     click.echo(f"refreshed: {path}")
 
 
@@ -429,6 +470,8 @@ def trust() -> None:
 @handle_errors
 def trust_list(ctx: click.Context) -> None:
     """List every package's remembered publisher identity."""
+    from scanner.store import Store
+
     with Store.open(ctx.obj["db"]) as store:
         for row in store.rows("SELECT * FROM publisher_identities ORDER BY purl_key"):
             ident = row["identity"] or "(no attestation)"
@@ -444,6 +487,8 @@ def trust_accept(ctx: click.Context, package: str) -> None:
 
     PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote.
     """
+    from scanner.store import Store
+
     with Store.open(ctx.obj["db"]) as store:
         if not store.forget_identity(package):
             raise ChainwatchError(

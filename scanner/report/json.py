@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.models import Inventory
-from scanner.scan import ScanResult
+
+if TYPE_CHECKING:
+    # Only a type: importing the scan pipeline here would load sigstore for `inventory`.
+    from scanner.scan import ScanResult
 
 
 def to_jsonable(value: Any) -> Any:

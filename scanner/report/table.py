@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from packageurl import PackageURL
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
 from scanner.models import Component, Finding, Inventory, Severity
-from scanner.scan import ScanResult
+
+if TYPE_CHECKING:
+    # Only a type: importing the scan pipeline here would load sigstore for `inventory`.
+    from scanner.scan import ScanResult
 
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "bold red",

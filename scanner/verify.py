@@ -6,13 +6,11 @@ Every component ends in exactly one :class:`attestations.result.Status`; only VE
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from packageurl import PackageURL
 from sigstore.verify import Verifier
 
@@ -26,12 +24,14 @@ from attestations.result import AttestationCheck, PublisherIdentity, Status
 from scanner.checks.codes import Code, finding
 from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
-from scanner.errors import ChainwatchError
 from scanner.models import Component, EvidenceKind, Finding, VersionEvidence
+from scanner.registry.download import hash_artifact
 from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
 
+if TYPE_CHECKING:
+    import httpx
+
 MAX_FILES_VERIFIED = 4  # per PyPI release: the locked files, else a representative few
-MAX_DOWNLOAD = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,10 +237,7 @@ class ComponentVerifier:
         if self._client is None:
             return None
         for file in files[:MAX_FILES_VERIFIED]:
-            try:
-                got = await _hash_url(self._client, file.url)
-            except (httpx.HTTPError, ChainwatchError) as exc:
-                raise FetchError(file.url, f"download failed: {exc}") from exc
+            got = await hash_artifact(self._client, file.url)
             for algo, want in (("sha256", file.sha256), ("sha512", file.sha512)):
                 if want and got[algo] != want.lower():
                     return (
@@ -312,17 +309,3 @@ def _canonical(doc: Any) -> bytes:
     if isinstance(doc, bytes):
         return doc
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
-
-
-async def _hash_url(client: httpx.AsyncClient, url: str) -> dict[str, str]:
-    sha256, sha512 = hashlib.sha256(), hashlib.sha512()
-    size = 0
-    async with client.stream("GET", url) as response:
-        response.raise_for_status()
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_DOWNLOAD:
-                raise FetchError(url, f"artifact larger than {MAX_DOWNLOAD} bytes")
-            sha256.update(chunk)
-            sha512.update(chunk)
-    return {"sha256": sha256.hexdigest(), "sha512": sha512.hexdigest()}

@@ -347,22 +347,30 @@ def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
 
 @main.command()
 @format_option
-@click.pass_context
+@click.option(
+    "--store",
+    "demo_db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The demo's own SQLite store (default: chainwatch-demo.db in the user data folder).",
+)
 @handle_errors
-def demo(ctx: click.Context, fmt: str) -> None:
+def demo(fmt: str, demo_db: Path | None) -> None:
     """Scan the bundled demo fleet against the bundled loopback registry (no outside network).
 
-    Records the scan in the store like any other; run it twice to see the baseline at work.
+    The demo keeps its own store, never the one of --db or CHAINWATCH_DB, so its fixture
+    publishers never enter your trust list. Run it twice to see the baseline at work.
     """
     from rich.console import Console
 
-    from scanner.demo import run_demo
+    from scanner.demo import default_demo_db_path, run_demo
     from scanner.report import json as json_report
     from scanner.report.table import render_scan
-    from scanner.store import Store, default_db_path
+    from scanner.store import Store
 
+    db = demo_db or default_demo_db_path()
     with (
-        Store.open(ctx.obj["db"]) as store,
+        Store.open(db) as store,
         _progress(Console(stderr=True), enabled=fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar)
@@ -372,8 +380,7 @@ def demo(ctx: click.Context, fmt: str) -> None:
         render_scan(result, Console())
         gate = _scan_exit(result, "high", False)
         Console().print(
-            f"store: {ctx.obj['db'] or default_db_path()}; "
-            f"as a CI gate (--fail-on high) this fleet would exit {gate}"
+            f"demo store: {db}; as a CI gate (--fail-on high) this fleet would exit {gate}"
         )
 
 

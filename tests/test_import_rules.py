@@ -54,7 +54,8 @@ RULES = (
         subject=PACKAGES,
         forbidden=NETWORK,
         # scanner.audit: the vulnerability sources of a later issue. trustroot: the TUF refresh.
-        exempt=("scanner.registry", "scanner.audit", "attestations.trustroot"),
+        # scanner._testing: the loopback fixture registry (tests and the demo), serving only.
+        exempt=("scanner.registry", "scanner.audit", "scanner._testing", "attestations.trustroot"),
         why="only the registry layer (and later the audit sources) touches the network",
     ),
     Rule(

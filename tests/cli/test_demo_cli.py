@@ -76,3 +76,14 @@ def test_missing_demo_data_is_a_clear_error(
     monkeypatch.setattr(scanner.demo.resources, "files", lambda _name: package)
     with pytest.raises(ChainwatchError, match="demo data is missing"):
         demo_data()
+
+
+def test_attestation_errors_reach_the_user_as_diagnostics(tmp_path: Path) -> None:
+    # TrustRootError is an AttestationError, not a ChainwatchError: the CLI catches both bases.
+    bad_root = tmp_path / "trusted_root.json"
+    bad_root.write_text("{}")
+    config = FIXTURES / "demo" / "ops" / "config.toml"
+    args = ["scan", "--no-record", "--offline", "--cache-dir", str(tmp_path / "cache")]
+    result = CliRunner().invoke(main, [*args, "--trust-root", str(bad_root), str(config)])
+    assert result.exit_code == 3, result.output
+    assert "error: trusted root" in result.output and "hint:" in result.output

@@ -20,6 +20,15 @@ class EvidenceKind(StrEnum):
     UNRESOLVED = "unresolved"  # no exact version known
 
 
+class Installer(StrEnum):
+    """The tool that fetches a component, whose registry settings therefore apply."""
+
+    UV = "uv"  # uv run: project, user and system uv settings
+    UV_TOOL = "uv-tool"  # uvx / uv tool run: user and system uv settings only
+    PIP = "pip"  # pip, pipx and lockfiles pip installs from
+    NPM = "npm"  # npx, npm exec, pnpm dlx, yarn dlx, bunx
+
+
 class Severity(StrEnum):
     """Finding severity, ordered from least to most severe."""
 
@@ -82,6 +91,21 @@ class VersionEvidence:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistryHint:
+    """Which installer fetches a component, from which folder, and the indexes its command names.
+
+    URLs are stored without userinfo, query or fragment: a credential never enters a hint.
+    """
+
+    installer: Installer
+    project: str | None = None  # folder whose project-level settings apply (None: none do)
+    index: str | None = None  # --default-index / --index-url / -i / --registry
+    extra_indexes: tuple[str, ...] = ()  # --index / --extra-index-url
+    no_config: bool = False  # uv --no-config
+    config_file: str | None = None  # uv --config-file
+
+
+@dataclass(frozen=True, slots=True)
 class Component:
     """A thing that runs, identified by a package URL.
 
@@ -102,6 +126,7 @@ class Component:
     direct: bool = True  # False for transitive lockfile entries
     dev: bool = False  # dev/test-only dependency
     attestation_identities: tuple[dict[str, str], ...] = field(default=(), hash=False)
+    registry: RegistryHint | None = None  # None: the ecosystem's installer, no project folder
 
     @property
     def key(self) -> str:

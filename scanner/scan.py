@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,18 +18,23 @@ from attestations.registry_keys import RegistryKey
 from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.checks.codes import Code, finding
+from scanner.checks.confusion import confusion_findings
 from scanner.checks.identity import identity_checks
+from scanner.errors import ConfigError
 from scanner.inventory.build import inventory_findings
 from scanner.models import Component, Finding, Inventory
 from scanner.registry import (
+    MultiIndexRegistry,
     NpmRegistry,
+    RegistryAuth,
     RegistryConfig,
     RegistryKind,
-    load_config,
+    RegistrySelector,
     make_client,
     make_registry,
 )
 from scanner.registry.interface import FetchError, NotFound, Registry
+from scanner.registry.uses import RegistryUse, merge_uses, registry_uses
 from scanner.store import Store, VerificationRecord
 from scanner.verify import ComponentVerifier, Verdict
 
@@ -43,7 +48,8 @@ class ScanOptions:
     offline: bool = False
     download: bool = False
     cache_dir: Path | None = None  # HTTP and verification caches; None: the user cache folder
-    registry_config: RegistryConfig | None = None  # None: the user's pip/uv/npm configuration
+    registry_config: RegistryConfig | None = None  # one config for all (tests, the demo)
+    registry_selector: RegistrySelector | None = None  # None: each installer's own settings
     trust_root: Path | None = None
     timeout: float = 20.0
     max_connections: int = 16  # measured: more adds pool overhead and no speed (bench_scan)
@@ -57,6 +63,7 @@ class ScanResult:
     verdicts: dict[str, Verdict]
     findings: list[tuple[str | None, Finding]] = field(default_factory=list)
     scan_id: int | None = None
+    registries: tuple[RegistryUse, ...] = ()  # which registry each component was checked at
 
     def status_counts(self) -> dict[str, int]:
         """How many unique components ended in each status."""
@@ -80,7 +87,7 @@ def run_scan(
     """Verify every component of the inventory and record the scan (when a store is given)."""
     started = datetime.now(UTC).isoformat(timespec="seconds")
     components = _unique_components(inventory)
-    verdicts = asyncio.run(_verify_all(components, options, progress))
+    verdicts, registries = asyncio.run(_verify_all(components, options, progress))
     stored = {}
     if store is not None:
         for v in verdicts.values():
@@ -89,7 +96,7 @@ def run_scan(
                 stored[key] = s
     identity_findings, updates = identity_checks(verdicts.values(), stored)
     findings = _agent_findings(inventory, verdicts, identity_findings)
-    result = ScanResult(inventory, verdicts, findings)
+    result = ScanResult(inventory, verdicts, findings, registries=registries)
     if store is None:
         return result
     scan_id = store.record_scan(
@@ -110,7 +117,7 @@ def run_scan(
         identities=updates,
         summary=result.status_counts(),
     )
-    return ScanResult(inventory, verdicts, findings, scan_id)
+    return ScanResult(inventory, verdicts, findings, scan_id, registries)
 
 
 def _unique_components(inventory: Inventory) -> list[Component]:
@@ -123,9 +130,9 @@ def _unique_components(inventory: Inventory) -> list[Component]:
 
 async def _verify_all(
     components: list[Component], options: ScanOptions, progress: Progress | None
-) -> dict[str, Verdict]:
+) -> tuple[dict[str, Verdict], tuple[RegistryUse, ...]]:
     cache_dir = options.cache_dir or default_cache_dir()
-    config = options.registry_config or load_config()
+    selector = options.registry_selector or RegistrySelector()
     root_path = options.trust_root
     trusted_root = load_trusted_root(root_path)
     verifier = make_verifier(trusted_root)
@@ -137,26 +144,49 @@ async def _verify_all(
         timeout=options.timeout,
         max_connections=options.max_connections,
     )
+    auth = RegistryAuth()
+    client.auth = auth  # npm tokens, each only to its own registry
+    checkers: dict[RegistryConfig, tuple[ComponentVerifier, dict[str, Registry]]] = {}
+    uses: list[RegistryUse] = []
+
+    def checker_for(config: RegistryConfig) -> tuple[ComponentVerifier, dict[str, Registry]]:
+        if config not in checkers:
+            auth.add(config.npm_tokens)
+            registries = {kind.value: make_registry(kind, client, config) for kind in RegistryKind}
+            npm = registries["npm"]
+            checkers[config] = (
+                ComponentVerifier(
+                    registries,
+                    verifier,
+                    trust_root_digest=root_digest,
+                    npm_keys=(lambda: _npm_keys(npm)) if isinstance(npm, NpmRegistry) else None,
+                    cache=cache,
+                    client=client,
+                    download=options.download,
+                ),
+                registries,
+            )
+        return checkers[config]
+
     try:
-        registries: dict[str, Registry] = {
-            kind.value: make_registry(kind, client, config) for kind in RegistryKind
-        }
-        npm = registries["npm"]
-        checker = ComponentVerifier(
-            registries,
-            verifier,
-            trust_root_digest=root_digest,
-            npm_keys=(lambda: _npm_keys(npm)) if isinstance(npm, NpmRegistry) else None,
-            cache=cache,
-            client=client,
-            download=options.download,
-        )
         done = 0
         total = len(components)
 
         async def one(c: Component) -> tuple[str, Verdict]:
             nonlocal done
-            verdict = await checker.verify(c)
+            try:
+                config = options.registry_config or selector.config_for(c)
+            except ConfigError as exc:
+                verdict = Verdict(c, Status.FETCH_FAILED, f"registry settings: {exc.message}")
+            else:
+                checker, registries = checker_for(config)
+                uses.extend(registry_uses(config, c))
+                verdict = await checker.verify(c)
+                multi = registries.get(c.ecosystem)
+                if isinstance(multi, MultiIndexRegistry):
+                    serving, unasked = await multi.serving(c.name)
+                    found = confusion_findings(c.purl, c.name, serving, unasked)
+                    verdict = replace(verdict, findings=verdict.findings + found)
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -166,7 +196,7 @@ async def _verify_all(
     finally:
         await client.aclose()
         cache.close()
-    return dict(pairs)
+    return dict(pairs), merge_uses(uses)
 
 
 async def _npm_keys(npm: NpmRegistry) -> tuple[RegistryKey, ...]:

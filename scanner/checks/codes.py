@@ -32,6 +32,7 @@ class Code(StrEnum):
     INSTALL_SCRIPTS = "CW210"
     PROJECT_STATUS = "CW211"  # PEP 792 archived / quarantined / deprecated
     UNRESOLVED = "CW212"
+    DEPENDENCY_CONFUSION = "CW213"  # a name served by more than one configured index
     RECORD_MISMATCH = "CW300"  # installed file differs from its RECORD
     RECORD_MISSING_FILE = "CW301"
     RECORD_UNHASHED = "CW302"  # installed file not covered by RECORD
@@ -60,6 +61,7 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.INSTALL_SCRIPTS: Severity.LOW,
     Code.PROJECT_STATUS: Severity.MEDIUM,
     Code.UNRESOLVED: Severity.LOW,
+    Code.DEPENDENCY_CONFUSION: Severity.HIGH,
     Code.RECORD_MISMATCH: Severity.CRITICAL,
     Code.RECORD_MISSING_FILE: Severity.HIGH,
     Code.RECORD_UNHASHED: Severity.LOW,

@@ -7,6 +7,7 @@ from enum import StrEnum
 import httpx
 
 from attestations.registry_keys import RegistryKey
+from scanner.registry.auth import RegistryAuth
 from scanner.registry.config import RegistryConfig, load_config, redact
 from scanner.registry.http import fetch_json, make_client
 from scanner.registry.interface import (
@@ -19,8 +20,10 @@ from scanner.registry.interface import (
     RegistrySignature,
     ReleaseFacts,
 )
+from scanner.registry.multi import MultiIndexRegistry
 from scanner.registry.npm import NpmRegistry
 from scanner.registry.pypi import PyPIRegistry
+from scanner.registry.select import RegistrySelector, SettingsPlaces, hint_for
 
 
 class RegistryKind(StrEnum):
@@ -42,13 +45,16 @@ def make_registry(
     """The registry of ``kind`` at the URL ``config`` names."""
     kind = RegistryKind(kind)
     if kind is RegistryKind.PYPI:
-        return PyPIRegistry(client, config.pypi_simple)
+        if not config.pypi_extra:
+            return PyPIRegistry(client, config.pypi_simple)
+        return MultiIndexRegistry([(u, PyPIRegistry(client, u)) for u in config.pypi_indexes()])
     return NpmRegistry(client, config.npm, config.npm_scopes)
 
 
 __all__ = [
     "FetchError",
     "FileFacts",
+    "MultiIndexRegistry",
     "NotFound",
     "NpmRegistry",
     "OfflineMiss",
@@ -56,12 +62,16 @@ __all__ = [
     "PyPIRegistry",
     "REGISTRIES",
     "Registry",
+    "RegistryAuth",
     "RegistryConfig",
     "RegistryKey",
     "RegistryKind",
+    "RegistrySelector",
     "RegistrySignature",
     "ReleaseFacts",
+    "SettingsPlaces",
     "fetch_json",
+    "hint_for",
     "load_config",
     "make_client",
     "make_registry",

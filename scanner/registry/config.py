@@ -1,42 +1,40 @@
-"""Registry base URLs from the user's own pip, uv and npm configuration.
+"""Registry base URLs from the user's own uv, pip and npm configuration.
+
+Each installer's own rules apply (``pyindex`` for uv and pip, ``npmrc`` for npm): a uv-launched
+server follows uv's settings, a pip-launched one pip's, an npx one npm's; project-level files come
+from the scanned project's folder, never from chainwatch's working directory.
 
 Where nothing is configured, the public defaults come from packageurl-python's purl type definitions
 (``PypiTypeDefinition`` / ``NpmTypeDefinition.default_repository_url``): a library that already
 knows them, so no registry host is written here. We do not shell out to ``npm config get registry``:
-it reads the same ``.npmrc`` files parsed below, costs a Node start-up, and would make the default
+it reads the same ``.npmrc`` files parsed here, costs a Node start-up, and would make the default
 depend on whether npm is installed.
 
-Precedence, first match wins:
-
-* PyPI: ``UV_DEFAULT_INDEX``, ``UV_INDEX_URL``, ``PIP_INDEX_URL``; the project's ``uv.toml`` /
-  ``pyproject.toml`` (``[[tool.uv.index]] default = true`` or ``[tool.uv] index-url``), found by
-  walking up from ``cwd``; pip config files (``PIP_CONFIG_FILE``, the environment's ``pip.conf``,
-  user, global; ``[install]`` before ``[global]``); uv's user and system ``uv.toml``; the default.
-* npm: ``npm_config_registry``; ``.npmrc`` of the project, the user (``npm_config_userconfig``)
-  and the global config (``npm_config_globalconfig``, else ``<node prefix>/etc/npmrc``);
-  ``@scope:registry=`` lines are collected with the same precedence.
-
-Credentials in URLs are kept for requests; ``redact`` is what any message or repr shows.
+Credentials in URLs and npm tokens are kept for requests; ``redact`` is what any message or repr
+shows.
 """
 
 from __future__ import annotations
 
-import configparser
 import os
-import re
-import shutil
-import sys
-import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from packageurl.validate import NpmTypeDefinition, PypiTypeDefinition
 
-from scanner.errors import ConfigError
+from scanner.models import Installer, RegistryHint
+from scanner.registry.npmrc import NpmSettings, npm_settings
+from scanner.registry.pyindex import (
+    CommandIndexes,
+    PythonIndexes,
+    Setting,
+    pip_indexes,
+    uv_indexes,
+)
 
-_ENV_REF = re.compile(r"\$\{([^}]+)\}")
+DEFAULT_SOURCE = "packageurl-python default"
 
 
 def default_pypi_simple() -> str:
@@ -67,6 +65,15 @@ class RegistryConfig:
     pypi_json: str | None = None
     npm_scopes: dict[str, str] = field(default_factory=dict, hash=False)
     sources: tuple[tuple[str, str], ...] = ()  # (setting, where it came from)
+    pypi_extra: tuple[str, ...] = ()  # further indexes (uv asks them before pypi_simple)
+    pypi_extra_first: bool = True
+    npm_tokens: tuple[tuple[str, str], ...] = field(default=(), hash=False)  # never shown
+
+    def pypi_indexes(self) -> tuple[str, ...]:
+        """Every Python index, in the order the installer consults them."""
+        if self.pypi_extra_first:
+            return (*self.pypi_extra, self.pypi_simple)
+        return (self.pypi_simple, *self.pypi_extra)
 
     def npm_for(self, name: str) -> str:
         """The registry that serves ``name`` (a scoped name may have its own)."""
@@ -79,7 +86,9 @@ class RegistryConfig:
         json_url = redact(self.pypi_json) if self.pypi_json else None
         return (
             f"RegistryConfig(pypi_simple={redact(self.pypi_simple)!r}, pypi_json={json_url!r}, "
-            f"npm={redact(self.npm)!r}, npm_scopes={scopes!r})"
+            f"npm={redact(self.npm)!r}, npm_scopes={scopes!r}, "
+            f"pypi_extra={[redact(u) for u in self.pypi_extra]!r}, "
+            f"npm_tokens_for={[k for k, _ in self.npm_tokens]!r})"
         )
 
 
@@ -90,156 +99,80 @@ def load_config(
     home: Path | None = None,
     system_root: Path = Path("/"),
     global_npmrc: Path | None = None,
+    hint: RegistryHint | None = None,
+    prefix: Path | None = None,
 ) -> RegistryConfig:
-    """Resolve the registry URLs the user's own tools would use (see the module docstring)."""
+    """The registries ``hint``'s installer would use (default: pip and npm, project ``cwd``).
+
+    ``cwd`` is the project folder for project-level files; None reads no project-level file.
+    """
     env = dict(os.environ if env is None else env)
-    cwd = cwd or Path.cwd()
     home = home or Path(env.get("HOME") or Path.home())
-    pypi, pypi_src = _pypi_index(env, cwd, home, system_root)
-    npm, scopes, npm_src = _npm_registry(env, cwd, home, global_npmrc)
-    pypi = _slash(pypi)
-    pypi_json = pypi[: -len("simple/")] + "pypi/" if pypi.endswith("/simple/") else None
-    return RegistryConfig(
-        pypi_simple=pypi,
-        npm=_slash(npm),
-        pypi_json=pypi_json,
-        npm_scopes={k: _slash(v) for k, v in scopes.items()},
-        sources=(("pypi", pypi_src), ("npm", npm_src)),
+    hint = hint or RegistryHint(Installer.PIP, str(cwd) if cwd else None)
+    project = Path(hint.project) if hint.project else cwd
+    command = CommandIndexes(hint.index, hint.extra_indexes, hint.no_config, hint.config_file)
+    is_npm = hint.installer is Installer.NPM
+    python = _python(hint.installer, env, project, home, system_root, prefix, command, is_npm)
+    npm = npm_settings(
+        env,
+        project=project,
+        home=home,
+        default=Setting(default_npm(), DEFAULT_SOURCE),
+        global_npmrc=global_npmrc,
+        command_registry=hint.index if is_npm else None,
+    )
+    return make_config(python, npm)
+
+
+def _python(
+    installer: Installer,
+    env: Mapping[str, str],
+    project: Path | None,
+    home: Path,
+    root: Path,
+    prefix: Path | None,
+    command: CommandIndexes,
+    is_npm: bool,
+) -> PythonIndexes:
+    command = CommandIndexes() if is_npm else command
+    if installer in (Installer.UV, Installer.UV_TOOL):
+        return uv_indexes(
+            env,
+            project=project,
+            home=home,
+            system_root=root,
+            default=Setting(default_pypi_simple(), DEFAULT_SOURCE),
+            command=command,
+            tool=installer is Installer.UV_TOOL,
+        )
+    return pip_indexes(
+        env,
+        home=home,
+        system_root=root,
+        prefix=prefix,
+        default=Setting(default_pypi_simple(), DEFAULT_SOURCE),
+        command=command,
     )
 
 
-def _pypi_index(env: Mapping[str, str], cwd: Path, home: Path, root: Path) -> tuple[str, str]:
-    for var in ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL"):
-        if env.get(var):
-            return env[var].split()[0], f"${var}"
-    for directory in (cwd, *cwd.parents):
-        for path in (directory / "uv.toml", directory / "pyproject.toml"):
-            found = _uv_index(path, nested=path.name == "pyproject.toml")
-            if found:
-                return found, str(path)
-    for path in _pip_config_files(env, home, root):
-        found = _pip_index(path)
-        if found:
-            return found, str(path)
-    xdg = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
-    for path in (xdg / "uv" / "uv.toml", root / "etc" / "uv" / "uv.toml"):
-        found = _uv_index(path, nested=False)
-        if found:
-            return found, str(path)
-    return default_pypi_simple(), "packageurl-python default"
-
-
-def _uv_index(path: Path, *, nested: bool) -> str | None:
-    if not path.is_file():
-        return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(str(path), f"cannot read uv settings: {exc}") from exc
-    settings = data.get("tool", {}).get("uv", {}) if nested else data
-    if not isinstance(settings, dict):
-        raise ConfigError(str(path), "uv settings are not a table")
-    indexes = settings.get("index", [])
-    if isinstance(indexes, list):
-        for index in indexes:
-            if isinstance(index, dict) and index.get("default") is True and index.get("url"):
-                return str(index["url"])
-    url = settings.get("index-url")
-    return str(url) if url else None
-
-
-def _pip_config_files(env: Mapping[str, str], home: Path, root: Path) -> Iterator[Path]:
-    """pip's config files, highest precedence first."""
-    if env.get("PIP_CONFIG_FILE"):
-        if env["PIP_CONFIG_FILE"] == os.devnull:
-            return
-        yield Path(env["PIP_CONFIG_FILE"])
-    yield Path(sys.prefix) / "pip.conf"
-    xdg = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
-    yield xdg / "pip" / "pip.conf"
-    yield home / "Library" / "Application Support" / "pip" / "pip.conf"
-    yield home / ".pip" / "pip.conf"
-    yield root / "etc" / "pip.conf"
-    for directory in (env.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep):
-        yield root / directory.lstrip("/") / "pip" / "pip.conf"
-
-
-def _pip_index(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read(path, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
-        raise ConfigError(str(path), f"cannot read pip config: {exc}") from exc
-    for section in ("install", "download", "global"):
-        for key in ("index-url", "index_url"):
-            if parser.has_option(section, key):
-                value = parser.get(section, key).split()
-                if value:
-                    return value[0]
-    return None
-
-
-def _npm_registry(
-    env: Mapping[str, str], cwd: Path, home: Path, global_npmrc: Path | None
-) -> tuple[str, dict[str, str], str]:
-    registry: tuple[str, str] | None = None
-    scopes: dict[str, str] = {}
-    lowered = {k.lower(): v for k, v in env.items()}
-    if lowered.get("npm_config_registry"):
-        registry = (lowered["npm_config_registry"], "$npm_config_registry")
-    for key, value in lowered.items():
-        if key.startswith("npm_config_@") and key.endswith(":registry") and value:
-            scopes.setdefault(key[len("npm_config_") : -len(":registry")], value)
-    for path in _npmrc_files(lowered, cwd, home, global_npmrc):
-        settings = _read_npmrc(path, env)
-        if registry is None and settings.get("registry"):
-            registry = (settings["registry"], str(path))
-        for key, value in settings.items():
-            if key.startswith("@") and key.endswith(":registry") and value:
-                scopes.setdefault(key[: -len(":registry")].lower(), value)
-    if registry is None:
-        registry = (default_npm(), "packageurl-python default")
-    return registry[0], scopes, registry[1]
-
-
-def _npmrc_files(
-    lowered_env: Mapping[str, str], cwd: Path, home: Path, global_npmrc: Path | None
-) -> Iterator[Path]:
-    """Project, user and global npmrc, highest precedence first."""
-    for directory in (cwd, *cwd.parents):
-        if (directory / "package.json").is_file() or (directory / ".npmrc").is_file():
-            yield directory / ".npmrc"
-            break
-    yield Path(lowered_env.get("npm_config_userconfig") or home / ".npmrc")
-    if lowered_env.get("npm_config_globalconfig"):
-        yield Path(lowered_env["npm_config_globalconfig"])
-    elif global_npmrc is not None:
-        yield global_npmrc
-    else:
-        node = shutil.which("node")
-        if node:
-            yield Path(node).resolve().parent.parent / "etc" / "npmrc"
-
-
-def _read_npmrc(path: Path, env: Mapping[str, str]) -> dict[str, str]:
-    """``key=value`` lines of an npmrc, with ``${VAR}`` expanded as npm does."""
-    if not path.is_file():
-        return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), f"cannot read npmrc: {exc}") from exc
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped[0] in "#;" or "=" not in stripped:
-            continue
-        key, _, value = stripped.partition("=")
-        value = value.strip().strip('"').strip("'")
-        out[key.strip().lower()] = _ENV_REF.sub(lambda m: env.get(m.group(1), ""), value)
-    return out
+def make_config(python: PythonIndexes, npm: NpmSettings) -> RegistryConfig:
+    """One RegistryConfig from resolved Python indexes and npm settings."""
+    pypi = _slash(python.default.url)
+    pypi_json = pypi[: -len("simple/")] + "pypi/" if pypi.endswith("/simple/") else None
+    sources = [("pypi", python.default.source)]
+    sources += [(f"pypi extra {redact(s.url)}", s.source) for s in python.extra]
+    sources.append(("npm", npm.registry.source))
+    sources += [(f"npm {scope}", s.source) for scope, s in sorted(npm.scopes.items())]
+    return RegistryConfig(
+        pypi_simple=pypi,
+        npm=_slash(npm.registry.url),
+        pypi_json=pypi_json,
+        npm_scopes={k: _slash(v.url) for k, v in npm.scopes.items()},
+        sources=tuple(sources),
+        pypi_extra=tuple(_slash(s.url) for s in python.extra),
+        pypi_extra_first=python.extra_first,
+        npm_tokens=npm.tokens,
+    )
 
 
 def _slash(url: str) -> str:

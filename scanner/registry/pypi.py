@@ -1,4 +1,7 @@
-"""PyPI (and any PEP 691 index) through the Simple API JSON, plus PEP 740 provenance."""
+"""PyPI (and any PEP 691 index) through the Simple API JSON, plus PEP 740 provenance.
+
+An index that serves only the PEP 503 HTML form is read through ``simple_html``.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +22,14 @@ from packaging.version import InvalidVersion, Version
 from scanner.registry._parse import Doc
 from scanner.registry.http import fetch_json
 from scanner.registry.interface import (
+    FetchError,
     FileFacts,
     NotFound,
     ProjectFacts,
     Registry,
     ReleaseFacts,
 )
+from scanner.registry.simple_html import fetch_html_project, wants_html
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
@@ -58,8 +63,16 @@ class PyPIRegistry(Registry):
         key = canonicalize_name(name)
         if key not in self._projects:
             url = self.project_url(name)
-            data = await self._get(url, SIMPLE_JSON)
-            self._projects[key] = parse_simple(url, data)
+            try:
+                data = await self._get(url, SIMPLE_JSON)
+            except FetchError as exc:
+                if not wants_html(exc):
+                    raise
+                self._projects[key] = await fetch_html_project(
+                    self._client, url, key, limiter=self._limiter, retries=self._retries
+                )
+            else:
+                self._projects[key] = parse_simple(url, data)
         return self._projects[key]
 
     async def release(self, name: str, version: str) -> ReleaseFacts:

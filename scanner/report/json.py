@@ -77,5 +77,6 @@ def scan_document(result: ScanResult) -> dict[str, Any]:
             for purl, v in result.verdicts.items()
         ],
         "findings": [{"agent": agent_id, **_finding(f)} for agent_id, f in result.findings],
+        "registries": [to_jsonable(u) for u in result.registries],
         "inventory": inventory_document(result.inventory),
     }

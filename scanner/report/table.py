@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from packageurl import PackageURL
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -124,6 +125,18 @@ def _short(text: str, width: int = 20) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def registries_table(result: ScanResult) -> Table:
+    """The registry used per ecosystem, the setting that chose it and how many it was asked for."""
+    table = Table(title="registries", show_lines=False)
+    for col in ("ecosystem", "registry", "role", "setting from", "components"):
+        table.add_column(col, overflow="fold", justify="right" if col == "components" else "left")
+    for u in result.registries:
+        table.add_row(
+            u.ecosystem, escape(u.registry), escape(u.role), escape(u.source), str(len(u.purls))
+        )
+    return table
+
+
 def render_scan(result: ScanResult, console: Console) -> None:
     """Components with their final status, findings by severity, then counts."""
     table = Table(title="components", show_lines=False)
@@ -143,6 +156,8 @@ def render_scan(result: ScanResult, console: Console) -> None:
             detail,
         )
     console.print(table)
+    if result.registries:
+        console.print(registries_table(result))
     ordered = sorted(result.findings, key=lambda af: -af[1].severity.rank)
     if ordered:
         findings = Table(title="findings")

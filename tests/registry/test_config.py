@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scanner.errors import ConfigError
+from scanner.models import Installer, RegistryHint
 from scanner.registry.config import (
     default_npm,
     default_pypi_simple,
@@ -23,7 +24,12 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-def _load(home: Path, env: dict[str, str] | None = None, **kw: object):
+def _load(
+    home: Path,
+    env: dict[str, str] | None = None,
+    installer: Installer = Installer.PIP,
+    **kw: object,
+):
     root = home.parent
     base = {"HOME": str(home), "PIP_CONFIG_FILE": "", "XDG_CONFIG_DIRS": "/etc/xdg"}
     return load_config(
@@ -32,6 +38,8 @@ def _load(home: Path, env: dict[str, str] | None = None, **kw: object):
         home=home,
         system_root=root,
         global_npmrc=root / "etc" / "npmrc",
+        hint=RegistryHint(installer, str(root / "project")),
+        prefix=root / "venv",
         **kw,  # type: ignore[arg-type]
     )
 
@@ -55,12 +63,16 @@ def test_pip_index_url_env_wins_and_credentials_are_kept_but_not_shown(home: Pat
     assert redact(cfg.pypi_simple) == "https://***@mirror.example/simple/"
 
 
-def test_uv_env_beats_pip_env(home: Path) -> None:
+def test_each_installer_reads_only_its_own_env(home: Path) -> None:
     env = {"UV_DEFAULT_INDEX": "https://uv.example/simple", "PIP_INDEX_URL": "https://p.example/s"}
-    assert _load(home, env).pypi_simple == "https://uv.example/simple/"
-    assert _load(home, {"UV_INDEX_URL": "https://old.example/simple/"}).pypi_simple == (
-        "https://old.example/simple/"
-    )
+    assert _load(home, env, Installer.UV).pypi_simple == "https://uv.example/simple/"
+    assert _load(home, env, Installer.PIP).pypi_simple == "https://p.example/s/"
+    uv_old = _load(home, {"UV_INDEX_URL": "https://old.example/simple/"}, Installer.UV_TOOL)
+    assert uv_old.pypi_simple == "https://old.example/simple/"
+    assert dict(uv_old.sources)["pypi"] == "$UV_INDEX_URL"
+    # uv ignores PIP_INDEX_URL (the defect: it used to be applied to uvx servers)
+    pip_only = _load(home, {"PIP_INDEX_URL": "https://p.example/s"}, Installer.UV_TOOL)
+    assert pip_only.pypi_simple == default_pypi_simple()
 
 
 def test_user_pip_conf_install_section_beats_global(home: Path) -> None:
@@ -91,25 +103,31 @@ def test_uv_project_index_from_pyproject(home: Path) -> None:
         '[[tool.uv.index]]\nname = "other"\nurl = "https://other.example/simple"\n'
         '[[tool.uv.index]]\nname = "corp"\nurl = "https://corp.example/simple"\ndefault = true\n'
     )
-    assert _load(home).pypi_simple == "https://corp.example/simple/"
+    cfg = _load(home, installer=Installer.UV)
+    assert cfg.pypi_simple == "https://corp.example/simple/"
+    assert cfg.pypi_extra == ("https://other.example/simple/",)
+    assert cfg.pypi_indexes() == ("https://other.example/simple/", "https://corp.example/simple/")
+    # uvx / uv tool run read no project files
+    assert _load(home, installer=Installer.UV_TOOL).pypi_simple == default_pypi_simple()
 
 
 def test_uv_toml_in_project_and_user(home: Path) -> None:
     xdg = home / ".config" / "uv"
     xdg.mkdir(parents=True)
     (xdg / "uv.toml").write_text('index-url = "https://user-uv.example/simple"\n')
-    assert _load(home).pypi_simple == "https://user-uv.example/simple/"
+    assert _load(home, installer=Installer.UV).pypi_simple == "https://user-uv.example/simple/"
     (home.parent / "project" / "uv.toml").write_text(
         '[[index]]\nurl = "https://proj-uv.example/simple"\ndefault = true\n'
     )
-    assert _load(home).pypi_simple == "https://proj-uv.example/simple/"
+    assert _load(home, installer=Installer.UV).pypi_simple == "https://proj-uv.example/simple/"
+    assert _load(home).pypi_simple == default_pypi_simple()  # pip reads no uv file
 
 
 def test_malformed_uv_toml_names_the_file(home: Path) -> None:
     bad = home.parent / "project" / "uv.toml"
     bad.write_text("index-url = \n")
     with pytest.raises(ConfigError) as info:
-        _load(home)
+        _load(home, installer=Installer.UV)
     assert str(bad) in str(info.value)
 
 

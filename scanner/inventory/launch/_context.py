@@ -6,11 +6,11 @@ import hashlib
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from packageurl import PackageURL
 
@@ -21,6 +21,9 @@ from scanner.models import (
     Component,
     EvidenceKind,
     Finding,
+    Installer,
+    RegistryHint,
+    Scope,
     ServerEntry,
     Skipped,
     SourceLocation,
@@ -46,6 +49,7 @@ class Ctx:
     dispatch: Dispatch
     base_dir: Path | None = None  # overrides cwd/config dir for relative paths (uv --directory)
     depth: int = 0
+    registry: RegistryHint | None = None  # set by a runner: its installer and index options
     components: list[Component] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -72,8 +76,48 @@ class Ctx:
         )
 
     def add(self, component: Component) -> None:
-        """Add a component (its source location filled in)."""
+        """Add a component; a registry package gets the runner's registry hint."""
+        hint = self.registry
+        if hint is not None and component.registry is None:
+            npm = hint.installer is Installer.NPM
+            if component.ecosystem == ("npm" if npm else "pypi"):
+                component = replace(component, registry=hint)
         self.components.append(component)
+
+    @property
+    def project_dir(self) -> str | None:
+        """The folder the server runs in, whose project-level settings apply; None if unknown.
+
+        ``uv --directory``, the entry's ``cwd``, its project key, or, for a project-scope config,
+        the project folder (the parent of ``.vscode`` / ``.cursor``-style folders).
+        """
+        config_dir = Path(self.server.config_path).parent
+        for raw in (self.base_dir, self.server.cwd, self.server.project):
+            if raw:
+                path = Path(raw).expanduser()
+                return str(path if path.is_absolute() else config_dir / path)
+        if self.server.scope is Scope.PROJECT:
+            return str(config_dir.parent if config_dir.name.startswith(".") else config_dir)
+        return None
+
+    def set_registry(
+        self,
+        installer: Installer,
+        *,
+        index: str | None = None,
+        extra: Sequence[str] = (),
+        no_config: bool = False,
+        config_file: str | None = None,
+    ) -> None:
+        """Record the runner and the index options its command gives (credentials dropped)."""
+        self.registry = RegistryHint(
+            installer,
+            self.project_dir,
+            clean_url(index) if index else None,
+            tuple(clean_url(u) for u in extra),
+            no_config,
+            config_file,
+        )
 
     def flag(self, code: Code, subject: str, message: str, **evidence: str) -> None:
         """Add a finding about this server's launch."""
@@ -128,6 +172,14 @@ def _purl(
     return PackageURL(
         type=type_, namespace=namespace, name=name, version=version, qualifiers=dict(qualifiers)
     ).to_string()
+
+
+def clean_url(raw: str) -> str:
+    """A URL without userinfo, query or fragment (uv's ``name=url`` form: the URL)."""
+    name, eq, rest = raw.partition("=")
+    url = rest if eq and "://" not in name and "/" not in name else raw
+    parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
 
 
 def floating_finding(ctx: Ctx, purl: str, spec: str, *, latest: bool, what: str) -> None:

@@ -9,7 +9,7 @@ from scanner.errors import LaunchError
 from scanner.inventory.launch import _git
 from scanner.inventory.launch._context import Ctx, floating_finding, make_purl
 from scanner.inventory.launch.remote import add_bridge_urls
-from scanner.models import Component, EvidenceKind, VersionEvidence
+from scanner.models import Component, EvidenceKind, Installer, VersionEvidence
 
 _NAME = re.compile(r"^(?:@([a-z0-9][a-z0-9._~-]*)/)?([a-z0-9_~.-][a-z0-9._~-]*)$", re.IGNORECASE)
 _EXACT = re.compile(
@@ -53,6 +53,7 @@ def run_exec(
     """Resolve ``<runner> [options] <package> [args]`` (``words`` starts after the runner)."""
     packages = list(pre_packages)
     call: str | None = None
+    registry: str | None = None
     positional: list[str] = []
     i = 0
     while i < len(words):
@@ -72,6 +73,8 @@ def run_exec(
                 packages.append(value)
             elif key in runner.call_opts:
                 call = value
+            elif key == "--registry":
+                registry = value
             continue
         if word.startswith("-") and word != "-":
             i += 1
@@ -88,6 +91,7 @@ def run_exec(
     else:
         ctx.skip(f"{runner.label} without a package to run")
         return
+    ctx.set_registry(Installer.NPM, index=registry)
     for spec in specs:
         add_npm(ctx, spec, runner=runner, requested=tuple(specs), args=args)
 

@@ -8,6 +8,7 @@ environment the interpreter has, which a lockfile reader inventories. It becomes
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from scanner.inventory.launch.argv import launcher_of
 from scanner.inventory.launch.caches import normalize_pypi
 from scanner.inventory.launch.remote import add_bridge_urls
 from scanner.inventory.launch.script import add_script
-from scanner.models import Component, EvidenceKind, VersionEvidence
+from scanner.models import Component, EvidenceKind, Installer, VersionEvidence
 
 _UV_AT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?@([^\s/@]+)$")
 
@@ -43,6 +44,7 @@ UV_VALUES = frozenset(
         "--fork-strategy", "--build-constraint", "--max-recursion-depth",
     }
 )  # fmt: skip
+_PIP_VALUES = frozenset({"--index-url", "-i", "--extra-index-url"})
 PIPX_VALUES = frozenset(
     {"--spec", "--python", "--pip-args", "--index-url", "-i", "--backend", "--preinstall"}
 )
@@ -182,10 +184,34 @@ def _withs(ctx: Ctx, found: dict[str, list[str]], label: str) -> list[str]:
     return names
 
 
-def run_uvx(ctx: Ctx, words: list[str]) -> None:
+_INDEX_OPTS = frozenset(
+    {"--index", "--default-index", "--index-url", "-i", "--extra-index-url", "--config-file",
+     "--no-config", "--isolated"}
+)  # fmt: skip
+
+
+def _uv_registry(ctx: Ctx, found: dict[str, list[str]], installer: Installer) -> None:
+    """The runner's registry hint from its index options (command line beats everything)."""
+    default = found.get("--default-index") or found.get("--index-url") or found.get("-i") or []
+    extra = [
+        u for key in ("--index", "--extra-index-url") for v in found.get(key, []) for u in v.split()
+    ]
+    ctx.set_registry(
+        installer,
+        index=default[-1] if default else None,
+        extra=extra,
+        no_config="--no-config" in found or "--isolated" in found,
+        config_file=found["--config-file"][-1] if found.get("--config-file") else None,
+    )
+
+
+def run_uvx(ctx: Ctx, words: list[str], outer: dict[str, list[str]] | None = None) -> None:
     """``uvx [options] <package> [args]`` and ``uvx --from <spec> <command> [args]``."""
     keep = frozenset({"--from", "--with", "-w", "--with-editable", "--with-requirements"})
-    found, rest = _options(words, UV_VALUES, keep)
+    found, rest = _options(words, UV_VALUES, keep | _INDEX_OPTS)
+    for key, values in (outer or {}).items():
+        found.setdefault(key, values)
+    _uv_registry(ctx, found, Installer.UV_TOOL)
     _withs(ctx, found, "uvx")
     if "--from" in found:
         spec, args = found["--from"][-1], rest[1:]
@@ -199,15 +225,16 @@ def run_uvx(ctx: Ctx, words: list[str]) -> None:
 
 def run_uv(ctx: Ctx, words: list[str]) -> None:
     """``uv [global options] tool run|run ...``."""
-    keep = frozenset({"--directory", "--project"})
+    keep = frozenset({"--directory", "--project"}) | _INDEX_OPTS
     found, rest = _options(words, UV_VALUES, keep)
     _set_directory(ctx, found)
+    outer = {k: v for k, v in found.items() if k in _INDEX_OPTS}
     if rest[:2] == ["tool", "run"]:
-        run_uvx(ctx, rest[2:])
+        run_uvx(ctx, rest[2:], outer)
     elif rest[:1] == ["run"]:
-        _uv_run(ctx, rest[1:])
+        _uv_run(ctx, rest[1:], outer)
     elif rest[:1] == ["tool"] and rest[1:2] == ["uvx"]:
-        run_uvx(ctx, rest[2:])
+        run_uvx(ctx, rest[2:], outer)
     else:
         ctx.skip(f"uv {' '.join(rest[:2])!r} is not a launch command chainwatch understands")
 
@@ -218,13 +245,16 @@ def _set_directory(ctx: Ctx, found: dict[str, list[str]]) -> None:
             ctx.base_dir = Path(found[key][-1]).expanduser()
 
 
-def _uv_run(ctx: Ctx, words: list[str]) -> None:
+def _uv_run(ctx: Ctx, words: list[str], outer: dict[str, list[str]] | None = None) -> None:
     keep = frozenset(
         {"--with", "-w", "--with-editable", "--with-requirements", "--directory", "--project",
          "-m", "--module", "-s", "--script"}
-    )  # fmt: skip
+    ) | _INDEX_OPTS  # fmt: skip
     found, rest = _options(words, UV_VALUES, keep)
+    for key, values in (outer or {}).items():
+        found.setdefault(key, values)
     _set_directory(ctx, found)
+    _uv_registry(ctx, found, Installer.UV)
     withs = _withs(ctx, found, "uv run")
     if not rest:
         if not withs:
@@ -242,13 +272,36 @@ def _uv_run(ctx: Ctx, words: list[str]) -> None:
         ctx.skip(f"uv run {head!r}: a command from the project environment (see its lockfile)")
 
 
+def _pipx_registry(ctx: Ctx, found: dict[str, list[str]]) -> None:
+    """pipx installs with pip: ``--index-url`` and the index options inside ``--pip-args``."""
+    pip_found: dict[str, list[str]] = {}
+    for text in found.get("--pip-args", []):
+        try:
+            pip_words = shlex.split(text)
+        except ValueError:
+            continue  # an unbalanced quote: pip would fail too; the registry stays pip's own
+        pip_found, _ = _options(pip_words, _PIP_VALUES, _PIP_VALUES)
+    index = (
+        found.get("--index-url")
+        or found.get("-i")
+        or pip_found.get("--index-url")
+        or pip_found.get("-i")
+        or []
+    )
+    extra = pip_found.get("--extra-index-url", [])
+    ctx.set_registry(Installer.PIP, index=index[-1] if index else None, extra=extra)
+
+
 def run_pipx(ctx: Ctx, words: list[str]) -> None:
     """``pipx run [--spec <spec>] <app> [args]``."""
     found, rest = _options(words, PIPX_VALUES, frozenset())
     if rest[:1] != ["run"]:
         ctx.skip(f"pipx {' '.join(rest[:1])!r} is not a launch command chainwatch understands")
         return
-    found, rest = _options(rest[1:], PIPX_VALUES, frozenset({"--spec"}))
+    found, rest = _options(
+        rest[1:], PIPX_VALUES, frozenset({"--spec", "--index-url", "-i", "--pip-args"})
+    )
+    _pipx_registry(ctx, found)
     if "--spec" in found:
         spec, args = found["--spec"][-1], rest[1:]
     elif rest:

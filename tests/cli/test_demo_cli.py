@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from scanner._cli import main
 from scanner.demo import DEMO_DB_NAME, default_demo_db_path, demo_data
 from scanner.errors import ChainwatchError
 from scanner.store import Store
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, REPO
 
 
 @pytest.fixture
@@ -39,7 +40,14 @@ def test_demo_never_writes_the_user_store(user_dirs: Path, tmp_path: Path) -> No
     with Store.open(demo_db) as store:
         assert store.count("scans") == 1
         assert store.publisher_identity("pkg:npm/sigstore") is not None
-    assert json.loads(result.output)["scan_id"] == 1
+    doc = json.loads(result.output)
+    assert doc["scan_id"] == 1
+    # The README's table of demo outcomes is what the demo really reports.
+    readme = (REPO / "README.md").read_text()
+    promised = {s: int(n) for s, n in re.findall(r"^\| `([a-z-]+)` \| (\d+) \|", readme, re.M)}
+    assert promised == {s: n for s, n in doc["summary"].items() if n}
+    total = re.search(r"On the bundled data the (\d+) components", readme)
+    assert total is not None and int(total[1]) == len(doc["components"])
 
 
 def test_demo_table_names_its_store(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ promises about CI and the quickstart must be what the repository does."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -48,6 +49,11 @@ def test_make_lint_runs_ruff_and_strict_mypy() -> None:
 def test_every_finding_code_is_documented() -> None:
     codes = _section("codes")
     assert all(f"`{code.value}`" in codes for code in Code)
+
+
+def test_client_count_is_the_client_table() -> None:
+    count = re.search(r"\*\*Inventory\*\* of (\d+) MCP clients", README)
+    assert count is not None and int(count[1]) == len(CLIENTS)
 
 
 def test_every_discovery_path_is_documented() -> None:

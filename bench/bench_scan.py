@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scanner._testing.fixture_server import FixtureRegistry, default_fixture_dir  # noqa: E402
 from scanner.inventory.build import InventoryOptions, build_inventory  # noqa: E402
-from scanner.registry.fixture_server import FixtureRegistry, default_fixture_dir  # noqa: E402
 from scanner.scan import ScanOptions, run_scan  # noqa: E402
 from scanner.store import Store  # noqa: E402
 

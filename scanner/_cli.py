@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from attestations.errors import AttestationError
+from scanner._output import Output, error, inventory_errors, output_options
 from scanner.errors import ChainwatchError
+from scanner.inventory.clients import ClientId
+from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
 from scanner.models import Severity
 
 if TYPE_CHECKING:
@@ -30,7 +33,8 @@ if TYPE_CHECKING:
     from scanner.scan import ScanOptions, ScanResult
 
 # Start-up must stay instant (`chainwatch --version`, `chainwatch inventory`): sigstore, httpx,
-# sqlite-utils and rich load inside the commands that need them, never at import time.
+# sqlite-utils and rich load inside the commands that need them, never at import time
+# (tests/cli/test_lazy_imports.py, bench/bench_startup.py).
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -45,22 +49,10 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (ChainwatchError, AttestationError) as exc:
-            from rich.console import Console
-
-            Console(stderr=True).print(f"[red]error:[/red] {exc.diagnostics()}", highlight=False)
+            error(f"error: {exc.diagnostics()}")  # may quote untrusted text: cleaned, one line each
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
-
-
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
 
 
 def inventory_options(func: F) -> F:
@@ -89,7 +81,13 @@ def inventory_options(func: F) -> F:
             default=None,
             help="Root folder of managed (system-wide) configs when discovering (default: /).",
         ),
-        format_option,
+        click.option(
+            "--client",
+            type=click.Choice(sorted(c.value for c in ClientId)),
+            default=None,
+            help="Read the config files named in PATHS as this client's (default: tell by "
+            "file name and content).",
+        ),
         click.option("--no-record", is_flag=True, help="Do not record this run in the store."),
     ]
     for decorator in reversed(decorators):
@@ -116,7 +114,11 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
 
 def _options(
-    discover: bool, home: Path | None, projects: tuple[Path, ...], system_root: Path | None
+    discover: bool,
+    home: Path | None,
+    projects: tuple[Path, ...],
+    system_root: Path | None,
+    client: str | None = None,
 ) -> InventoryOptions:
     from scanner.inventory.build import InventoryOptions
 
@@ -125,11 +127,13 @@ def _options(
         home=home or Path.home(),
         project_dirs=tuple(projects) or ((Path.cwd(),) if discover else ()),
         system_root=system_root,
+        client=client,
     )
 
 
 @main.command()
 @inventory_options
+@output_options()
 @click.pass_context
 @handle_errors
 def inventory(
@@ -139,7 +143,8 @@ def inventory(
     home: Path | None,
     projects: tuple[Path, ...],
     system_root: Path | None,
-    fmt: str,
+    client: str | None,
+    out: Output,
     no_record: bool,
 ) -> None:
     """List agents -> MCP servers -> components, with version evidence.
@@ -147,17 +152,13 @@ def inventory(
     PATHS are agent manifests (chainwatch.toml or a folder holding one), MCP client configs, or
     lockfiles. Nothing is executed and nothing is fetched.
     """
-    from rich.console import Console
-
     from scanner.inventory.build import build_inventory, inventory_findings
-    from scanner.report import json as json_report
-    from scanner.report.table import render_inventory
     from scanner.store import Store
 
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     started = _now()
-    inv = build_inventory(list(paths), _options(discover, home, projects, system_root))
+    inv = build_inventory(list(paths), _options(discover, home, projects, system_root, client))
     scan_id = None
     if not no_record:
         with Store.open(ctx.obj["db"]) as store:
@@ -169,24 +170,23 @@ def inventory(
                 findings=list(inventory_findings(inv)),
                 summary=_summary(inv),
             )
-    if fmt == "json":
-        click.echo(json_report.dumps(json_report.inventory_document(inv, scan_id=scan_id)))
-    else:
-        render_inventory(inv, Console())
+    inventory_errors(inv)
+    out.report.inventory(inv, out.stream, scan_id=scan_id)
     sys.exit(EXIT_PARTIAL if _has_errors(inv) else EXIT_OK)
 
 
 @main.command()
 @click.option("--limit", default=20, show_default=True, help="How many scans to list.")
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def scans(ctx: click.Context, limit: int) -> None:
+def scans(ctx: click.Context, limit: int, out: Output) -> None:
     """List recorded scans, newest first."""
     from scanner.store import Store
 
     with Store.open(ctx.obj["db"]) as store:
         for row in store.scans(limit):
-            click.echo(f"{row['id']:>5}  {row['kind']:<10} {row['started_at']}  {row['summary']}")
+            out.data(f"{row['id']:>5}  {row['kind']:<10} {row['started_at']}  {row['summary']}")
 
 
 @contextlib.contextmanager
@@ -239,6 +239,20 @@ def severity_choice() -> click.Choice[str]:
     help="HTTP and verification cache (default: the user cache folder).",
 )
 @click.option(
+    "--request-deadline",
+    type=click.FloatRange(min=0.1),
+    default=REQUEST_DEADLINE,
+    show_default=True,
+    help="Seconds one registry request may take, however slowly its bytes arrive.",
+)
+@click.option(
+    "--component-deadline",
+    type=click.FloatRange(min=0.1),
+    default=COMPONENT_DEADLINE,
+    show_default=True,
+    help="Seconds one component's verification may take, retries included; then fetch-failed.",
+)
+@click.option(
     "--trust-root",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     default=None,
@@ -256,6 +270,7 @@ def severity_choice() -> click.Choice[str]:
     is_flag=True,
     help="Exit 1 unless every registry package is verified.",
 )
+@output_options()
 @click.pass_context
 @handle_errors
 def scan(
@@ -265,14 +280,17 @@ def scan(
     home: Path | None,
     projects: tuple[Path, ...],
     system_root: Path | None,
-    fmt: str,
+    client: str | None,
     no_record: bool,
     offline: bool,
     download: bool,
     cache_dir: Path | None,
+    request_deadline: float,
+    component_deadline: float,
     trust_root: Path | None,
     fail_on: str,
     require_verified: bool,
+    out: Output,
 ) -> None:
     """Inventory, then verify every component against its registry and sigstore.
 
@@ -285,10 +303,15 @@ def scan(
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     options = ScanOptions(
-        offline=offline, download=download, cache_dir=cache_dir, trust_root=trust_root
+        offline=offline,
+        download=download,
+        cache_dir=cache_dir,
+        trust_root=trust_root,
+        request_deadline=request_deadline,
+        component_deadline=component_deadline,
     )
-    inv_options = _options(discover, home, projects, system_root)
-    result = _scan(ctx, paths, inv_options, options, fmt, no_record)
+    inv_options = _options(discover, home, projects, system_root, client)
+    result = _scan(ctx, paths, inv_options, options, out, no_record)
     sys.exit(_scan_exit(result, fail_on, require_verified))
 
 
@@ -297,14 +320,12 @@ def _scan(
     paths: tuple[Path, ...],
     inv_options: InventoryOptions,
     options: ScanOptions,
-    fmt: str,
+    out: Output,
     no_record: bool,
 ) -> ScanResult:
     from rich.console import Console
 
     from scanner.inventory.build import build_inventory
-    from scanner.report import json as json_report
-    from scanner.report.table import render_scan
     from scanner.scan import run_scan
     from scanner.store import Store
 
@@ -316,16 +337,14 @@ def _scan(
         "download": options.download,
     }
     err = Console(stderr=True)
-    with _progress(err, enabled=fmt == "table") as progress:
+    with _progress(err, enabled=not out.options.quiet and out.fmt == "table") as progress:
         if no_record:
             result = run_scan(inv, None, options, inputs=inputs, progress=progress)
         else:
             with Store.open(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
-    if fmt == "json":
-        click.echo(json_report.dumps(json_report.scan_document(result)))
-    else:
-        render_scan(result, Console())
+    inventory_errors(inv)
+    out.report.scan(result, out.stream)
     return result
 
 
@@ -346,7 +365,6 @@ def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
 
 
 @main.command()
-@format_option
 @click.option(
     "--store",
     "demo_db",
@@ -354,8 +372,9 @@ def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
     default=None,
     help="The demo's own SQLite store (default: chainwatch-demo.db in the user data folder).",
 )
+@output_options()
 @handle_errors
-def demo(fmt: str, demo_db: Path | None) -> None:
+def demo(demo_db: Path | None, out: Output) -> None:
     """Scan the bundled demo fleet against the bundled loopback registry (no outside network).
 
     The demo keeps its own store, never the one of --db or CHAINWATCH_DB, so its fixture
@@ -364,24 +383,17 @@ def demo(fmt: str, demo_db: Path | None) -> None:
     from rich.console import Console
 
     from scanner.demo import default_demo_db_path, run_demo
-    from scanner.report import json as json_report
-    from scanner.report.table import render_scan
     from scanner.store import Store
 
     db = demo_db or default_demo_db_path()
     with (
         Store.open(db) as store,
-        _progress(Console(stderr=True), enabled=fmt == "table") as bar,
+        _progress(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar)
-    if fmt == "json":
-        click.echo(json_report.dumps(json_report.scan_document(result)))
-    else:
-        render_scan(result, Console())
-        gate = _scan_exit(result, "high", False)
-        Console().print(
-            f"demo store: {db}; as a CI gate (--fail-on high) this fleet would exit {gate}"
-        )
+    out.report.scan(result, out.stream)
+    gate = _scan_exit(result, "high", False)
+    out.line(f"demo store: {db}; as a CI gate (--fail-on high) this fleet would exit {gate}")
 
 
 @main.command("verify-env")
@@ -390,43 +402,20 @@ def demo(fmt: str, demo_db: Path | None) -> None:
     required=False,
     type=click.Path(path_type=Path, file_okay=False, exists=True),
 )
-@format_option
+@output_options()
 @handle_errors
-def verify_env(path: Path | None, fmt: str) -> None:
+def verify_env(path: Path | None, out: Output) -> None:
     """Check an installed Python environment's files against their RECORD.
 
     PATH is a site-packages folder (default: this interpreter's). Exit 1 when any installed file
     differs from, is missing from, or is not covered by its distribution's RECORD.
     """
-    from rich.console import Console
-
     from attestations.record import verify_environment
-    from scanner.report import json as json_report
 
     site = path or Path(sysconfig.get_paths()["purelib"])
     reports = verify_environment(site)
     bad = [r for r in reports if not r.ok]
-    if fmt == "json":
-        click.echo(
-            json_report.dumps(
-                {
-                    "schema": "chainwatch.verify-env/1",
-                    "site_packages": str(site),
-                    "distributions": len(reports),
-                    "failed": len(bad),
-                    "reports": json_report.to_jsonable(reports),
-                }
-            )
-        )
-    else:
-        console = Console()
-        for r in bad:
-            for p in r.problems:
-                console.print(f"[red]{p.kind}[/red] {r.name}: {p.path} {p.detail}", highlight=False)
-        checked = sum(r.checked for r in reports)
-        console.print(
-            f"{len(reports)} distributions, {checked} files checked, {len(bad)} with problems"
-        )
+    out.report.verify_env(site, reports, out.stream)
     sys.exit(EXIT_GATE if bad or not reports else EXIT_OK)
 
 
@@ -442,29 +431,32 @@ def trust_root() -> None:
     default=None,
     help="A trusted_root.json to judge (default: the one scans use).",
 )
+@output_options(formats=False)
 @handle_errors
-def trust_root_status(path: Path | None) -> None:
+def trust_root_status(path: Path | None, out: Output) -> None:
     """Show which trusted root scans use, its digest, age and problems. Exit 1 when unusable."""
     from attestations.trustroot import check_trusted_root, default_root_path
 
     status = check_trusted_root(path or default_root_path())
-    click.echo(f"path:    {status.path}\nsha256:  {status.sha256}")
-    click.echo(f"fetched: {status.fetched_at or 'unknown (shipped with chainwatch)'}")
+    out.data(f"path:    {status.path}")
+    out.data(f"sha256:  {status.sha256}")
+    out.data(f"fetched: {status.fetched_at or 'unknown (shipped with chainwatch)'}")
     for w in status.warnings:
-        click.echo(f"warning: {w}")
+        out.data(f"warning: {w}")
     for p in status.problems:
-        click.echo(f"problem: {p}")
+        out.data(f"problem: {p}")
     sys.exit(EXIT_OK if status.usable else EXIT_GATE)
 
 
 @trust_root.command("refresh")
+@output_options(formats=False)
 @handle_errors
-def trust_root_refresh() -> None:
+def trust_root_refresh(out: Output) -> None:
     """Fetch the current trusted root through Sigstore's TUF repository (needs the network)."""
     from attestations.trustroot import default_cache_dir, refresh_trusted_root
 
     path = refresh_trusted_root(default_cache_dir())
-    click.echo(f"refreshed: {path}")
+    out.data(f"refreshed: {path}")
 
 
 @main.group()
@@ -473,23 +465,25 @@ def trust() -> None:
 
 
 @trust.command("list")
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def trust_list(ctx: click.Context) -> None:
+def trust_list(ctx: click.Context, out: Output) -> None:
     """List every package's remembered publisher identity."""
     from scanner.store import Store
 
     with Store.open(ctx.obj["db"]) as store:
         for row in store.rows("SELECT * FROM publisher_identities ORDER BY purl_key"):
             ident = row["identity"] or "(no attestation)"
-            click.echo(f"{row['purl_key']}  {row['last_version']}  {ident}")
+            out.data(f"{row['purl_key']}  {row['last_version']}  {ident}")
 
 
 @trust.command("accept")
 @click.argument("package")
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def trust_accept(ctx: click.Context, package: str) -> None:
+def trust_accept(ctx: click.Context, package: str, out: Output) -> None:
     """Forget PACKAGE's remembered identity, so the next scan records the current one.
 
     PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote.
@@ -501,4 +495,4 @@ def trust_accept(ctx: click.Context, package: str) -> None:
             raise ChainwatchError(
                 f"no remembered identity for {package}", hint="see `chainwatch trust list`"
             )
-    click.echo(f"forgot {package}; the next scan records its current publisher")
+    out.line(f"forgot {package}; the next scan records its current publisher")

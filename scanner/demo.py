@@ -19,7 +19,6 @@ import platformdirs
 
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory
-from scanner.registry.fixture_server import FixtureRegistry
 from scanner.scan import Progress, ScanOptions, ScanResult, run_scan
 from scanner.store import Store
 
@@ -60,6 +59,9 @@ def default_demo_db_path() -> Path:
 
 def run_demo(store: Store | None, *, progress: Progress | None = None) -> ScanResult:
     """Scan the demo fleet against the fixture registry; nothing leaves this machine."""
+    # Imported here: scanner._testing is test tooling, loaded only when the demo runs.
+    from scanner._testing.fixture_server import FixtureRegistry
+
     data = demo_data()
     # An empty home: the demo must not pick up tool caches of the machine it runs on.
     with (

@@ -13,7 +13,7 @@ from typing import Any
 
 import platformdirs
 
-from attestations.cache import VerificationCache
+from attestations.cache import VerificationCache, load_key
 from attestations.registry_keys import RegistryKey
 from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
@@ -22,6 +22,8 @@ from scanner.checks.confusion import confusion_findings
 from scanner.checks.identity import identity_checks
 from scanner.errors import ConfigError
 from scanner.inventory.build import inventory_findings
+from scanner.limits import COMPONENT_DEADLINE as COMPONENT_DEADLINE
+from scanner.limits import REQUEST_DEADLINE as REQUEST_DEADLINE
 from scanner.models import Component, Finding, Inventory
 from scanner.registry import (
     MultiIndexRegistry,
@@ -48,10 +50,15 @@ class ScanOptions:
     offline: bool = False
     download: bool = False
     cache_dir: Path | None = None  # HTTP and verification caches; None: the user cache folder
+    # The key that authenticates cached verification results, kept outside the cache folder.
+    # None: the user data folder's when cache_dir is the default, else a key for this run only.
+    cache_key: Path | None = None
     registry_config: RegistryConfig | None = None  # one config for all (tests, the demo)
     registry_selector: RegistrySelector | None = None  # None: each installer's own settings
     trust_root: Path | None = None
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds per network operation (connect, one read, ...)
+    request_deadline: float = REQUEST_DEADLINE  # seconds per whole request, however slow its bytes
+    component_deadline: float = COMPONENT_DEADLINE  # seconds per component, retries included
     max_connections: int = 16  # measured: more adds pool overhead and no speed (bench_scan)
 
 
@@ -74,6 +81,11 @@ class ScanResult:
 def default_cache_dir() -> Path:
     """The user cache folder for HTTP answers and verification results."""
     return Path(platformdirs.user_cache_dir("chainwatch", appauthor=False))
+
+
+def default_cache_key() -> Path:
+    """The key that authenticates cached verification results: in the user data folder."""
+    return Path(platformdirs.user_data_dir("chainwatch", appauthor=False)) / "cache.key"
 
 
 def run_scan(
@@ -137,11 +149,14 @@ async def _verify_all(
     trusted_root = load_trusted_root(root_path)
     verifier = make_verifier(trusted_root)
     root_digest = _root_digest(root_path)
-    cache = VerificationCache(cache_dir / "verifications.sqlite")
+    key_path = options.cache_key or (default_cache_key() if options.cache_dir is None else None)
+    key = load_key(key_path) if key_path is not None else None
+    cache = VerificationCache(cache_dir / "verifications.sqlite", key=key)
     client = make_client(
         cache_dir=cache_dir / "http",
         offline=options.offline,
         timeout=options.timeout,
+        deadline=options.request_deadline,
         max_connections=options.max_connections,
     )
     auth = RegistryAuth()
@@ -163,6 +178,7 @@ async def _verify_all(
                     cache=cache,
                     client=client,
                     download=options.download,
+                    deadline=options.component_deadline,
                 ),
                 registries,
             )
@@ -171,22 +187,28 @@ async def _verify_all(
     try:
         done = 0
         total = len(components)
+        # A component's deadline starts when it starts, so only so many of an ecosystem run at
+        # once; the rest wait here rather than on their registry's limiter, where their clocks
+        # would run. Per ecosystem, so that one ecosystem's queue never idles another's registry.
+        running: dict[str, asyncio.Semaphore] = {}
 
         async def one(c: Component) -> tuple[str, Verdict]:
             nonlocal done
-            try:
-                config = options.registry_config or selector.config_for(c)
-            except ConfigError as exc:
-                verdict = Verdict(c, Status.FETCH_FAILED, f"registry settings: {exc.message}")
-            else:
-                checker, registries = checker_for(config)
-                uses.extend(registry_uses(config, c))
-                verdict = await checker.verify(c)
-                multi = registries.get(c.ecosystem)
-                if isinstance(multi, MultiIndexRegistry):
-                    serving, unasked = await multi.serving(c.name)
-                    found = confusion_findings(c.purl, c.name, serving, unasked)
-                    verdict = replace(verdict, findings=verdict.findings + found)
+            slot = running.setdefault(c.ecosystem, asyncio.Semaphore(2 * options.max_connections))
+            async with slot:
+                try:
+                    config = options.registry_config or selector.config_for(c)
+                except ConfigError as exc:
+                    verdict = Verdict(c, Status.FETCH_FAILED, f"registry settings: {exc.message}")
+                else:
+                    checker, registries = checker_for(config)
+                    uses.extend(registry_uses(config, c))
+                    verdict = await checker.verify(c)
+                    multi = registries.get(c.ecosystem)
+                    if isinstance(multi, MultiIndexRegistry):
+                        serving, unasked = await multi.serving(c.name)
+                        found = confusion_findings(c.purl, c.name, serving, unasked)
+                        verdict = replace(verdict, findings=verdict.findings + found)
             done += 1
             if progress is not None:
                 progress(done, total)

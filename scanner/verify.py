@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from packageurl import PackageURL
 from sigstore.verify import Verifier
 
 from attestations.cache import VerificationCache, digest_of, policy_key
@@ -24,9 +23,12 @@ from attestations.result import AttestationCheck, PublisherIdentity, Status
 from scanner.checks.codes import Code, finding
 from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
-from scanner.models import Component, EvidenceKind, Finding, VersionEvidence
+from scanner.models import Component, Finding
+from scanner.registry.binding import release_problem
 from scanner.registry.download import hash_artifact
+from scanner.registry.http import HTTPError
 from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
+from scanner.registry.resolve import resolve
 
 if TYPE_CHECKING:
     import httpx
@@ -62,6 +64,7 @@ class ComponentVerifier:
         cache: VerificationCache | None = None,
         client: httpx.AsyncClient | None = None,
         download: bool = False,
+        deadline: float | None = None,
     ) -> None:
         self._registries = registries
         self._verifier = verifier
@@ -71,14 +74,34 @@ class ComponentVerifier:
         self._cache = cache
         self._client = client
         self._download = download
+        self._deadline = deadline
 
     async def verify(self, component: Component) -> Verdict:
-        """Resolve, check digests, verify attestations. Never raises for registry trouble."""
+        """Resolve, check digests, verify attestations, all within the component deadline.
+
+        Never raises for what a registry serves: each component ends in its own status.
+        """
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await self._verify(component)
+        except TimeoutError:
+            reason = f"did not finish within {self._deadline:.1f} s (the component deadline)"
+            return Verdict(component, Status.FETCH_FAILED, reason)
+        except RecursionError:
+            # A registry document nested deeply enough to exhaust the stack in a verifier.
+            return Verdict(component, Status.FETCH_FAILED, "a registry answer is nested too deeply")
+        except HTTPError as exc:
+            # The registry layer turns these into FetchError; this is the last line for any path
+            # that does not (so one answer can still never abort the scan).
+            reason = f"registry answer unusable: {type(exc).__name__}: {exc}"
+            return Verdict(component, Status.FETCH_FAILED, reason)
+
+    async def _verify(self, component: Component) -> Verdict:
         registry = self._registries.get(component.ecosystem)
         if registry is None:
             return Verdict(component, Status.UNRESOLVED, _not_verifiable(component))
         try:
-            component = await self._resolve(registry, component)
+            component = await resolve(registry, component)
             if component.version is None:
                 return Verdict(component, Status.UNRESOLVED, "no release to check")
             release = await registry.release(component.name, component.version)
@@ -86,6 +109,10 @@ class ComponentVerifier:
             return Verdict(component, Status.UNRESOLVED, f"not on the registry: {exc.message}")
         except FetchError as exc:
             return Verdict(component, Status.FETCH_FAILED, exc.message)
+        unbound = release_problem(component.ecosystem, component.name, component.version, release)
+        if unbound is not None:
+            found = finding(Code.ATTESTATION_INVALID, component.purl, unbound)
+            return Verdict(component, Status.ATTESTATION_INVALID, unbound, None, (found,), release)
         risks = release_risks(component, release)
         compared = compare_digests(component, release)
         if compared.mismatches:
@@ -120,23 +147,6 @@ class ComponentVerifier:
                 component, Status.ATTESTATION_INVALID, reason, None, (found, *risks), release
             )
         return replace(verdict, findings=verdict.findings + risks, release=release)
-
-    async def _resolve(self, registry: Registry, component: Component) -> Component:
-        if component.version is not None:
-            return component
-        project = await registry.project(component.name)
-        if project.latest is None:
-            return component
-        purl = PackageURL.from_string(component.purl)
-        resolved = PackageURL(
-            purl.type, purl.namespace, purl.name, project.latest, purl.qualifiers, purl.subpath
-        ).to_string()
-        evidence = VersionEvidence(
-            EvidenceKind.REGISTRY_LATEST,
-            source=f"{component.ecosystem} registry",
-            detail=f"floating {component.evidence.detail or 'spec'}: latest now, may differ later",
-        )
-        return replace(component, purl=resolved, version=project.latest, evidence=evidence)
 
     async def _verify_pypi(
         self, registry: Registry, component: Component, release: ReleaseFacts
@@ -174,11 +184,14 @@ class ComponentVerifier:
         integrity = next((f.integrity for f in release.files if f.integrity), None)
         if integrity is None:
             return Verdict(component, Status.NO_ATTESTATION, "registry gives no integrity")
+        # What was asked for, never what the answer says it is: signatures and attestation
+        # subjects must name the component itself.
+        name, version = component.name, component.version or release.version
         keys = await self._keys()
         sigs = [{"keyid": s.keyid, "sig": s.sig} for s in release.signatures]
         signed = (
             verify_registry_signatures(
-                release.name, release.version, integrity, sigs, keys, published_at=release.published
+                name, version, integrity, sigs, keys, published_at=release.published
             )
             if sigs
             else None
@@ -200,8 +213,8 @@ class ComponentVerifier:
             "npm",
             lambda: verify_npm_attestations(
                 doc,
-                release.name,
-                release.version,
+                name,
+                version,
                 integrity,
                 verifier=self._verifier,
                 registry_keys=keys,
@@ -217,7 +230,8 @@ class ComponentVerifier:
             return ()
         if self._npm_keys is None:
             self._npm_keys = asyncio.ensure_future(self._npm_keys_loader())
-        return await self._npm_keys
+        # Shielded: one component cut off by its deadline must not cancel the others' keys.
+        return await asyncio.shield(self._npm_keys)
 
     def _cached(
         self, doc: Any, artifact: str, kind: str, run: Callable[[], AttestationCheck]

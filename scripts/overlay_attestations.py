@@ -51,7 +51,7 @@ from attestations.registry_keys import (  # noqa: E402
     verify_registry_signatures,
 )
 from attestations.trustroot import load_trusted_root, make_verifier  # noqa: E402
-from scanner.registry.fixture_server import PLACEHOLDERS  # noqa: E402
+from scanner._testing.fixture_server import PLACEHOLDERS  # noqa: E402
 from scanner.registry.pypi import INTEGRITY_JSON  # noqa: E402
 
 REAL_FILES = REPO / "fixtures" / "attestations" / "pypi"  # the signed distributions themselves

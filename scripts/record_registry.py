@@ -4,7 +4,7 @@
 
 Hosts come from the user's configuration or the library defaults (scanner.registry.config). Every
 absolute URL of a recorded registry host is rewritten to a ``.invalid`` placeholder
-(scanner.registry.fixture_server.PLACEHOLDERS) before anything is written. What is kept:
+(scanner._testing.fixture_server.PLACEHOLDERS) before anything is written. What is kept:
 
 * PyPI: the Simple API JSON page; ``files`` trimmed to the kept versions, the ``versions`` list
   kept whole (it decides ``latest``); each kept file's ``provenance`` document when the index
@@ -39,8 +39,8 @@ import httpx  # noqa: E402
 from packaging.utils import canonicalize_name  # noqa: E402
 from packaging.version import InvalidVersion, Version  # noqa: E402
 
+from scanner._testing.fixture_server import PLACEHOLDERS  # noqa: E402
 from scanner.registry.config import RegistryConfig, load_config  # noqa: E402
-from scanner.registry.fixture_server import PLACEHOLDERS  # noqa: E402
 from scanner.registry.http import fetch_json, make_client  # noqa: E402
 from scanner.registry.interface import FetchError, NotFound  # noqa: E402
 from scanner.registry.pypi import INTEGRITY_JSON, SIMPLE_JSON, parse_simple  # noqa: E402
@@ -121,7 +121,7 @@ class Recorder:
         """Record one PyPI project."""
         url = f"{self.config.pypi_simple}{canonicalize_name(name)}/"
         page = await self.get(url, SIMPLE_JSON)
-        facts = parse_simple(url, page)
+        facts = parse_simple(url, page, name=name)
         rels = facts.releases
         kept = _latest(rels, lambda v: not rels[v].yanked, self.keep)
         kept |= _latest(rels, lambda v: rels[v].yanked, 1, finals_only=False)

@@ -25,6 +25,7 @@ from scanner.models import (
     SourceLocation,
     VersionEvidence,
 )
+from scanner.redact import redact_url as _redact_url
 
 _SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 _PEP503 = re.compile(r"[-_.]+")
@@ -223,15 +224,8 @@ def add_git(
 
 
 def redact_url(url: str) -> str:
-    """Drop user:password from a URL so credentials never reach a report or log."""
-    start = url.find("://")
-    if start < 0:
-        return url
-    end = url.find("/", start + 3)
-    at = url.rfind("@", start + 3, end if end >= 0 else len(url))
-    if at < 0 or url[start + 3 : at] == "git":  # "git@host" is a user name, not a secret
-        return url
-    return f"{url[: start + 3]}***@{url[at + 1 :]}"
+    """Drop credentials from a URL so they never reach a report or log (see scanner.redact)."""
+    return _redact_url(url)
 
 
 def key_lines(text: str, pattern: re.Pattern[str]) -> dict[str, int]:
@@ -290,6 +284,16 @@ def add_locked(
     col.components.append(comp)
     if not any(a.digests for a in artifacts):
         col.findings.append(no_digest(comp))
+
+
+def install_scripts(c: Component, marker: str) -> Finding:
+    """CW210 for a locked package the lockfile marks as running install scripts."""
+    return finding(
+        Code.INSTALL_SCRIPTS,
+        c.purl,
+        f"{c.name} {c.version} runs install scripts when installed ({marker} in the lockfile)",
+        file=c.source,
+    )
 
 
 def unpinned(c: Component, spec: str) -> Finding:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from scanner.models import Scope, ServerEntry, Transport
+from scanner.redact import redact_argv, redact_text
 
 _TRANSPORTS = {
     "stdio": Transport.STDIO,
@@ -207,6 +208,11 @@ def to_entry(
     if cwd is not None and not isinstance(cwd, str):
         notes.append(f"cwd must be a string, not {_type_name(cwd)}; ignored")
         cwd = None
+    # Secrets in the command, args and URL are replaced here, before anything stores, prints or
+    # resolves them; redaction keeps one word one word, so the launch still resolves.
+    if command is not None:
+        command, *rest = redact_argv((command, *args))
+        args = tuple(rest)
     entry = ServerEntry(
         client=ctx.client,
         config_path=ctx.config_path,
@@ -217,7 +223,7 @@ def to_entry(
         command=command,
         args=args,
         env_names=_env_names(server, inner_env, notes),
-        url=url,
+        url=redact_text(url) if url else url,
         project=project if project is not None else ctx.project,
         cwd=cwd,
         enabled=_enabled(server, notes),

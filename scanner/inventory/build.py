@@ -34,6 +34,7 @@ from scanner.models import (
     ServerInventory,
     Skipped,
 )
+from scanner.redact import redact_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class InventoryOptions:
     project_dirs: tuple[Path, ...] = ()
     system_root: Path | None = None
     env: Mapping[str, str] | None = None
+    client: str | None = None  # the client that reads config files named directly
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +102,22 @@ def _plan(paths: Sequence[Path], options: InventoryOptions) -> tuple[list[_Plan]
             elif is_lockfile(path):
                 plans.append(_Plan(_file_agent(path, lockfile=True), (), (path,)))
             else:
-                plans.append(_Plan(_file_agent(path, lockfile=False), (ConfigRef(path),), ()))
+                ref = ConfigRef(path, options.client)
+                plans.append(_Plan(_file_agent(path, lockfile=False), (ref,), ()))
         except ChainwatchError as exc:
             errors.append(exc.diagnostics())
     if options.discover:
+        # A folder that is not there finds nothing, which must not read as "no MCP servers".
+        for where, what in [
+            (options.home, "home"),
+            *((p, "project") for p in options.project_dirs),
+        ]:
+            if not where.is_dir():
+                errors.append(
+                    ConfigError(
+                        str(where), f"{what} folder to discover from does not exist"
+                    ).diagnostics()
+                )
         found = discover(
             options.home,
             platform=options.platform,
@@ -191,10 +205,11 @@ def _inventory_agent(plan: _Plan, caches: ToolCaches) -> AgentInventory:
         try:
             result = read_config_detailed(ref.path, client, scope=scope, project=project)
         except ChainwatchError as exc:
-            errors.append(exc.diagnostics())
+            # A parser's message may quote the file (a YAML error shows the line): redact it.
+            errors.append(redact_text(exc.diagnostics()))
             continue
         # One bad server entry is skipped with its reason; the rest of the file stands.
-        skipped.extend(Skipped(str(ref.path), problem) for problem in result.problems)
+        skipped.extend(Skipped(str(ref.path), redact_text(p)) for p in result.problems)
         for entry in result.entries:
             if not entry.enabled:
                 skipped.append(
@@ -209,7 +224,7 @@ def _inventory_agent(plan: _Plan, caches: ToolCaches) -> AgentInventory:
         try:
             locked = read_lockfile(lockfile)
         except ChainwatchError as exc:
-            errors.append(exc.diagnostics())
+            errors.append(redact_text(exc.diagnostics()))
             continue
         packages.extend(locked.components)
         skipped.extend(locked.skipped)

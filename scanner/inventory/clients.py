@@ -45,6 +45,7 @@ __all__ = [
     "ClientSpec",
     "ConfigPath",
     "Shape",
+    "client_for_shape",
     "client_spec",
     "guess_client",
 ]
@@ -320,3 +321,18 @@ def guess_client(path: str) -> ClientId | None:
             if norm.endswith(tail) and (best is None or len(tail) > best[0]):
                 best = (len(tail), spec.id)
     return best[1] if best else None
+
+
+# Shapes any client may write (``mcpServers``) tell nothing about which client a file is for.
+_GENERIC_SHAPES = frozenset({Shape.MCP_SERVERS, Shape.MCP_JSON})
+
+
+def client_for_shape(shape: Shape) -> ClientId | None:
+    """The client whose files have this shape, for shapes only one client family writes.
+
+    VS Code, Insiders and the VS Code Server share ``servers``: the first (VS Code) stands for
+    them all.
+    """
+    if shape in _GENERIC_SHAPES:
+        return None
+    return next((spec.id for spec in CLIENTS.values() if shape in spec.shapes), None)

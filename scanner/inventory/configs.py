@@ -10,8 +10,14 @@ Errors are split in two:
    entry never hides the others. :func:`read_config_detailed` returns them;
    :func:`read_config` returns only the entries.
 
-A file with no server section at all (a ``settings.json`` without ``mcp``) or an empty one
-yields no entries and no error.
+A discovered file with no server section (a ``settings.json`` without ``mcp``) or an empty one
+yields no entries and no error: the client keeps other settings there. A file named directly
+(scope ``explicit``) that holds no server section of any known client is a ``ConfigError``:
+reporting it as an agent with no servers would hide a wrong path or an unknown format.
+
+Without a client given, the label comes from the file's path (:func:`guess_client`), else from
+its shape where only one client family writes it (``servers`` is VS Code, ``context_servers``
+is Zed, ...); a plain ``mcpServers`` file stays ``unknown``.
 """
 
 from __future__ import annotations
@@ -24,7 +30,14 @@ from pathlib import Path
 from scanner.errors import ConfigError
 from scanner.inventory._servers import Context, to_entry
 from scanner.inventory._shapes import EXTRACT, Locator, detect_shape
-from scanner.inventory.clients import CLIENTS, ClientSpec, Shape, client_spec, guess_client
+from scanner.inventory.clients import (
+    CLIENTS,
+    ClientSpec,
+    Shape,
+    client_for_shape,
+    client_spec,
+    guess_client,
+)
 from scanner.inventory.formats import Format, format_for, parse, read_text
 from scanner.models import Scope, ServerEntry
 
@@ -96,6 +109,8 @@ def read_config_detailed(
     fmt = _format(path, text, spec)
     data = parse(text, fmt, where)
     if data is None or (isinstance(data, str) and not data.strip()):
+        if scope is Scope.EXPLICIT and spec is None:
+            raise ConfigError(where, "the file is empty: it holds no MCP servers")
         return ConfigResult(())  # an empty file (or empty YAML document) configures nothing
     if not isinstance(data, Mapping):
         raise ConfigError(
@@ -103,9 +118,16 @@ def read_config_detailed(
         )
     shape = _shape(data, path, spec)
     if shape is None:
+        if scope is Scope.EXPLICIT:
+            raise ConfigError(
+                where,
+                "holds no MCP servers of any known client",
+                hint="name an MCP client config (mcpServers, servers, mcp_servers, ...), or "
+                "say which client reads it with --client",
+            )
         return ConfigResult(())
-    if spec is None:  # the label (and how a bare url is read) from the path, when it tells
-        guessed = guess_client(where)
+    if spec is None:  # the label (and how a bare url is read) from the path or the shape
+        guessed = guess_client(where) or client_for_shape(shape)
         label = guessed.value if guessed else UNKNOWN_CLIENT
         bare_url = CLIENTS[guessed].bare_url if guessed else None
     else:

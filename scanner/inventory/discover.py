@@ -1,4 +1,8 @@
-"""Find the MCP client config files that exist on a machine. Reads no file contents."""
+"""Find the MCP client config files that exist on a machine.
+
+File contents are read only where a client's own index names further configs: the project list
+in ``~/.claude.json`` and Claude Code's plugin index (see :mod:`scanner.inventory.claude`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.inventory.claude import CLAUDE, claude_locations
 from scanner.inventory.clients import CLIENTS, ConfigPath
 from scanner.models import Scope
 
@@ -46,6 +51,7 @@ def _tokens(
         "appconfig": appconfig,
         "codex_home": _env_dir(env, "CODEX_HOME") or home / ".codex",
         "claude_config_dir": _env_dir(env, "CLAUDE_CONFIG_DIR") or home,
+        "claude_dir": _env_dir(env, "CLAUDE_CONFIG_DIR") or home / ".claude",
         "system": system_root,
         "programdata": _env_dir(env, "PROGRAMDATA") or system_root / "ProgramData",
     }
@@ -87,7 +93,8 @@ def discover(
     ``env`` supplies APPDATA / XDG_CONFIG_HOME / CODEX_HOME / CLAUDE_CONFIG_DIR / PROGRAMDATA
     (default ``os.environ``); ``system_root`` (default ``/``, ``C:/`` on win32) is where managed
     configs are looked up. Per-project servers inside ``~/.claude.json`` are not locations:
-    :func:`scanner.inventory.configs.read_config` returns them with ``project`` set.
+    :func:`scanner.inventory.configs.read_config` returns them with ``project`` set; the
+    ``.mcp.json`` of each project it lists, and Claude Code plugins' configs, are.
     """
     env = os.environ if env is None else env
     if system_root is None:
@@ -106,4 +113,10 @@ def discover(
             else:
                 for path in _expand(where.template, tokens):
                     found[(spec.id.value, path, where.scope, None)] = None
+    seen = {p.resolve() for c, p, _, _ in found if c == CLAUDE}
+    claude_json = tokens["claude_config_dir"] / ".claude.json"
+    for path, scope, label in claude_locations(claude_json, tokens["claude_dir"]):
+        if path.resolve() not in seen:  # a project also named with --project is read once
+            seen.add(path.resolve())
+            found[(CLAUDE, path, scope, label)] = None
     return tuple(ConfigLocation(c, p, s, proj) for c, p, s, proj in found)

@@ -11,6 +11,7 @@ from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
     add_git,
+    install_scripts,
     key_lines,
     line_of,
     load_json,
@@ -147,32 +148,56 @@ def read_package_lock(path: Path) -> LockfileResult:
     return col.result()
 
 
+def _declared(entry: object) -> set[str]:
+    """The dependency names a project or workspace folder entry declares."""
+    out: set[str] = set()
+    if isinstance(entry, dict):
+        for fld in DEP_FIELDS:
+            deps = entry.get(fld)
+            if isinstance(deps, dict):
+                out.update(str(k) for k in deps)
+    return out
+
+
+def _project_entry(key: str, entry: object, line: int | None, col: Collector) -> None:
+    """The root project or a workspace folder: reported as skipped, never as a dependency."""
+    name = entry.get("name") if isinstance(entry, dict) else None
+    version = entry.get("version") if isinstance(entry, dict) else None
+    label = name if isinstance(name, str) and name else key or "(root)"
+    if isinstance(version, str) and version:
+        label = f"{label}@{version}"
+    what = "the project itself" if not key else f"workspace folder {key!r}"
+    col.skip(label, f"{what}: local source, not a registry package", line)
+
+
 def _packages(packages: dict[str, Any], text: str, col: Collector) -> None:
     lines = key_lines(text, _LOCK_KEY)
-    root = packages.get("")
-    runtime: set[str] = set()
-    devs: set[str] = set()
-    if isinstance(root, dict):
-        for fld in DEP_FIELDS:
-            deps = root.get(fld)
-            if isinstance(deps, dict):
-                (devs if fld == "devDependencies" else runtime).update(deps)
-    declared = runtime | devs
+    # Each folder entry ("" for the root, "packages/a" for a workspace) declares its own
+    # dependencies. npm hoists a workspace's dependencies to the top node_modules, so a top-level
+    # package is direct when any folder declares it; a nested one when its own folder does.
+    folders = {k: _declared(v) for k, v in packages.items() if "node_modules/" not in k}
+    anywhere = set().union(*folders.values()) if folders else set()
     evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, "package-lock packages")
     for key, entry in packages.items():
-        if not key or "node_modules/" not in key:
-            continue  # the root project and workspace folders are not dependencies
         line = lines.get(key)
+        if key in folders:
+            _project_entry(key, entry, line, col)
+            continue
         if not isinstance(entry, dict):
             col.skip(key, "entry is not an object", line)
             continue
         if entry.get("link") is True:
-            continue  # a symlink to a workspace folder; the folder is not a registry package
+            target = entry.get("resolved")
+            col.skip(key, f"link to the workspace folder {target!r}, not a registry package", line)
+            continue
         alias = npm_name(key)
         real = entry.get("name")
         name = real if isinstance(real, str) else alias
-        top = key.count("node_modules/") == 1 and key.startswith("node_modules/")
-        is_direct = top and alias in declared
+        owner = key[: key.rfind("node_modules/")].rstrip("/")
+        if owner in folders:
+            is_direct = alias in (anywhere if not owner else folders[owner])
+        else:
+            is_direct = False  # nested under another package
         _locked(
             name,
             entry,
@@ -244,6 +269,8 @@ def _locked(
     col.components.append(comp)
     if not digests and not entry.get("inBundle") and not entry.get("bundled"):
         col.findings.append(no_digest(comp))
+    if entry.get("hasInstallScript") is True:
+        col.findings.append(install_scripts(comp, "hasInstallScript"))
 
 
 def _v1_tree(deps: dict[str, Any], lines: dict[str, int], col: Collector, *, depth: int) -> None:

@@ -17,6 +17,7 @@ from scanner.inventory._lockbase import (
     LockfileResult,
     add_git,
     add_locked,
+    install_scripts,
     key_lines,
     load_yaml,
     read_text,
@@ -61,17 +62,25 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
     if not isinstance(packages, dict):
         raise LockfileError(str(path), "'packages' is not a mapping")
     importers = data.get("importers")
-    roots = importers.get(".") if isinstance(importers, dict) else data
+    # Each importer (the root "." and every workspace folder) declares its own dependencies;
+    # a package is direct when any of them declares it. v5 without importers: the top level.
+    roots = dict(importers) if isinstance(importers, dict) else {".": data}
     runtime: set[str] = set()
     devs: set[str] = set()
-    if isinstance(roots, dict):
+    for importer in roots.values():
+        if not isinstance(importer, dict):
+            continue
         for fld in ("dependencies", "optionalDependencies", "devDependencies"):
-            deps = roots.get(fld)
+            deps = importer.get(fld)
             if isinstance(deps, dict):
                 (devs if fld == "devDependencies" else runtime).update(str(k) for k in deps)
     devs -= runtime
     lines = key_lines(text, _PNPM_KEY)
     col = Collector(str(path), f"pnpm-lock v{major}")
+    if isinstance(importers, dict):
+        for folder in importers:
+            what = "the project itself" if folder == "." else f"workspace folder {folder!r}"
+            col.skip(str(folder), f"{what}: local source, not a registry package")
     evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, "pnpm-lock packages")
     seen: set[tuple[str, str]] = set()
     for key, entry in packages.items():
@@ -118,6 +127,8 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
             else ()
         )
         add_locked(col, "npm", name, version, evidence, artifacts, where, direct=direct, dev=dev)
+        if entry.get("requiresBuild") is True:
+            col.findings.append(install_scripts(col.components[-1], "requiresBuild"))
     return col.result()
 
 
@@ -227,7 +238,9 @@ def _berry(path: Path, text: str) -> LockfileResult:
         version = str(entry.get("version", ""))
         where = SourceLocation(col.path, line)
         if protocol == "workspace":
-            continue  # the project itself or a workspace member
+            what = "the project itself" if rest == "." else f"workspace folder {rest!r}"
+            col.skip(resolution, f"{what}: local source, not a registry package", line)
+            continue
         if protocol == "npm" and name:
             checksum = entry.get("checksum")
             digests: tuple[Digest, ...] = ()

@@ -29,10 +29,10 @@ from scanner.models import (
     SourceLocation,
     VersionEvidence,
 )
+from scanner.redact import redact_text
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _SIMPLE_PIN = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9][A-Za-z0-9.!+_-]*)")
-_CREDENTIALS = re.compile(r"//[^/@\s]+@")
 # Options that take a value and do not name a requirement; ignored, never echoed (index URLs
 # may carry credentials).
 _GLOBAL_OPTIONS = frozenset(
@@ -199,7 +199,7 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
 
 
 def _redact(text: str) -> str:
-    return _CREDENTIALS.sub("//***@", text)
+    return redact_text(text)
 
 
 def parse_entry(e: Entry, col: Collector) -> Parsed | None:

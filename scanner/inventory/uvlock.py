@@ -177,8 +177,13 @@ def _components(
     evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, "uv.lock package")
     for i, pkg in enumerate(packages):
         line = lines[i] if i < len(lines) else None
-        if id(pkg) in root_ids:
-            continue  # the project itself (or a workspace member) is not a dependency
+        if id(pkg) in root_ids:  # the project itself or a workspace member: reported, not run
+            col.skip(
+                f"{pkg.get('name')} {pkg.get('version') or ''}".strip(),
+                "the project itself or a workspace member (local source), not a registry package",
+                line,
+            )
+            continue
         fast = pkg.get("__artifacts__")
         if fast is not None and "registry" in pkg["source"] and pkg["version"]:
             name, version = pkg["name"], pkg["version"]

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from scanner.registry.interface import FetchError
 
 T = TypeVar("T")
+MAX_DEPTH = 64  # attestation documents nest about 8 deep; verifiers recurse through them
 
 
 class Doc:
@@ -41,3 +42,15 @@ class Doc:
         except ValueError as exc:
             raise self.fail(f"{where} is not an ISO 8601 time: {text!r}") from exc
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    def shallow(self, value: Any, where: str, limit: int = MAX_DEPTH) -> None:
+        """A FetchError when ``value`` nests deeper than ``limit`` (checked without recursion)."""
+        stack = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            if depth > limit:
+                raise self.fail(f"{where} nests deeper than {limit} levels")
+            if isinstance(item, dict):
+                stack.extend((v, depth + 1) for v in item.values())
+            elif isinstance(item, list):
+                stack.extend((v, depth + 1) for v in item)

@@ -5,11 +5,18 @@ offline mode has to answer stale entries without a request, which its RFC state 
 This layer does only what chainwatch needs:
 
 1. GET responses with status 200 are stored (unless ``Cache-Control: no-store``), keyed by URL and
-   ``Accept``, as raw bytes plus a JSON header file, written atomically once the body was read to
-   its end. A body the caller stops reading (e.g. over a size limit) is never stored.
-2. An entry within its ``max-age`` is answered without a request; otherwise the request carries
+   ``Accept``, as the decoded body plus a JSON header file that names the URL, ``Accept`` and the
+   body's sha256 and size, written atomically once the body was read to its end. A gzip or deflate
+   answer is stored decoded; another encoding is not stored. A body the caller stops reading (e.g.
+   over a size limit) is never stored.
+2. An entry is used only when its header file names the URL and ``Accept`` asked for and its body
+   still has the recorded sha256; otherwise it is deleted and the answer fetched whole (never
+   revalidated, so a damaged body is never re-served after a 304).
+3. An entry within its ``max-age`` is answered without a request; otherwise the request carries
    ``If-None-Match`` / ``If-Modified-Since`` and a 304 is answered from the entry.
-3. Offline, any entry answers, however old; no entry raises ``OfflineMiss``.
+4. Offline, any intact entry answers, however old; no entry raises ``OfflineMiss``.
+5. When the cache folder cannot be written (a full disk, no permission) the cache logs one warning
+   and stops storing for the rest of the run; answers still come from the registry.
 
 Each answer carries ``response.extensions["chainwatch_cache"]``: "miss", "hit", "revalidated",
 "offline".
@@ -19,20 +26,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
+import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 
 import httpx
 
+from scanner.registry._cachewrite import ENCODINGS, TeeStream, write_json
 from scanner.registry.config import redact
 from scanner.registry.interface import OfflineMiss
 
-_DROP = {"transfer-encoding", "connection", "keep-alive", "set-cookie"}
+LOG = logging.getLogger("chainwatch.cache")
+_DROP = {
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "set-cookie",
+    "content-encoding",
+    "content-length",
+}
 _REFRESH = {"etag", "last-modified", "cache-control", "expires", "date", "age"}
 
 
@@ -41,7 +55,7 @@ class _Entry:
     status: int
     headers: list[tuple[str, str]]
     stored_at: float
-    body: Path
+    body: bytes
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
@@ -71,8 +85,22 @@ class CacheTransport(httpx.AsyncBaseTransport):
         self._inner = inner
         self._dir = cache_dir
         self._offline = offline
+        self._writable = cache_dir is not None
         if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                self.write_failed(exc)
+
+    def write_failed(self, exc: OSError) -> None:
+        """Stop storing answers for the rest of the run, with one warning."""
+        if self._writable:
+            LOG.warning(
+                "the HTTP cache in %s cannot be written (%s); continuing without storing answers",
+                self._dir,
+                exc.strerror or exc,
+            )
+        self._writable = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer from the cache, revalidate, or forward and store."""
@@ -80,8 +108,9 @@ class CacheTransport(httpx.AsyncBaseTransport):
             if self._offline:
                 raise OfflineMiss(redact(str(request.url)), "offline mode makes no requests")
             return await self._inner.handle_async_request(request)
-        key = self._key(request)
-        entry = self._load(key)
+        accept = request.headers.get("accept", "")
+        key = self._key_for(request.url, accept)
+        entry = self._load(key, request.url, accept)
         if self._offline:
             if entry is None:
                 raise OfflineMiss(
@@ -98,17 +127,28 @@ class CacheTransport(httpx.AsyncBaseTransport):
         response = await self._inner.handle_async_request(request)
         if response.status_code == 304 and entry is not None:
             await response.aclose()
-            entry = self._refresh(key, entry, response.headers)
+            entry = self._refresh(key, request.url, accept, entry, response.headers)
             return self._answer(entry, "revalidated")
-        if response.status_code != 200 or key is None or _no_store(response.headers):
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if (
+            response.status_code != 200
+            or key is None
+            or not self._writable
+            or _no_store(response.headers)
+            or encoding not in ENCODINGS
+        ):
             response.extensions = {**response.extensions, "chainwatch_cache": "miss"}
             return response
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DROP]
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        stream = _TeeStream(response.stream, self._path(key), response.status_code, headers)
+        meta = {"status": response.status_code, "url": _plain(request.url), "accept": accept}
+        stream = TeeStream(
+            response.stream, self.write_failed, self._path(key), meta, headers, encoding
+        )
+        # The stream yields the decoded body, so the response no longer claims an encoding.
         return httpx.Response(
             response.status_code,
-            headers=response.headers,
+            headers=headers,
             stream=stream,
             extensions={**response.extensions, "chainwatch_cache": "miss"},
         )
@@ -124,49 +164,58 @@ class CacheTransport(httpx.AsyncBaseTransport):
         without building an httpx request and response, which a no-change rescan would otherwise
         pay for every URL.
         """
-        key = self._key_for(httpx.URL(url), accept)
-        entry = self._load(key)
+        parsed = httpx.URL(url)
+        entry = self._load(self._key_for(parsed, accept), parsed, accept)
         if entry is None or not (self._offline or entry.fresh(time.time())):
             return None
-        try:
-            return entry.header("content-type"), entry.body.read_bytes()
-        except OSError:
-            return None
-
-    def _key(self, request: httpx.Request) -> str | None:
-        return self._key_for(request.url, request.headers.get("accept", ""))
+        return entry.header("content-type"), entry.body
 
     def _key_for(self, url: httpx.URL, accept: str) -> str | None:
         if self._dir is None:
             return None
-        plain = str(url.copy_with(username=None, password=None))
-        return hashlib.sha256(f"GET {plain}\n{accept}".encode()).hexdigest()
+        return hashlib.sha256(f"GET {_plain(url)}\n{accept}".encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         assert self._dir is not None
         return self._dir / key[:2] / key
 
-    def _load(self, key: str | None) -> _Entry | None:
+    def _load(self, key: str | None, url: httpx.URL, accept: str) -> _Entry | None:
         if key is None:
             return None
         base = self._path(key)
         try:
             meta = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
-            body = base.with_suffix(".body")
-            if not body.is_file():
-                return None
-            headers = [(str(k), str(v)) for k, v in meta["headers"]]
-            return _Entry(int(meta["status"]), headers, float(meta["stored_at"]), body)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # absent or damaged: treat as a miss, the next answer replaces it
+            body = base.with_suffix(".body").read_bytes()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, RecursionError):
+            self._discard(base)
+            return None
+        entry = _check_entry(meta, body, _plain(url), accept)
+        if entry is None:
+            self._discard(base)  # damaged or not this question's answer: fetch it whole
+        return entry
 
-    def _refresh(self, key: str | None, entry: _Entry, fresh: httpx.Headers) -> _Entry:
+    def _discard(self, base: Path) -> None:
+        for suffix in (".json", ".body"):
+            try:
+                base.with_suffix(suffix).unlink(missing_ok=True)
+            except OSError:
+                pass  # a read-only cache: the entry keeps failing its check and is never used
+
+    def _refresh(
+        self, key: str | None, url: httpx.URL, accept: str, entry: _Entry, fresh: httpx.Headers
+    ) -> _Entry:
         updates = {k.lower(): v for k, v in fresh.items() if k.lower() in _REFRESH}
         headers = [(k, updates.pop(k.lower(), v)) for k, v in entry.headers]
         headers.extend(updates.items())
         updated = _Entry(entry.status, headers, time.time(), entry.body)
-        if key is not None:
-            _write_meta(self._path(key), updated.status, updated.headers, updated.stored_at)
+        if key is not None and self._writable:
+            meta = _meta(entry.status, _plain(url), accept, headers, entry.body, updated.stored_at)
+            try:
+                write_json(self._path(key), meta)
+            except OSError as exc:
+                self.write_failed(exc)
         return updated
 
     @staticmethod
@@ -174,52 +223,48 @@ class CacheTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             entry.status,
             headers=entry.headers,
-            content=entry.body.read_bytes(),
+            content=entry.body,
             extensions={"chainwatch_cache": how},
         )
 
 
-class _TeeStream(httpx.AsyncByteStream):
-    """Passes the body through and commits it to the cache only when read to its end."""
-
-    def __init__(
-        self, inner: httpx.AsyncByteStream, base: Path, status: int, headers: list[tuple[str, str]]
-    ) -> None:
-        self._inner = inner
-        self._base = base
-        self._status = status
-        self._headers = headers
-        self._tmp: str | None = None
-        self._fh: BinaryIO | None = None
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        self._base.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=self._base.parent, suffix=".part")
-        self._fh = os.fdopen(fd, "wb")
-        async for chunk in self._inner:
-            self._fh.write(chunk)
-            yield chunk
-        self._fh.close()
-        os.replace(self._tmp, self._base.with_suffix(".body"))
-        _write_meta(self._base, self._status, self._headers, time.time())
-        self._tmp = None
-
-    async def aclose(self) -> None:
-        """Close the upstream body; drop a partly read body instead of storing it."""
-        if self._fh is not None:
-            self._fh.close()
-        if self._tmp is not None and os.path.exists(self._tmp):
-            os.unlink(self._tmp)
-        self._tmp = None
-        await self._inner.aclose()
+def _check_entry(meta: Any, body: bytes, url: str, accept: str) -> _Entry | None:
+    """The entry if its header file is well formed, answers this question and matches its body."""
+    if not isinstance(meta, dict):
+        return None
+    if meta.get("url") != url or meta.get("accept") != accept:
+        return None
+    if meta.get("size") != len(body) or meta.get("sha256") != hashlib.sha256(body).hexdigest():
+        return None
+    try:
+        headers = [(str(k), str(v)) for k, v in meta["headers"]]
+        return _Entry(int(meta["status"]), headers, float(meta["stored_at"]), body)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
-def _write_meta(base: Path, status: int, headers: list[tuple[str, str]], stored_at: float) -> None:
-    meta = {"status": status, "headers": headers, "stored_at": stored_at}
-    fd, tmp = tempfile.mkstemp(dir=base.parent, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(meta, fh)
-    os.replace(tmp, base.with_suffix(".json"))
+def _meta(
+    status: int,
+    url: str,
+    accept: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    stored_at: float,
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "url": url,
+        "accept": accept,
+        "headers": headers,
+        "stored_at": stored_at,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "size": len(body),
+    }
+
+
+def _plain(url: httpx.URL) -> str:
+    """The URL without credentials: what keys and header files name."""
+    return str(url.copy_with(username=None, password=None))
 
 
 def _no_store(headers: httpx.Headers) -> bool:

@@ -20,11 +20,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from packageurl.validate import NpmTypeDefinition, PypiTypeDefinition
 
 from scanner.models import Installer, RegistryHint
+from scanner.redact import redact_url
 from scanner.registry.npmrc import NpmSettings, npm_settings
 from scanner.registry.pyindex import (
     CommandIndexes,
@@ -48,12 +48,8 @@ def default_npm() -> str:
 
 
 def redact(url: str) -> str:
-    """The URL with any password (and token-like user name) replaced by ``***``."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    _userinfo, _, hostport = parts.netloc.rpartition("@")
-    return urlunsplit(parts._replace(netloc=f"***@{hostport}"))
+    """The URL with user info and query values replaced by ``***`` (see scanner.redact)."""
+    return redact_url(url)
 
 
 @dataclass(frozen=True, slots=True, repr=False)

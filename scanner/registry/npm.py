@@ -27,6 +27,11 @@ from scanner.registry.interface import (
 # per version, `_npmUser`, `maintainers` and `scripts`, all of which we report.
 PACKUMENT_JSON = "application/json"
 INSTALL_SCRIPTS = ("preinstall", "install", "postinstall")
+# Size caps from measured real answers: the largest full packument measured, next's, is 21.0 MB
+# (typescript 10.5 MB, @types/node 9.4 MB); an attestations document is tens of kB.
+MAX_PACKUMENT_BYTES = 64_000_000
+MAX_ATTESTATIONS_BYTES = 2_000_000
+MAX_KEYS_BYTES = 1_000_000
 
 
 class NpmRegistry(Registry):
@@ -61,7 +66,8 @@ class NpmRegistry(Registry):
         """Every version in the packument, with ``dist-tags.latest``."""
         if name not in self._projects:
             url = self.packument_url(name)
-            self._projects[name] = parse_packument(url, await self._get(url, PACKUMENT_JSON))
+            data = await self._get(url, PACKUMENT_JSON, MAX_PACKUMENT_BYTES)
+            self._projects[name] = parse_packument(url, data, name=name)
         return self._projects[name]
 
     async def release(self, name: str, version: str) -> ReleaseFacts:
@@ -76,10 +82,13 @@ class NpmRegistry(Registry):
         if release.attestations_url is None:
             return None
         try:
-            data = await self._get(release.attestations_url, "application/json")
+            data = await self._get(
+                release.attestations_url, "application/json", MAX_ATTESTATIONS_BYTES
+            )
         except NotFound:
             return None
         doc = Doc(release.attestations_url, data)
+        doc.shallow(data, "attestations document")
         doc.need(
             doc.need(data, dict, "attestations document").get("attestations"), list, "attestations"
         )
@@ -88,23 +97,36 @@ class NpmRegistry(Registry):
     async def signing_keys(self) -> tuple[RegistryKey, ...]:
         """The registry's current and past signing keys (``/-/npm/v1/keys``)."""
         url = self._base + "-/npm/v1/keys"
-        data = await self._get(url, "application/json")
+        data = await self._get(url, "application/json", MAX_KEYS_BYTES)
         try:
             return parse_registry_keys(data)
         except AttestationError as exc:
             raise FetchError(url, exc.message) from exc
 
-    async def _get(self, url: str, accept: str) -> Any:
+    async def _get(self, url: str, accept: str, max_bytes: int) -> Any:
         return await fetch_json(
-            self._client, url, accept=accept, limiter=self._limiter, retries=self._retries
+            self._client,
+            url,
+            accept=accept,
+            max_bytes=max_bytes,
+            limiter=self._limiter,
+            retries=self._retries,
         )
 
 
-def parse_packument(url: str, data: Any) -> ProjectFacts:
-    """Parse a full packument into ProjectFacts. Never fetches."""
+def parse_packument(url: str, data: Any, *, name: str) -> ProjectFacts:
+    """Parse the full packument of package ``name`` into ProjectFacts. Never fetches.
+
+    The packument, and each version entry that states a name and version, must name ``name`` and
+    its own version key, else FetchError: a registry that answers with another package's data is
+    never believed. (Tarball file names are not compared: registries such as GitHub's name their
+    tarballs by digest, and nothing trusts the tarball name; integrity is what is signed.)
+    """
     doc = Doc(url, data)
     page = doc.need(data, dict, "packument")
-    name = doc.need(page.get("name"), str, "name")
+    answered = doc.need(page.get("name"), str, "name")
+    if answered != name:
+        raise doc.fail(f"the packument is package {answered!r}, not the {name!r} asked for")
     times = doc.need(page.get("time", {}), dict, "time")
     tags = doc.need(page.get("dist-tags", {}), dict, "dist-tags")
     latest = doc.opt(tags.get("latest"), str, "dist-tags.latest")
@@ -128,6 +150,12 @@ def _release(
     doc: Doc, name: str, version: str, body: dict[str, Any], times: dict[str, Any]
 ) -> ReleaseFacts:
     where = f"versions[{version!r}]"
+    stated_name = doc.opt(body.get("name"), str, f"{where}.name")
+    if stated_name is not None and stated_name != name:
+        raise doc.fail(f"{where} is package {stated_name!r}, not {name!r}")
+    stated_version = doc.opt(body.get("version"), str, f"{where}.version")
+    if stated_version is not None and stated_version != version:
+        raise doc.fail(f"{where} states version {stated_version!r}")
     dist = doc.need(body.get("dist"), dict, f"{where}.dist")
     tarball = doc.need(dist.get("tarball"), str, f"{where}.dist.tarball")
     integrity = doc.opt(dist.get("integrity"), str, f"{where}.dist.integrity")

@@ -10,16 +10,11 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from scanner.registry._parse import Doc
+from scanner.registry.binding import dist_name_version, same_name
 from scanner.registry.http import fetch_json
 from scanner.registry.interface import (
     FetchError,
@@ -33,6 +28,10 @@ from scanner.registry.simple_html import fetch_html_project, wants_html
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
+# Size caps from measured real answers: the largest project page measured, pydantic-core's, is
+# 6.9 MB (grpcio-tools 5.1 MB, grpcio 4.9 MB); a provenance document is a few kB.
+MAX_PAGE_BYTES = 32_000_000
+MAX_PROVENANCE_BYTES = 2_000_000
 
 
 class PyPIRegistry(Registry):
@@ -64,15 +63,20 @@ class PyPIRegistry(Registry):
         if key not in self._projects:
             url = self.project_url(name)
             try:
-                data = await self._get(url, SIMPLE_JSON)
+                data = await self._get(url, SIMPLE_JSON, MAX_PAGE_BYTES)
             except FetchError as exc:
                 if not wants_html(exc):
                     raise
                 self._projects[key] = await fetch_html_project(
-                    self._client, url, key, limiter=self._limiter, retries=self._retries
+                    self._client,
+                    url,
+                    key,
+                    limiter=self._limiter,
+                    retries=self._retries,
+                    max_bytes=MAX_PAGE_BYTES,
                 )
             else:
-                self._projects[key] = parse_simple(url, data)
+                self._projects[key] = parse_simple(url, data, name=name)
         return self._projects[key]
 
     async def release(self, name: str, version: str) -> ReleaseFacts:
@@ -94,25 +98,37 @@ class PyPIRegistry(Registry):
         if target is None or target.provenance_url is None:
             return None
         try:
-            data = await self._get(target.provenance_url, INTEGRITY_JSON)
+            data = await self._get(target.provenance_url, INTEGRITY_JSON, MAX_PROVENANCE_BYTES)
         except NotFound:
             return None
         doc = Doc(target.provenance_url, data)
+        doc.shallow(data, "provenance")
         body = doc.need(data, dict, "provenance")
         doc.need(body.get("attestation_bundles"), list, "attestation_bundles")
         return body
 
-    async def _get(self, url: str, accept: str) -> Any:
+    async def _get(self, url: str, accept: str, max_bytes: int) -> Any:
         return await fetch_json(
-            self._client, url, accept=accept, limiter=self._limiter, retries=self._retries
+            self._client,
+            url,
+            accept=accept,
+            max_bytes=max_bytes,
+            limiter=self._limiter,
+            retries=self._retries,
         )
 
 
-def parse_simple(url: str, data: Any) -> ProjectFacts:
-    """Parse one PEP 691 project page (API 1.0-1.4) into ProjectFacts. Never fetches."""
+def parse_simple(url: str, data: Any, *, name: str) -> ProjectFacts:
+    """Parse the PEP 691 page (API 1.0-1.4) of project ``name`` into ProjectFacts. Never fetches.
+
+    The page and every file on it must name project ``name`` (PEP 503 normalised), else
+    FetchError: an index that answers with another project's files is never believed.
+    """
     doc = Doc(url, data)
     page = doc.need(data, dict, "project page")
-    name = doc.need(page.get("name"), str, "name")
+    answered = doc.need(page.get("name"), str, "name")
+    if not same_name("pypi", name, answered):
+        raise doc.fail(f"the page is project {answered!r}, not the {name!r} asked for")
     status_block = page.get("project-status")
     status = None
     if status_block is not None:
@@ -125,9 +141,14 @@ def parse_simple(url: str, data: Any) -> ProjectFacts:
     for i, raw in enumerate(doc.need(page.get("files"), list, "files")):
         entry = doc.need(raw, dict, f"files[{i}]")
         filename = doc.need(entry.get("filename"), str, f"files[{i}].filename")
-        version = _file_version(filename)
-        if version is None:
+        stated = dist_name_version(filename)
+        if stated is None:
             continue  # legacy formats (.egg, .exe, bdist_dumb) that installers ignore
+        if not same_name("pypi", name, stated[0]):
+            raise doc.fail(
+                f"files[{i}] {filename!r} belongs to project {stated[0]!r}, not {name!r}"
+            )
+        version = stated[1]
         by_version.setdefault(version, []).append(_file(doc, entry, filename, f"files[{i}]"))
     listed = page.get("versions")
     if listed is None:
@@ -138,7 +159,7 @@ def parse_simple(url: str, data: Any) -> ProjectFacts:
     releases = {
         v: ReleaseFacts(
             ecosystem="pypi",
-            name=name,
+            name=answered,
             version=v,
             files=tuple(files),
             yanked=all(f.yanked for f in files),
@@ -149,7 +170,7 @@ def parse_simple(url: str, data: Any) -> ProjectFacts:
     }
     return ProjectFacts(
         ecosystem="pypi",
-        name=name,
+        name=answered,
         versions=tuple(versions),
         latest=pick_latest(releases),
         releases=releases,
@@ -192,15 +213,6 @@ def _absolute(page_url: str, url: str | None) -> str | None:
     return urljoin(page_url, url)
 
 
-def _file_version(filename: str) -> str | None:
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[1])
-        return str(parse_sdist_filename(filename)[1])
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        return None
-
-
 def _version(text: str) -> Version | None:
     try:
         return Version(text)
@@ -213,4 +225,12 @@ def _sort_key(text: str) -> tuple[int, Version | str]:
     return (1, parsed) if parsed is not None else (0, text)
 
 
-__all__ = ["INTEGRITY_JSON", "SIMPLE_JSON", "PyPIRegistry", "parse_simple", "pick_latest"]
+__all__ = [
+    "INTEGRITY_JSON",
+    "MAX_PAGE_BYTES",
+    "MAX_PROVENANCE_BYTES",
+    "SIMPLE_JSON",
+    "PyPIRegistry",
+    "parse_simple",
+    "pick_latest",
+]

@@ -48,11 +48,13 @@ async def fetch_html_project(
             else:
                 async with limiter:
                     body, charset = await _get(client, url, shown, max_bytes)
-            return parse_simple(url, html_to_json(name, body, url, charset))
+            return parse_simple(url, html_to_json(name, body, url, charset), name=name)
         except _Retry as exc:
             problem, wait = exc.args[0], exc.wait
         except httpx.TransportError as exc:
             problem, wait = f"connection failed: {type(exc).__name__}", None
+        except (httpx.DecodingError, httpx.TooManyRedirects, httpx.InvalidURL) as exc:
+            raise FetchError(shown, f"unusable answer: {type(exc).__name__}: {exc}") from exc
         if attempt < retries:
             await asyncio.sleep(
                 min(wait if wait is not None else 0.5 * 2**attempt * random.random(), 30)

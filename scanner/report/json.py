@@ -1,31 +1,48 @@
-"""JSON output: plain dicts of the frozen values, stable key names."""
+"""JSON output: plain dicts of the frozen values, stable key names.
+
+The full text of every field is here (the text report shortens long details). C1 controls, bidi
+and invisible characters are written as ``\\uXXXX`` escapes, so a terminal that shows the JSON
+cannot be driven by them; values stay exactly what they were once parsed.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scanner.models import Inventory
+from scanner.report.interface import Report
+from scanner.report.text import json_escape
 
 if TYPE_CHECKING:
-    # Only a type: importing the scan pipeline here would load sigstore for `inventory`.
+    from attestations.record import RecordReport
     from scanner.scan import ScanResult
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, enums, tuples and paths as JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    # Plain values first and field names cached per class: a 200,000-entry scan walks
+    # millions of values, and dataclasses.fields() per object dominated the JSON report.
+    if value is None or isinstance(value, str | bool | int | float) and not isinstance(value, Enum):
+        return value
+    names = _FIELDS.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
     return str(value)
 
 
@@ -55,7 +72,7 @@ def _finding(f: Any) -> dict[str, Any]:
 
 def dumps(document: Any) -> str:
     """Serialise a document deterministically."""
-    return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False)
+    return json_escape(json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False))
 
 
 def scan_document(result: ScanResult) -> dict[str, Any]:
@@ -80,3 +97,30 @@ def scan_document(result: ScanResult) -> dict[str, Any]:
         "registries": [to_jsonable(u) for u in result.registries],
         "inventory": inventory_document(result.inventory),
     }
+
+
+def verify_env_document(site: Path, reports: Sequence[RecordReport]) -> dict[str, Any]:
+    """An environment check as a JSON document."""
+    return {
+        "schema": "chainwatch.verify-env/1",
+        "site_packages": str(site),
+        "distributions": len(reports),
+        "failed": sum(1 for r in reports if not r.ok),
+        "reports": to_jsonable(list(reports)),
+    }
+
+
+class JsonReport(Report):
+    """Machine-readable JSON documents (schemas chainwatch.inventory/1, scan/1, verify-env/1)."""
+
+    def inventory(self, inventory: Inventory, out: TextIO, *, scan_id: int | None = None) -> None:
+        """Write the inventory document."""
+        out.write(dumps(inventory_document(inventory, scan_id=scan_id)) + "\n")
+
+    def scan(self, result: ScanResult, out: TextIO) -> None:
+        """Write the scan document."""
+        out.write(dumps(scan_document(result)) + "\n")
+
+    def verify_env(self, site: Path, reports: Sequence[RecordReport], out: TextIO) -> None:
+        """Write the environment check document."""
+        out.write(dumps(verify_env_document(site, reports)) + "\n")

@@ -1,38 +1,54 @@
-"""Human tables (rich): agents -> servers -> components, skipped items with reasons."""
+"""The text report: one entry per line group, word-wrapped to the width, linear in the rows.
+
+Written for a CI log as much as for a terminal: no markup language (a name like ``[bold]x[/]``
+is plain text), untrusted text cleaned and redacted (report.text), no word or identifier cut
+(a long detail goes on its own, indented lines), colour only when asked for. It does not use a
+measuring table widget: measuring every cell made a 200,000-row scan take minutes to print
+(bench/bench_report.py).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from packageurl import PackageURL
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.tree import Tree
 
-from scanner.models import Component, Finding, Inventory, Severity
+from scanner.models import Component, Finding, Inventory, Severity, Skipped
+from scanner.report.interface import Report, ReportOptions
+from scanner.report.text import clean, safe, wrap
 
 if TYPE_CHECKING:
-    # Only a type: importing the scan pipeline here would load sigstore for `inventory`.
+    from rich.console import Console
+
+    from attestations.record import RecordReport
     from scanner.scan import ScanResult
 
-_SEVERITY_STYLE = {
+_SGR = {"bold red": "1;31", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "green": "32"}
+_SGR |= {"magenta": "35", "bold": "1", "bold magenta": "1;35"}
+SEVERITY_STYLE = {
     Severity.CRITICAL: "bold red",
     Severity.HIGH: "red",
     Severity.MEDIUM: "yellow",
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
-
-
-def component_label(c: Component) -> str:
-    """One line for a component: identity, version and its evidence."""
-    version = c.version or "?"
-    where = f" [dim]({c.evidence.kind.value}"
-    where += f": {c.evidence.detail}" if c.evidence.detail else ""
-    where += ")[/dim]"
-    ident = c.url if c.ecosystem == "remote" and c.url else c.name
-    return f"[bold]{c.ecosystem}[/bold] {ident} [green]{version}[/green]{where}"
+STATUS_STYLE = {
+    "digest-mismatch": "bold red",
+    "attestation-invalid": "bold red",
+    "fetch-failed": "magenta",
+    "no-attestation": "yellow",
+    "unresolved": "dim",
+    "verified": "green",
+}
+# Worst first: what needs a person's attention leads the list.
+_STATUS_ORDER = {s: i for i, s in enumerate(STATUS_STYLE)}
+_STATUS_WIDTH = max(map(len, STATUS_STYLE)) + 2
+_SEVERITY_WIDTH = max(len(s.value) for s in Severity) + 2
+_DETAIL_LINES = 3  # without -v, a detail longer than this is shortened (json has the full text)
+_LOCKED_SHOWN = 20
 
 
 def short_subject(subject: str) -> str:
@@ -43,152 +59,207 @@ def short_subject(subject: str) -> str:
         purl = PackageURL.from_string(subject)
     except ValueError:
         return subject
-    if purl.type == "generic" and purl.qualifiers:
-        quals = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
-        if "download_url" in quals:
-            return str(quals["download_url"])
+    if purl.type == "generic" and isinstance(purl.qualifiers, dict):
+        if "download_url" in purl.qualifiers:
+            return str(purl.qualifiers["download_url"])
     name = f"{purl.namespace}/{purl.name}" if purl.namespace else purl.name
     return f"{name}@{purl.version}" if purl.version else name
 
 
-def finding_label(f: Finding) -> str:
-    """One line for a finding."""
-    style = _SEVERITY_STYLE[f.severity]
-    return f"[{style}]{f.severity.value.upper()} {f.code}[/{style}] {f.message}"
+def component_words(c: Component) -> list[str]:
+    """A component as words: ecosystem, identity, version, (evidence: detail)."""
+    ident = c.url if c.ecosystem == "remote" and c.url else c.name
+    evidence = c.evidence.kind.value + (f": {c.evidence.detail}" if c.evidence.detail else "")
+    return [clean(c.ecosystem), *clean(ident).split(), clean(c.version or "?")] + (
+        f"({safe(evidence)})".split()
+    )
 
 
-def render_inventory(inventory: Inventory, console: Console) -> None:
-    """Print the inventory as a tree per agent, then a summary table."""
-    for ai in inventory.agents:
-        a = ai.agent
-        tree = Tree(f"[bold magenta]{a.name}[/bold magenta] [dim]{a.id} ({a.origin})[/dim]")
-        for si in ai.servers:
-            s = si.server
-            node = tree.add(
-                f"[bold]{s.name}[/bold] [dim]{s.client} {s.transport.value} {s.location}[/dim]"
+class TableReport(Report):
+    """Human-readable text: lists and short summaries, word-wrapped, optionally coloured."""
+
+    def _paint(self, text: str, style: str) -> str:
+        return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if self.options.color and style else text
+
+    def _entry(self, head: str, style: str, words: Sequence[str], detail: str) -> Iterator[str]:
+        """``head`` (padded, coloured) + words; the detail joins the line or goes below it."""
+        width = self.options.width
+        first = list(wrap(list(words), width, first=head, indent=len(head)))
+        detail_words = safe(detail).split() if detail else []
+        tail = " ".join(detail_words)
+        if detail_words and len(first) == 1 and len(first[0]) + 3 + len(tail) <= width:
+            first[0] += " - " + tail
+            detail_words = []
+        first[0] = self._paint(head.rstrip(), style) + first[0][len(head.rstrip()) :]
+        yield from first
+        lines = list(wrap(detail_words, width, first=" " * len(head), indent=len(head)))
+        if not self.options.verbose and len(lines) > _DETAIL_LINES:
+            lines = [*lines[:_DETAIL_LINES], " " * len(head) + "… (full text: --format json)"]
+        yield from (line for line in lines if line.strip())
+
+    # ------------------------------------------------------------------ scan
+
+    def scan(self, result: ScanResult, out: TextIO) -> None:
+        """Components by status (worst first), findings by severity, skipped items, counts."""
+        _write(out, self._scan_lines(result))
+
+    def _scan_lines(self, result: ScanResult) -> Iterator[str]:
+        if not self.options.quiet and result.verdicts:
+            yield f"components ({len(result.verdicts)})"
+            for _, v in sorted(
+                result.verdicts.items(),
+                key=lambda kv: (_STATUS_ORDER.get(kv[1].status.value, 99), kv[0]),
+            ):
+                status = v.status.value
+                detail = v.identity.describe() if v.identity is not None else v.reason
+                yield from self._entry(
+                    status.ljust(_STATUS_WIDTH),
+                    STATUS_STYLE.get(status, ""),
+                    component_words(v.component),
+                    detail,
+                )
+        if not self.options.quiet and result.registries:
+            yield f"registries ({len(result.registries)})"
+            for u in result.registries:
+                words = [clean(u.registry), f"({clean(u.role)};", "setting", "from"]
+                words += [*clean(u.source).split(), "->", str(len(u.purls)), "components)"]
+                head = f"  {clean(u.ecosystem):<6} "
+                yield from wrap(words, self.options.width, first=head, indent=len(head))
+        ordered = sorted(result.findings, key=lambda af: -af[1].severity.rank)
+        if ordered:
+            yield f"findings ({len(ordered)})"
+            for agent_id, f in ordered:
+                yield from self._finding(f, agent_id)
+        if not self.options.quiet:
+            for ai in result.inventory.agents:
+                yield from self._skipped(ai.skipped, clean(ai.agent.id))
+                for s in ai.servers:
+                    yield from self._skipped(
+                        s.skipped, f"{clean(ai.agent.id)}/{clean(s.server.name)}"
+                    )
+        counts = [f"{k}={n}," for k, n in result.status_counts().items()]
+        counts[-1] = counts[-1].rstrip(",")
+        recorded = f"(scan #{result.scan_id} recorded)".split() if result.scan_id else []
+        yield from wrap([*counts, *recorded], self.options.width, first="status: ", indent=8)
+
+    def _finding(self, f: Finding, agent_id: str | None, indent: str = "") -> Iterator[str]:
+        head = indent + f.severity.value.upper().ljust(_SEVERITY_WIDTH)
+        words = [clean(f.code), *([f"{clean(agent_id)}:"] if agent_id else [])]
+        words += clean(short_subject(f.subject)).split()
+        yield from self._entry(head, SEVERITY_STYLE[f.severity], words, f.message)
+
+    def _skipped(self, items: Iterable[Skipped], where: str, indent: str = "") -> Iterator[str]:
+        head = indent + "skipped".ljust(_STATUS_WIDTH if not indent else 9)
+        for k in items:
+            words = [*(f"{where}:" if where else "").split(), *(clean(k.subject) + ":").split()]
+            yield from self._entry(head, "yellow", words, k.reason)
+
+    # ------------------------------------------------------------- inventory
+
+    def inventory(self, inventory: Inventory, out: TextIO, *, scan_id: int | None = None) -> None:
+        """Agents -> servers -> components, then one summary row per agent."""
+        _write(out, self._inventory_lines(inventory, scan_id))
+
+    def _inventory_lines(self, inventory: Inventory, scan_id: int | None) -> Iterator[str]:
+        width = self.options.width
+        for ai in [] if self.options.quiet else inventory.agents:
+            a = ai.agent
+            head = self._paint(f"agent {clean(a.id)}", "bold magenta")
+            yield from wrap(
+                [*clean(a.name).split(), f"({clean(a.origin)})"], width, first=head + " "
             )
-            for c in si.components:
-                node.add(component_label(c))
-            for k in si.skipped:
-                node.add(f"[yellow]skipped[/yellow] {k.subject}: {k.reason}")
-            for f in si.findings:
-                node.add(finding_label(f))
-        if ai.packages:
-            locked = tree.add(f"[bold]locked packages[/bold] ({len(ai.packages)})")
-            for c in ai.packages[:20]:
-                locked.add(component_label(c))
-            if len(ai.packages) > 20:
-                locked.add(f"[dim]... {len(ai.packages) - 20} more (use --format json)[/dim]")
-        for k in ai.skipped:
-            tree.add(f"[yellow]skipped[/yellow] {k.subject}: {k.reason}")
-        for e in ai.errors:
-            tree.add(f"[red]error[/red] {e}")
-        console.print(tree)
-    for e in inventory.errors:
-        console.print(f"[red]error[/red] {e}")
-    console.print(summary_table(inventory))
+            for si in ai.servers:
+                s = si.server
+                project = ["project", clean(s.project)] if s.project else []
+                where = [clean(s.client), *project, s.transport.value, clean(str(s.location))]
+                yield from wrap(
+                    where, width, first=f"  server {self._paint(clean(s.name), 'bold')} "
+                )
+                for c in si.components:
+                    yield from wrap(component_words(c), width, first="    ", indent=6)
+                yield from self._skipped(si.skipped, "", indent="    ")
+                for f in si.findings:
+                    yield from self._finding(f, None, indent="    ")
+            if ai.packages:
+                yield f"  locked packages ({len(ai.packages)})"
+                shown = ai.packages if self.options.verbose else ai.packages[:_LOCKED_SHOWN]
+                for c in shown:
+                    yield from wrap(component_words(c), width, first="    ", indent=6)
+                if len(shown) < len(ai.packages):
+                    more = len(ai.packages) - len(shown)
+                    yield f"    ... {more} more (-v or --format json lists them)"
+            yield from self._skipped(ai.skipped, "", indent="  ")
+            for f in ai.findings if self.options.verbose else ():
+                yield from self._finding(f, None, indent="  ")
+        yield from summary_lines(inventory)
+        if scan_id is not None:
+            yield f"(scan #{scan_id} recorded)"
 
+    # ------------------------------------------------------------ verify-env
 
-def summary_table(inventory: Inventory) -> Table:
-    """Counts per agent."""
-    table = Table(title="inventory", show_lines=False)
-    for col in ("agent", "servers", "components", "locked", "skipped", "errors"):
-        table.add_column(col, justify="left" if col == "agent" else "right")
-    for ai in inventory.agents:
-        skipped = len(ai.skipped) + sum(len(s.skipped) for s in ai.servers)
-        table.add_row(
-            ai.agent.id,
-            str(len(ai.servers)),
-            str(sum(len(s.components) for s in ai.servers)),
-            str(len(ai.packages)),
-            str(skipped),
-            str(len(ai.errors)),
-        )
-    return table
-
-
-_STATUS_STYLE = {
-    "digest-mismatch": "bold red",
-    "attestation-invalid": "bold red",
-    "fetch-failed": "magenta",
-    "no-attestation": "yellow",
-    "unresolved": "dim",
-    "verified": "green",
-}
-
-
-# Worst first: what needs a person's attention leads the table.
-_STATUS_ORDER = {s: i for i, s in enumerate(_STATUS_STYLE)}
-
-
-def _short(text: str, width: int = 20) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def registries_table(result: ScanResult) -> Table:
-    """The registry used per ecosystem, the setting that chose it and how many it was asked for."""
-    table = Table(title="registries", show_lines=False)
-    for col in ("ecosystem", "registry", "role", "setting from", "components"):
-        table.add_column(col, overflow="fold", justify="right" if col == "components" else "left")
-    for u in result.registries:
-        table.add_row(
-            u.ecosystem, escape(u.registry), escape(u.role), escape(u.source), str(len(u.purls))
-        )
-    return table
+    def verify_env(self, site: Path, reports: Sequence[RecordReport], out: TextIO) -> None:
+        """Every problem of every distribution, then counts."""
+        lines: list[str] = []
+        for r in reports:
+            for p in r.problems:
+                words = [f"{clean(r.name)}:", clean(p.path)]
+                lines.extend(self._entry(clean(p.kind).ljust(15), "red", words, p.detail))
+        checked = sum(r.checked for r in reports)
+        bad = sum(1 for r in reports if not r.ok)
+        lines.append(f"{len(reports)} distributions, {checked} files checked, {bad} with problems")
+        _write(out, lines)
 
 
 def render_scan(result: ScanResult, console: Console) -> None:
-    """Components with their final status, findings by severity, then counts."""
-    table = Table(title="components", show_lines=False)
-    for col in ("component", "version", "evidence", "status", "detail"):
-        table.add_column(col, overflow="fold")
-    for _, v in sorted(
-        result.verdicts.items(), key=lambda kv: (_STATUS_ORDER[kv[1].status.value], kv[0])
-    ):
-        c = v.component
-        style = _STATUS_STYLE.get(v.status.value, "")
-        detail = v.identity.describe() if v.identity is not None else v.reason
-        table.add_row(
-            f"{c.ecosystem} {c.url if c.ecosystem == 'remote' and c.url else c.name}",
-            _short(c.version or "?"),
-            c.evidence.kind.value,
-            f"[{style}]{v.status.value}[/{style}]",
-            detail,
-        )
-    console.print(table)
-    if result.registries:
-        console.print(registries_table(result))
-    ordered = sorted(result.findings, key=lambda af: -af[1].severity.rank)
-    if ordered:
-        findings = Table(title="findings")
-        for col in ("severity", "code", "agent", "subject", "message"):
-            findings.add_column(col, overflow="fold")
-        for agent_id, f in ordered:
-            style = _SEVERITY_STYLE[f.severity]
-            findings.add_row(
-                f"[{style}]{f.severity.value}[/{style}]",
-                f.code,
-                agent_id or "-",
-                short_subject(f.subject),
-                f.message,
+    """The text scan report through a rich console (kept for callers that hold one)."""
+    _to_console(console, lambda out: TableReport(_console_options(console)).scan(result, out))
+
+
+def render_inventory(inventory: Inventory, console: Console) -> None:
+    """The text inventory report through a rich console (kept for callers that hold one)."""
+    report = TableReport(_console_options(console))
+    _to_console(console, lambda out: report.inventory(inventory, out))
+
+
+def _console_options(console: Console) -> ReportOptions:
+    return ReportOptions(width=console.width)
+
+
+def _to_console(console: Console, write: Callable[[TextIO], None]) -> None:
+    buffer = io.StringIO()
+    write(buffer)
+    # No markup, no highlighting, no re-wrapping: the text is already safe and laid out.
+    console.print(buffer.getvalue(), markup=False, highlight=False, soft_wrap=True, end="")
+
+
+def summary_lines(inventory: Inventory) -> Iterator[str]:
+    """Counts per agent, as aligned columns; an agent id is never cut (the column widens)."""
+    if not inventory.agents:
+        return  # nothing was read: the errors on stderr say why, not an empty table
+    rows = [("agent", "servers", "components", "locked", "skipped", "errors")]
+    for ai in inventory.agents:
+        skipped = len(ai.skipped) + sum(len(s.skipped) for s in ai.servers)
+        components = sum(len(s.components) for s in ai.servers)
+        rows.append(
+            (
+                clean(ai.agent.id),
+                str(len(ai.servers)),
+                str(components),
+                str(len(ai.packages)),
+                str(skipped),
+                str(len(ai.errors)),
             )
-        console.print(findings)
-    for ai in result.inventory.agents:
-        for k in ai.skipped:
-            console.print(f"[yellow]skipped[/yellow] {ai.agent.id}: {k.subject}: {k.reason}")
-        for s in ai.servers:
-            for k in s.skipped:
-                console.print(
-                    f"[yellow]skipped[/yellow] {ai.agent.id}/{s.server.name}: "
-                    f"{k.subject}: {k.reason}"
-                )
-        for e in ai.errors:
-            console.print(f"[red]error[/red] {ai.agent.id}: {e}")
-    for e in result.inventory.errors:
-        console.print(f"[red]error[/red] {e}")
-    counts = result.status_counts()
-    console.print(
-        "status: "
-        + ", ".join(f"{k}={n}" for k, n in counts.items())
-        + (f"  (scan #{result.scan_id} recorded)" if result.scan_id else "")
-    )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        cells = [r[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
+        ]
+        yield "  ".join(cells).rstrip()
+
+
+def _write(out: TextIO, lines: Iterable[str]) -> None:
+    # One join and one write: per-line writes to a pipe dominate large reports otherwise.
+    text = "\n".join(lines)
+    if text:
+        out.write(text + "\n")

@@ -35,7 +35,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _invoke(db: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 def test_discover_finds_every_configured_client(tmp_path: Path, clean_env: None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from scanner._cli import main
-from scanner.registry.fixture_server import FixtureRegistry
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.store import Store
 from tests.conftest import FIXTURES
 

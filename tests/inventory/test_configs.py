@@ -96,7 +96,17 @@ def test_multiple_transport_vscode_settings(fixtures_dir: Path) -> None:
 )
 @pytest.mark.parametrize("client", [None, "vscode"])
 def test_settings_without_servers(fixtures_dir: Path, name: str, client: str | None) -> None:
-    assert read_config_detailed(_configs(fixtures_dir) / name, client).entries == ()
+    path = _configs(fixtures_dir) / name
+    assert read_config_detailed(path, "vscode").entries == ()  # the client says: none yet
+    assert read_config_detailed(path, client, scope=Scope.USER).entries == ()  # discovered
+
+
+def test_a_named_file_without_servers_of_any_client_is_an_error(fixtures_dir: Path) -> None:
+    path = _configs(fixtures_dir) / "snyk-agent-scan__vs_code_settings_without_mcp.json"
+    with pytest.raises(ConfigError) as info:
+        read_config_detailed(path)
+    assert info.value.path == str(path)
+    assert "holds no MCP servers of any known client" in info.value.diagnostics()
 
 
 def test_invalid_mcp_names_the_file(fixtures_dir: Path) -> None:
@@ -570,9 +580,8 @@ def test_claude_code_projects(fixtures_dir: Path) -> None:
         entries[0].transport is HTTP and entries[0].url == "https://mcp.sentry.example.invalid/mcp"
     )
     detected = read_config(path)  # shape detected from content: same servers and projects
-    assert detected == tuple(
-        replace(e, client="unknown", scope=Scope.EXPLICIT if e.project is None else e.scope)
-        for e in entries
+    assert detected == tuple(  # and the shape (projects.<dir>.mcpServers) names the client
+        replace(e, scope=Scope.EXPLICIT if e.project is None else e.scope) for e in entries
     )
 
 

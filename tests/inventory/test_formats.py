@@ -10,6 +10,7 @@ from scanner.errors import ConfigError
 from scanner.inventory import formats
 from scanner.inventory.configs import read_config
 from scanner.inventory.formats import Format, find_key_line, parse_json, strip_jsonc
+from scanner.models import Scope
 
 
 def test_jsonc_keeps_slashes_inside_strings() -> None:
@@ -111,7 +112,9 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_empty_files_have_no_servers(tmp_path: Path) -> None:
     for name in ("empty.yaml", "empty.toml"):
         (tmp_path / name).write_text("")
-        assert read_config(tmp_path / name) == ()
+        assert read_config(tmp_path / name, scope=Scope.USER) == ()  # discovered: nothing yet
+        with pytest.raises(ConfigError, match="empty"):  # named directly: a wrong file
+            read_config(tmp_path / name)
 
 
 def test_find_key_line_per_format() -> None:

@@ -79,9 +79,14 @@ def test_package_lock_v3_nested_alias_link_git(name: str) -> None:
     assert [f.code for f in r.findings] == ["CW107"]
     lines = (OURS / name).read_text().splitlines()
     assert '"node_modules/debug/node_modules/ms"' in lines[ln(nested) - 1]
+    skipped = {s.subject: s.reason for s in r.skipped}
+    assert "the project itself" in skipped.pop("mcp-agent@1.0.0")
+    assert "workspace folder 'packages/tool'" in skipped.pop("tool@0.1.0")
+    assert "link to the workspace folder" in skipped.pop("node_modules/tool")
     if name.endswith("v3.json"):
-        (s,) = r.skipped
-        assert s.subject == "node_modules/broken"
+        assert skipped == {"node_modules/broken": "entry is not an object"}
+    else:
+        assert skipped == {}
 
 
 def test_package_lock_errors(tmp_path: Path) -> None:

@@ -54,7 +54,9 @@ def test_uv_two_packages() -> None:
     assert url(emoji).startswith("https://files.registry.invalid/")
     assert len(protobuf.artifacts) == 7
     assert ln(emoji) == 4 and emoji.direct
-    assert r.findings == () and r.skipped == ()
+    assert r.findings == ()
+    (root,) = r.skipped  # the project itself is reported with its reason, never dropped
+    assert root.subject == "uv-lockfiles 0.1.0" and "the project itself" in root.reason
 
 
 def test_uv_git_source() -> None:
@@ -77,7 +79,9 @@ def test_uv_ours_roots_dev_and_local() -> None:
     for c in r.components:  # every component points at its own [[package]] line
         assert lines[ln(c) - 1] == "[[package]]"
         assert lines[ln(c)] == f'name = "{c.name}"'
-    (skipped,) = r.skipped
+    root, skipped = r.skipped
+    assert "the project itself" in root.reason
+    assert lines[ln(root)] == f'name = "{root.subject.split()[0]}"'
     assert "tool-helper" in skipped.subject and ln(skipped) == 55
 
 

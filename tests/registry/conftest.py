@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from scanner.registry.fixture_server import FixtureRegistry
+from scanner._testing.fixture_server import FixtureRegistry
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scanner.registry.fixture_server import Fault, FixtureRegistry
+from scanner._testing.fixture_server import Fault, FixtureRegistry
 from scanner.registry.http import fetch_json, make_client, parse_retry_after
 from scanner.registry.interface import FetchError, NotFound, OfflineMiss
 from scanner.registry.pypi import SIMPLE_JSON

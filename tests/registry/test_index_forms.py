@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.inventory.launch import resolve_launch
 from scanner.models import Installer, Scope, ServerEntry, Transport
 from scanner.registry import PyPIRegistry, RegistryAuth, make_client
-from scanner.registry.fixture_server import FixtureRegistry
 from tests.registry.conftest import run
 
 HTML_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registry-html"

@@ -26,8 +26,8 @@ from attestations.pep740 import verify_pypi_provenance
 from attestations.reasons import Reason
 from attestations.registry_keys import verify_registry_signatures
 from attestations.trustroot import load_trusted_root, make_verifier
+from scanner._testing.fixture_server import FixtureRegistry, default_fixture_dir
 from scanner.registry import NpmRegistry, PyPIRegistry, make_client
-from scanner.registry.fixture_server import FixtureRegistry, default_fixture_dir
 from scanner.registry.interface import ReleaseFacts
 
 from .conftest import run

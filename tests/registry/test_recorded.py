@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.registry import NpmRegistry, PyPIRegistry, RegistryKind, make_client, make_registry
-from scanner.registry.fixture_server import FixtureRegistry
 from scanner.registry.interface import NotFound, ProjectFacts, ReleaseFacts
 
 from .conftest import run

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.inventory.launch import resolve_launch
 from scanner.models import Scope, ServerEntry, Transport
 from scanner.registry import (
@@ -25,7 +26,6 @@ from scanner.registry import (
     make_client,
     make_registry,
 )
-from scanner.registry.fixture_server import FixtureRegistry
 from tests.registry.conftest import run
 
 LABELS = ("A", "B", "C")

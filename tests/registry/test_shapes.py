@@ -69,7 +69,7 @@ PACKUMENT = {
 
 
 def test_pep691_api_1_4_page() -> None:
-    facts = parse_simple(INDEX + "demo/", PAGE)
+    facts = parse_simple(INDEX + "demo/", PAGE, name="demo")
     assert facts.status == "quarantined"
     old, new, rc = (facts.releases[v] for v in ("1.0.0", "1.1.0", "2.0.0rc1"))
     assert old.files[0].url == "https://index.invalid/files/demo-1.0.0.tar.gz"
@@ -85,7 +85,7 @@ def test_pep691_api_1_4_page() -> None:
 
 def test_versions_from_filenames_when_no_versions_key() -> None:
     page = {k: v for k, v in PAGE.items() if k != "versions"}
-    assert parse_simple(INDEX, page).versions == ("1.0.0", "1.1.0", "2.0.0rc1")
+    assert parse_simple(INDEX, page, name="demo").versions == ("1.0.0", "1.1.0", "2.0.0rc1")
 
 
 def test_pypi_attestations_fetch_and_404() -> None:
@@ -113,7 +113,7 @@ def test_pypi_attestations_fetch_and_404() -> None:
 
 
 def test_npm_signatures_attestations_scripts_publisher() -> None:
-    facts = parse_packument(NPM + "@acme%2ftool", PACKUMENT)
+    facts = parse_packument(NPM + "@acme%2ftool", PACKUMENT, name="@acme/tool")
     new, old = facts.releases["1.0.0"], facts.releases["0.9.0"]
     assert new.signatures[0].keyid == "SHA256:k"
     assert new.attestations_url and new.attestations_url.endswith("@acme%2ftool@1.0.0")
@@ -165,7 +165,7 @@ def test_npm_attestations_keys_and_scopes() -> None:
 )  # fmt: skip
 def test_malformed_simple_pages(page: Any, problem: str) -> None:
     with pytest.raises(FetchError) as info:
-        parse_simple(INDEX + "x/", page)
+        parse_simple(INDEX + "x/", page, name="x")
     assert info.value.url == INDEX + "x/" and problem in info.value.problem
 
 
@@ -182,7 +182,7 @@ def test_malformed_simple_pages(page: Any, problem: str) -> None:
 )  # fmt: skip
 def test_malformed_packuments(doc: Any, problem: str) -> None:
     with pytest.raises(FetchError) as info:
-        parse_packument(NPM + "x", doc)
+        parse_packument(NPM + "x", doc, name="x")
     assert problem in info.value.problem
 
 
@@ -196,7 +196,7 @@ def test_registry_bounds_its_concurrency() -> None:
         state["peak"] = max(state["peak"], state["now"])
         await asyncio.sleep(0.01)
         state["now"] -= 1
-        page = {**PAGE, "name": request.url.path.strip("/").rsplit("/", 1)[-1]}
+        page = {**PAGE, "name": request.url.path.strip("/").rsplit("/", 1)[-1], "files": []}
         return httpx.Response(200, json=page, headers={"content-type": SIMPLE_JSON})
 
     async def go() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.models import Inventory
-from scanner.registry.fixture_server import FixtureRegistry
 from scanner.scan import ScanOptions, ScanResult, run_scan
 from scanner.store import Store
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from attestations.result import Status
-from scanner.registry.fixture_server import Fault, FixtureRegistry
+from scanner._testing.fixture_server import Fault, FixtureRegistry
 
 from .conftest import fleet, scan
 

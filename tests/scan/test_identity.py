@@ -6,8 +6,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from attestations.result import Status
+from scanner._testing.fixture_server import FixtureRegistry
 from scanner.models import Inventory
-from scanner.registry.fixture_server import FixtureRegistry
 from scanner.store import IdentityUpdate, Store
 
 from .conftest import fleet, scan

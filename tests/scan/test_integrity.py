@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from attestations.result import Status
-from scanner.registry.fixture_server import FixtureRegistry, default_fixture_dir
+from scanner._testing.fixture_server import FixtureRegistry, default_fixture_dir
 from tests.conftest import FIXTURES
 
 from .conftest import fleet, scan

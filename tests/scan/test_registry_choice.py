@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from scanner._testing.fixture_server import Fault, FixtureRegistry
 from scanner.checks.codes import Code
 from scanner.models import Severity
 from scanner.registry import RegistrySelector, SettingsPlaces
-from scanner.registry.fixture_server import Fault, FixtureRegistry
 from scanner.report import json as json_report
 from scanner.report.table import render_scan
 from scanner.scan import ScanOptions, ScanResult, run_scan

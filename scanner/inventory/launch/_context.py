@@ -29,6 +29,7 @@ from scanner.models import (
     SourceLocation,
     VersionEvidence,
 )
+from scanner.redact import redact_text
 
 # Files above this size are not hashed: the scan must stay fast, and nothing we launch is that big.
 MAX_HASH_BYTES = 1 << 30
@@ -71,8 +72,13 @@ class Ctx:
 
     def skip(self, reason: str, subject: str | None = None) -> None:
         """Record something we cannot inventory, with the reason."""
+        # The entry is redacted already; this catches secrets a reason quotes from elsewhere.
         self.skipped.append(
-            Skipped(subject=subject or self.server.name, reason=reason, source=self.location)
+            Skipped(
+                subject=redact_text(subject) if subject else self.server.name,
+                reason=redact_text(reason),
+                source=self.location,
+            )
         )
 
     def add(self, component: Component) -> None:
@@ -218,7 +224,8 @@ def expand(ctx: Ctx, raw: str) -> str | None:
         }
 
         def sub(match: re.Match[str]) -> str:
-            value = known.get(match.group(1))
+            name = match.group(1)
+            value = _plugin_root(ctx.server) if name == "CLAUDE_PLUGIN_ROOT" else known.get(name)
             if value is None:
                 raise KeyError(match.group(1))
             return value
@@ -239,15 +246,48 @@ def candidates(ctx: Ctx, raw: str) -> list[Path]:
     path = Path(raw)
     if path.is_absolute():
         return [path]
-    config_dir = Path(ctx.server.config_path).parent
+    start = launch_dir(ctx)
     bases: list[Path] = []
     if ctx.base_dir is not None:
-        bases.append(ctx.base_dir if ctx.base_dir.is_absolute() else config_dir / ctx.base_dir)
+        bases.append(ctx.base_dir if ctx.base_dir.is_absolute() else start / ctx.base_dir)
     if ctx.server.cwd:
-        cwd = Path(ctx.server.cwd)
-        bases.append(cwd if cwd.is_absolute() else config_dir / cwd)
-    bases.append(config_dir)
+        cwd_text = expand(ctx, ctx.server.cwd)  # "cwd": "${workspaceFolder}" is common
+        if cwd_text is not None:
+            cwd = Path(cwd_text)
+            bases.append(cwd if cwd.is_absolute() else start / cwd)
+    bases.append(start)
     return [b / path for b in bases]
+
+
+def launch_dir(ctx: Ctx) -> Path:
+    """The folder the client starts the server in, which relative paths resolve from.
+
+    VS Code starts a workspace's servers in the workspace folder (the parent of ``.vscode/``);
+    Claude Code starts a project's servers in that project's folder; other clients are taken to
+    start them beside their config file.
+    """
+    config_dir = Path(ctx.server.config_path).parent
+    if ctx.server.project and Path(ctx.server.project).is_absolute():
+        return Path(ctx.server.project)
+    if config_dir.name == ".vscode":
+        return config_dir.parent
+    return config_dir
+
+
+def _plugin_root(server: ServerEntry) -> str | None:
+    """A Claude Code plugin's folder: the nearest one above the config holding ``.claude-plugin/``.
+
+    Claude Code sets ``${CLAUDE_PLUGIN_ROOT}`` only for plugins; elsewhere it stays unknown.
+    """
+    if server.client != "claude-code":
+        return None
+    path = Path(server.config_path)
+    if path.parent.name == ".claude-plugin":
+        return str(path.parent.parent)
+    for folder in list(path.parents)[:4]:
+        if (folder / ".claude-plugin").is_dir():
+            return str(folder)
+    return None
 
 
 def find_file(paths: Sequence[Path]) -> tuple[Path, str | None]:

@@ -7,9 +7,14 @@ Layouts read (nothing is executed, nothing is fetched):
   ``<key>/node_modules/<name>/package.json``. Newer npm also records the specs in the entry's
   ``package.json`` under ``_npx.packages``; older npm only lists ``dependencies``.
 * uv: ``<uv tools>/<name>/uv-receipt.toml`` for ``uv tool install``-ed tools (``uvx`` prefers
-  them), and ``<uv cache>/environments-v2/<name>-<16 hex>/`` for ``uvx``'s cached environments.
-  The version is the ``Version:`` of ``<name>-<version>.dist-info/METADATA`` in
-  ``lib/python*/site-packages`` (``Lib/site-packages`` on Windows).
+  them), and ``uvx``'s cached environments under ``<uv cache>/environments-v2/``: current uv
+  (checked with uv 0.13) writes ``<16 hex>/<16 hex>`` symlinks into ``archive-v0/<id>/``, with no
+  name; older uv wrote ``<name>-<16 hex>/`` folders. A nameless environment belongs to its roots
+  (the distributions nothing else in it requires). The version is the ``Version:`` of
+  ``<name>-<version>.dist-info/METADATA`` in ``lib/python*/site-packages``
+  (``Lib/site-packages`` on Windows).
+
+:mod:`scanner.inventory.launch.cachetree` reads the whole tree of an entry found here.
 * pipx: ``<PIPX_HOME>/.cache/<key>/`` (``pipx run``) and ``<PIPX_HOME>/venvs/<name>/``.
 """
 
@@ -17,22 +22,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scanner.inventory.launch.cachetree import (
+    CachedPackage,
+    listdir,
+    normalize_pypi,
+    npx_tree,
+    venv_roots,
+    venv_tree,
+)
+
+__all__ = ["CachedPackage", "ToolCaches", "normalize_pypi", "npx_key"]
+
 _ENV_DIR = re.compile(r"^(.+)-[0-9a-f]{16}$")
-_DIST_INFO = re.compile(r"^(.+?)-([^-]+)\.dist-info$", re.IGNORECASE)
-_PEP503 = re.compile(r"[-_.]+")
-_MAX_METADATA = 64 * 1024
-
-
-def normalize_pypi(name: str) -> str:
-    """PEP 503 normalised project name."""
-    return _PEP503.sub("-", name).lower()
+_HASH_DIR = re.compile(r"^[0-9a-f]{16}$")
 
 
 def npx_key(packages: Iterable[str]) -> str:
@@ -48,7 +56,8 @@ class _Memo:
         self.npx_index: list[tuple[Path, tuple[str, ...] | None, frozenset[str]]] | None = None
         self.uv_envs: dict[str, list[Path]] | None = None
         self.pipx_runs: list[Path] | None = None
-        self.site: dict[Path, dict[str, Path]] = {}
+        self.venvs: dict[Path, tuple[CachedPackage, ...]] = {}
+        self.npx: dict[Path, tuple[CachedPackage, ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +143,7 @@ class ToolCaches:
         memo = self._memo
         if memo.npx_index is None:
             memo.npx_index = []
-            for entry in _listdir(self.npx_cache):
+            for entry in listdir(self.npx_cache):
                 data = _read_json(entry / "package.json")
                 if not isinstance(data, dict):
                     continue
@@ -154,22 +163,25 @@ class ToolCaches:
 
     # ------------------------------------------------------------------ uv
 
-    def uv_version(self, name: str) -> tuple[str, Path] | None:
-        """Version of PyPI project ``name`` in an installed uv tool or a cached uvx environment."""
+    def uv_version(self, name: str, version: str | None = None) -> tuple[str, Path] | None:
+        """Version of PyPI project ``name`` in an installed uv tool or a cached uvx environment.
+
+        With ``version`` (an exact launch) only an environment holding that version counts.
+        """
         norm = normalize_pypi(name)
         if self.uv_tools is not None:
             tool = self.uv_tools / norm
             if _receipt_names(tool / "uv-receipt.toml") & {norm}:
-                version = self._site_version(tool, norm)
-                if version is not None:
-                    return version, tool
+                found = self._site_version(tool, norm)
+                if found is not None and version in (None, found):
+                    return found, tool
         best: tuple[float, str, Path] | None = None
         for env in self._uv_envs().get(norm, ()):
-            version = self._site_version(env, norm)
-            if version is not None:
+            found = self._site_version(env, norm)
+            if found is not None and version in (None, found):
                 mtime = _mtime(env)
                 if best is None or mtime > best[0]:
-                    best = (mtime, version, env)
+                    best = (mtime, found, env)
         return (best[1], best[2]) if best else None
 
     def _uv_envs(self) -> dict[str, list[Path]]:
@@ -177,27 +189,31 @@ class ToolCaches:
         if memo.uv_envs is None:
             memo.uv_envs = {}
             root = self.uv_cache / "environments-v2" if self.uv_cache else None
-            for env in _listdir(root):
+            for env in listdir(root):
                 match = _ENV_DIR.match(env.name)
-                if match:
+                if match:  # older uv: <name>-<hash>/ is the environment
                     memo.uv_envs.setdefault(normalize_pypi(match.group(1)), []).append(env)
+                elif _HASH_DIR.match(env.name):  # uv 0.8+: <hash>/<hash> -> archive-v0/<id>
+                    for link in listdir(env):
+                        for root_name in venv_roots(self.venv_tree(link)):
+                            memo.uv_envs.setdefault(root_name, []).append(link)
         return memo.uv_envs
 
     # ------------------------------------------------------------------ pipx
 
-    def pipx_version(self, name: str) -> tuple[str, Path] | None:
+    def pipx_version(self, name: str, version: str | None = None) -> tuple[str, Path] | None:
         """Version of ``name`` in a ``pipx run`` cache venv, else in a pipx-installed venv."""
         norm = normalize_pypi(name)
         memo = self._memo
         if memo.pipx_runs is None:
-            memo.pipx_runs = [v for h in self.pipx_homes for v in _listdir(h / ".cache")]
+            memo.pipx_runs = [v for h in self.pipx_homes for v in listdir(h / ".cache")]
         best: tuple[float, str, Path] | None = None
         for venv in memo.pipx_runs:
-            version = self._site_version(venv, norm)
-            if version is not None:
+            found = self._site_version(venv, norm)
+            if found is not None and version in (None, found):
                 mtime = _mtime(venv)
                 if best is None or mtime > best[0]:
-                    best = (mtime, version, venv)
+                    best = (mtime, found, venv)
         if best is not None:
             return best[1], best[2]
         for home in self.pipx_homes:
@@ -206,46 +222,33 @@ class ToolCaches:
             main = data.get("main_package") if isinstance(data, dict) else None
             if isinstance(main, dict) and isinstance(main.get("package_version"), str):
                 package = main.get("package")
-                if isinstance(package, str) and normalize_pypi(package) == norm:
-                    return main["package_version"], venv
+                installed = main["package_version"]
+                if (
+                    isinstance(package, str)
+                    and normalize_pypi(package) == norm
+                    and version in (None, installed)
+                ):
+                    return installed, venv
         return None
 
     # ------------------------------------------------------------------ shared
 
+    def venv_tree(self, venv: Path) -> tuple[CachedPackage, ...]:
+        """Every distribution installed in a cached or tool venv (read once)."""
+        tree = self._memo.venvs.get(venv)
+        if tree is None:
+            tree = self._memo.venvs[venv] = venv_tree(venv)
+        return tree
+
+    def npx_tree(self, entry: Path) -> tuple[CachedPackage, ...]:
+        """Every package installed in one npx cache entry (read once)."""
+        tree = self._memo.npx.get(entry)
+        if tree is None:
+            tree = self._memo.npx[entry] = npx_tree(entry)
+        return tree
+
     def _site_version(self, venv: Path, norm: str) -> str | None:
-        index = self._memo.site.get(venv)
-        if index is None:
-            index = {}
-            for site in _site_packages(venv):
-                for entry in _listdir(site):
-                    match = _DIST_INFO.match(entry.name)
-                    if match:
-                        index.setdefault(normalize_pypi(match.group(1)), entry)
-            self._memo.site[venv] = index
-        dist_info = index.get(norm)
-        if dist_info is None:
-            return None
-        from_name = _DIST_INFO.match(dist_info.name)
-        fallback = from_name.group(2) if from_name else None
-        return _metadata_version(dist_info / "METADATA") or fallback
-
-
-def _site_packages(venv: Path) -> list[Path]:
-    found = [lib / "site-packages" for lib in _listdir(venv / "lib") if lib.name.startswith("py")]
-    windows = venv / "Lib" / "site-packages"
-    if windows.is_dir() and windows not in found:
-        found.append(windows)
-    return found
-
-
-def _listdir(path: Path | None) -> list[Path]:
-    if path is None:
-        return []
-    try:
-        with os.scandir(path) as it:
-            return [Path(e.path) for e in it if e.is_dir()]
-    except (OSError, ValueError):
-        return []
+        return next((p.version for p in self.venv_tree(venv) if p.name == norm), None)
 
 
 def _mtime(path: Path) -> float:
@@ -284,17 +287,3 @@ def _receipt_names(path: Path) -> set[str]:
         for r in reqs
         if isinstance(r, dict) and isinstance(r.get("name"), str)
     }
-
-
-def _metadata_version(path: Path) -> str | None:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(_MAX_METADATA).decode("utf-8", "replace")
-    except (OSError, ValueError):
-        return None
-    for line in head.splitlines():
-        if not line:
-            break  # end of the header block
-        if line.lower().startswith("version:"):
-            return line.split(":", 1)[1].strip() or None
-    return None

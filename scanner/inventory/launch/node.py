@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from scanner.errors import LaunchError
 from scanner.inventory.launch import _git
 from scanner.inventory.launch._context import Ctx, floating_finding, make_purl
+from scanner.inventory.launch._tree import add_tree
 from scanner.inventory.launch.remote import add_bridge_urls
 from scanner.models import Component, EvidenceKind, Installer, VersionEvidence
 
@@ -122,18 +123,20 @@ def add_npm(
         return
     scope, bare = match.group(1), match.group(2)
     exact = _EXACT.match(version_spec)
+    cached = (
+        ctx.caches.npx_version(name, requested or (spec,))
+        if ctx.caches is not None and runner is not None and runner.npx_cache
+        else None
+    )
     if exact:
         version = version_spec.lstrip("=v")
         evidence = VersionEvidence(EvidenceKind.COMMAND_PIN, detail=spec)
+        if cached is not None and cached[0] != version:
+            cached = None  # the cache holds another version: its tree is not this launch's
     else:
         version = None
         detail = f"@{version_spec}" if version_spec else "unversioned"
         evidence = VersionEvidence(EvidenceKind.UNRESOLVED, detail=detail)
-        cached = (
-            ctx.caches.npx_version(name, requested or (spec,))
-            if ctx.caches is not None and runner is not None and runner.npx_cache
-            else None
-        )
         if cached is not None:
             version = cached[0]
             evidence = VersionEvidence(
@@ -151,6 +154,8 @@ def add_npm(
             source=ctx.location,
         )
     )
+    if cached is not None and ctx.caches is not None:
+        add_tree(ctx, "npm", name, ctx.caches.npx_tree(cached[1]), cached[1])
     if not exact:
         floating_finding(
             ctx,

@@ -19,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 from scanner.errors import LaunchError
 from scanner.inventory.launch import _git
 from scanner.inventory.launch._context import Ctx, floating_finding, make_purl
+from scanner.inventory.launch._tree import add_tree
 from scanner.inventory.launch.argv import launcher_of
 from scanner.inventory.launch.caches import normalize_pypi
 from scanner.inventory.launch.remote import add_bridge_urls
@@ -108,13 +109,14 @@ def add_pypi(
         EvidenceKind.COMMAND_PIN if spec.version else EvidenceKind.UNRESOLVED, detail=spec.detail
     )
     version = spec.version
-    if version is None and ctx.caches is not None and cache is not None:
+    found = None
+    if ctx.caches is not None and cache is not None:
         found = (
-            ctx.caches.uv_version(spec.name)
+            ctx.caches.uv_version(spec.name, spec.version)
             if cache == "uv"
-            else ctx.caches.pipx_version(spec.name)
+            else ctx.caches.pipx_version(spec.name, spec.version)
         )
-        if found is not None:
+        if found is not None and version is None:
             version = found[0]
             evidence = VersionEvidence(
                 EvidenceKind.TOOL_CACHE, source=str(found[1]), detail=spec.detail
@@ -131,6 +133,8 @@ def add_pypi(
             source=ctx.location,
         )
     )
+    if found is not None and ctx.caches is not None:
+        add_tree(ctx, "pypi", spec.name, ctx.caches.venv_tree(found[1]), found[1])
     if spec.version is None:
         floating_finding(
             ctx, purl, spec.detail, latest=spec.latest, what=f"PyPI package {spec.name}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,9 @@ class LaunchResult:
     components: tuple[Component, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     findings: tuple[Finding, ...] = ()
+
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def resolve_launch(server: ServerEntry, *, caches: ToolCaches | None = None) -> LaunchResult:
@@ -90,6 +94,9 @@ def _shell(ctx: Ctx, argv: list[str]) -> None:
     if nested is None:
         script.run_node(ctx, argv[1:], label=os.path.basename(argv[0]))  # sh script.sh
     else:
+        # "NAME=value cmd": the shell sets NAME for cmd; the command is what follows.
+        while len(nested) > 1 and _ASSIGNMENT.match(nested[0]):
+            nested = nested[1:]
         ctx.redispatch(nested[1:] if nested[:1] == ["exec"] and len(nested) > 1 else nested)
 
 

@@ -41,7 +41,7 @@ def default_fixture_dir() -> Path:
     """``$CHAINWATCH_REGISTRY_FIXTURES`` or the repository's ``fixtures/registry``."""
     if env := os.environ.get("CHAINWATCH_REGISTRY_FIXTURES"):
         return Path(env)
-    # scanner/registry/fixture_server.py -> repository root (a source or editable install)
+    # scanner/_testing/fixture_server.py -> repository root (a source or editable install)
     return Path(__file__).resolve().parents[2] / "fixtures" / "registry"
 
 
@@ -140,7 +140,7 @@ class FixtureRegistry:
 
     def start(self) -> FixtureRegistry:
         """Listen on a free port of 127.0.0.1 in a background thread."""
-        handler = type("Handler", (_Handler,), {"registry": self})
+        handler = type("Handler", (self._handler_class(),), {"registry": self})
         self._server = _Server(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -171,6 +171,14 @@ class FixtureRegistry:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def recorded(self, path: str) -> tuple[bytes, str] | None:
+        """The recorded (body, content type) of a request path, as this server serves it."""
+        found = self._responses.get(path)
+        return None if found is None else (self._body(found), found.content_type)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     def _load_manifest(self) -> dict[str, _Recorded]:
         manifest = self.folder / "responses.json"

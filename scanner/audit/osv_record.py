@@ -114,6 +114,9 @@ def _range(raw: Any, origin: str, rid: str) -> Range:
     events = tuple(_event(e, origin, rid) for e in events_raw)
     if not any(e.kind == "introduced" for e in events):
         raise MalformedRecord(origin, rid, f"{rtype} range without an introduced event")
+    kinds = {e.kind for e in events}
+    if {"fixed", "last_affected"} <= kinds:
+        raise MalformedRecord(origin, rid, f"{rtype} range has both fixed and last_affected")
     return Range(rtype, events)
 
 

@@ -11,6 +11,7 @@ from scanner.models import Severity
 
 # Which id names a grouped advisory: the malware feed first, then the ecosystem's own database.
 _ID_PREFERENCE = ("MAL-", "PYSEC-", "GHSA-", "CVE-")
+ASSUMED = "not stated in the record; assumed high"
 
 
 def severity_of(record: OsvRecord) -> tuple[Severity, str]:
@@ -19,7 +20,7 @@ def severity_of(record: OsvRecord) -> tuple[Severity, str]:
         return Severity.CRITICAL, "malicious-packages record (MAL-)"
     if record.severity is not None:
         return record.severity, "database_specific.severity"
-    return Severity.HIGH, "not stated in the record; assumed high"
+    return Severity.HIGH, ASSUMED
 
 
 def advisory_from_match(match: RecordMatch) -> Advisory:
@@ -62,7 +63,9 @@ def group_aliases(package: Package, advisories: Sequence[Advisory]) -> tuple[Adv
         ids = frozenset().union(*(a.ids for a in g))
         main = _preferred(ids)
         first = next((a for a in g if a.id == main), g[0])
-        worst = max(g, key=lambda a: a.severity.rank)
+        # A severity a record states beats one assumed for a record that states none.
+        stated = [a for a in g if a.severity_source != ASSUMED] or g
+        worst = max(stated, key=lambda a: a.severity.rank)
         malware = any(a.is_malware for a in g)
         fixed: set[str] = set() if malware else {v for a in g for v in a.fixed}
         out.append(

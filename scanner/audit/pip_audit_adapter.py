@@ -14,7 +14,7 @@ import requests
 from packaging.version import InvalidVersion, Version
 from pip_audit._service import OsvService, ResolvedDependency, ServiceError, VulnerabilityResult
 
-from scanner.audit.advisories import group_aliases
+from scanner.audit.advisories import ASSUMED, group_aliases
 from scanner.audit.interface import (
     AdapterError,
     Advisory,
@@ -52,7 +52,7 @@ def _advisory(result: VulnerabilityResult) -> Advisory:
         severity=Severity.CRITICAL if malware else Severity.HIGH,
         fixed=() if malware else tuple(str(v) for v in result.fix_versions),
         is_malware=malware,
-        severity_source="malicious-packages record (MAL-)" if malware else "assumed high",
+        severity_source="malicious-packages record (MAL-)" if malware else ASSUMED,
     )
 
 

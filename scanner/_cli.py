@@ -24,6 +24,7 @@ from attestations.result import Status
 from attestations.trustroot import check_trusted_root, default_root_path, refresh_trusted_root
 from attestations.trustroot import default_cache_dir as trust_cache_dir
 from scanner._output import Output, error, inventory_errors, output_options
+from scanner.audit.osv_db import default_osv_db_path, import_osv
 from scanner.demo import run_demo
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory, inventory_findings
@@ -461,3 +462,34 @@ def trust_accept(ctx: click.Context, package: str, out: Output) -> None:
                 f"no remembered identity for {package}", hint="see `chainwatch trust list`"
             )
     out.line(f"forgot {package}; the next scan records its current publisher")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the offline advisory database used by scans with --offline."""
+
+
+@db_group.command("import-osv")
+@click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--osv-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_OSV_DB",
+    help="Offline OSV database (default: osv.db in the user data folder; env CHAINWATCH_OSV_DB).",
+)
+@output_options(formats=False)
+@handle_errors
+def db_import_osv(path: Path, osv_db: Path | None, out: Output) -> None:
+    """Import OSV records from an all.zip dump or a folder of .json files (streamed, atomic).
+
+    Records replace earlier ones with the same id; malformed records are skipped and named.
+    """
+    target = osv_db or default_osv_db_path()
+    report = import_osv(target, path, now=_now())
+    for skipped in report.skipped:
+        error(f"warning: {skipped}")
+    out.data(f"database:  {target}")
+    out.data(f"read:      {report.read}")
+    out.data(f"imported:  {report.imported} ({report.replaced} replaced earlier records)")
+    out.data(f"other ecosystems (not stored): {report.other_ecosystems}")
+    out.data(f"skipped as malformed: {len(report.skipped)}")

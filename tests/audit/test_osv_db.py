@@ -105,8 +105,9 @@ def test_broken_dump_leaves_database_as_it_was(tmp_path):
     db = tmp_path / "osv.db"
     import_osv(db, every_fixture(tmp_path), now=NOW)
     before = db.read_bytes()
-    good = make_zip(tmp_path / "g.zip", {f"R{i}": load("PYSEC-2024-43") | {"id": f"R{i}"}
-                                         for i in range(20)})
+    good = make_zip(
+        tmp_path / "g.zip", {f"R{i}": load("PYSEC-2024-43") | {"id": f"R{i}"} for i in range(20)}
+    )
     raw = bytearray(good.read_bytes())
     # Corrupt the compressed data of a late member: the CRC check fails half-way through.
     with zipfile.ZipFile(good) as zf:

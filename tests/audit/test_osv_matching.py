@@ -30,13 +30,27 @@ CASES: list[tuple[str, Ecosystem, str, str, bool, tuple[str, ...], str]] = [
     ("PYSEC-2024-43", P, "langchain", "0.1.10", A, ("0.1.11",), "1.10 vs 1.9 ordering"),
     ("PYSEC-2024-43", P, "langchain", "0.1.11", U, (), "fixed"),
     ("PYSEC-2021-13", P, "flask-caching", "1.10.1", U, (), "withdrawn never matches"),
-    ("GHSA-p44j-xrqg-4xrr", P, "Products.PluggableAuthService", "2.6.0", A, ("2.6.1",),
-     "dotted name normalised"),
+    (
+        "GHSA-p44j-xrqg-4xrr",
+        P,
+        "Products.PluggableAuthService",
+        "2.6.0",
+        A,
+        ("2.6.1",),
+        "dotted name normalised",
+    ),
     ("GHSA-p44j-xrqg-4xrr", P, "products-pluggableauthservice", "2.6.1", U, (), "fixed"),
     ("GHSA-9v2f-6vcg-3hgv", P, "gradio", "4.36.1", A, (), "versions list only"),
     ("GHSA-9v2f-6vcg-3hgv", P, "gradio", "4.36.0", U, (), "not in versions list"),
-    ("GHSA-fhjf-83wg-r2j9", N, "mixin-deep", "1.3.1", A, ("1.3.2", "2.0.1"),
-     "unsorted events sorted"),
+    (
+        "GHSA-fhjf-83wg-r2j9",
+        N,
+        "mixin-deep",
+        "1.3.1",
+        A,
+        ("1.3.2", "2.0.1"),
+        "unsorted events sorted",
+    ),
     ("GHSA-fhjf-83wg-r2j9", N, "mixin-deep", "1.3.2", U, (), "gap between ranges"),
     ("GHSA-fhjf-83wg-r2j9", N, "mixin-deep", "2.0.0", A, ("2.0.1",), "second introduced"),
     ("GHSA-fhjf-83wg-r2j9", N, "mixin-deep", "2.0.1", U, (), "second fixed"),
@@ -142,7 +156,10 @@ def test_git_ranges_are_not_read_as_versions():
 
 def table() -> str:
     """The table as Markdown."""
-    lines = ["| record | package@version | expected | got | fix versions | rule |", "|---" * 6 + "|"]
+    lines = [
+        "| record | package@version | expected | got | fix versions | rule |",
+        "|---" * 6 + "|",
+    ]
     for rid, eco, name, version, expected, _fixed, rule in CASES:
         got, got_fixed = evaluate(rid, eco, name, version)
         word = {True: "affected", False: "not affected"}

@@ -29,6 +29,9 @@ OSV_URL_ENV = "CHAINWATCH_OSV_URL"
 BATCH_SIZE = 1000  # the API's limit of queries per querybatch request
 MAX_PAGES = 50  # a server that keeps paginating one package is not answering
 DEFAULT_TIMEOUT = 20.0
+# A querybatch answer for 1,000 packages is ids only; the largest real records are well under
+# 1 MB. Anything far larger is not an answer.
+MAX_ANSWER_BYTES = 32 * 2**20
 
 
 def osv_base_url(configured: str | None = None) -> str:
@@ -65,10 +68,20 @@ class OsvApiSource(AdvisorySource):
 
     def _json(self, method: str, url: str, body: Any = None) -> Any:
         try:
-            resp = self.client.request(method, url, json=body, timeout=self.timeout)
-            if resp.status_code != 200:
-                raise SourceUnavailable(f"{self.name}: {method} {url} answered {resp.status_code}")
-            return json.loads(resp.content)
+            with self.client.stream(method, url, json=body, timeout=self.timeout) as resp:
+                if resp.status_code != 200:
+                    raise SourceUnavailable(
+                        f"{self.name}: {method} {url} answered {resp.status_code}"
+                    )
+                data = bytearray()
+                for chunk in resp.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_ANSWER_BYTES:
+                        raise SourceUnavailable(
+                            f"{self.name}: {method} {url} answered more than "
+                            f"{MAX_ANSWER_BYTES // 2**20} MB"
+                        )
+            return json.loads(data)
         except httpx.HTTPError as exc:
             raise SourceUnavailable(
                 f"{self.name}: {method} {url} failed ({type(exc).__name__}: {exc})"
@@ -90,7 +103,9 @@ class OsvApiSource(AdvisorySource):
             for i in order:
                 p = packages[i]
                 q: dict[str, Any] = {
-                    "package": {"ecosystem": p.ecosystem.value, "name": p.name},
+                    # PyPI names go normalised (PEP 503), as OSV's PyPI records and pip-audit
+                    # spell them; npm names are exact.
+                    "package": {"ecosystem": p.ecosystem.value, "name": p.key},
                     "version": p.version,
                 }
                 if pending[i]:

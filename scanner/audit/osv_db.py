@@ -175,14 +175,17 @@ class OfflineOsvSource(AdvisorySource):
         except OsvDatabaseError as exc:
             return incomplete(packages, self.name, exc.diagnostics())
         with closing(conn):
-            if conn.execute("SELECT value FROM meta WHERE key = 'imported_at'").fetchone() is None:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'imported_at'").fetchone()
+            if row is None:
                 return incomplete(packages, self.name, f"{self.db_path}: nothing imported yet")
+            # The report says how old the data is: an offline db is only as fresh as its import.
+            label = f"{self.name} (imported {row[0]})"
             try:
-                return [self._one(conn, p) for p in packages]
+                return [self._one(conn, p, label) for p in packages]
             except sqlite3.Error as exc:
                 return incomplete(packages, self.name, f"{self.db_path}: read failed ({exc})")
 
-    def _one(self, conn: sqlite3.Connection, package: Package) -> AuditResult:
+    def _one(self, conn: sqlite3.Connection, package: Package, label: str) -> AuditResult:
         rows = conn.execute(
             "SELECT DISTINCT r.id, r.body FROM affected a JOIN records r ON r.id = a.id "
             "WHERE a.ecosystem = ? AND a.name = ? AND r.withdrawn = 0",
@@ -203,7 +206,7 @@ class OfflineOsvSource(AdvisorySource):
                 advisories.append(advisory_from_match(match))
         return AuditResult(
             package,
-            self.name,
+            label,
             group_aliases(package, advisories),
             complete=not reasons,
             reason="; ".join(dict.fromkeys(reasons)),

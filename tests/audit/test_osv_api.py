@@ -179,6 +179,25 @@ def test_queries_carry_ecosystem_name_and_version():
 
     with _mock(handler) as client:
         OsvApiSource(client, "https://osv.example.invalid/v1").audit([MIXIN])
+        OsvApiSource(client, "https://osv.example.invalid/v1").audit(
+            [Package(P, "Zope.Interface", "5.0")]
+        )
     assert seen == [
-        {"queries": [{"package": {"ecosystem": "npm", "name": "mixin-deep"}, "version": "1.3.1"}]}
+        {"queries": [{"package": {"ecosystem": "npm", "name": "mixin-deep"}, "version": "1.3.1"}]},
+        {
+            "queries": [
+                {"package": {"ecosystem": "PyPI", "name": "zope-interface"}, "version": "5.0"}
+            ]
+        },
     ]
+
+
+def test_oversized_answer_is_incomplete(monkeypatch):
+    monkeypatch.setattr("scanner.audit.osv_api.MAX_ANSWER_BYTES", 1000)
+
+    def handler(request):
+        return httpx.Response(200, json={"results": [{"pad": "x" * 5000}]})
+
+    with _mock(handler) as client:
+        (result,) = OsvApiSource(client, "https://osv.example.invalid/v1").audit([REQUESTS])
+    assert not result.complete and "more than" in result.reason

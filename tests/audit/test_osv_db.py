@@ -86,6 +86,7 @@ def test_offline_matching_real_and_rule_records(tmp_path):
     assert py_.advisories[0].id == "PYSEC-2022-42969" and py_.advisories[0].fixed == ()
     assert mal.advisories[0].is_malware and mal.advisories[0].severity is Severity.CRITICAL
     assert clean.clean and withdrawn.clean
+    assert clean.source == f"offline OSV database (imported {NOW})"
     assert all(r.complete for r in (req, py_, mal, clean, withdrawn))
 
 

@@ -119,6 +119,7 @@ def match_record(record: OsvRecord, package: Package) -> RecordMatch | None:
     if record.withdrawn is not None:
         return None
     hit = False
+    undecided: str | None = None  # a range the version cannot be ordered against
     fixed: set[str] = set()
     for entry in record.affected:
         if entry.ecosystem != package.ecosystem or entry.key != package.key:
@@ -131,13 +132,8 @@ def match_record(record: OsvRecord, package: Package) -> RecordMatch | None:
             parse = _parser(package.ecosystem, rng.type)
             own = parse(package.version)
             if own is None:
-                if hit:
-                    continue  # already affected by the versions list; nothing left to decide
-                raise UnorderableVersion(
-                    f"{package.name} {package.version!r} cannot be ordered for {rng.type} ranges "
-                    f"of {record.id}",
-                    hint="audit this component by an exact, valid version",
-                )
+                undecided = rng.type
+                continue
             if _in_range(rng, own, parse, record):
                 hit = True
                 fixed.update(
@@ -145,6 +141,13 @@ def match_record(record: OsvRecord, package: Package) -> RecordMatch | None:
                     for e in rng.events
                     if e.kind == "fixed" and _key(parse, e, record) > own
                 )
+    if not hit and undecided:
+        # Only a versions list could match, and none did: the range might; never say clean.
+        raise UnorderableVersion(
+            f"{package.name} {package.version!r} cannot be ordered for {undecided} ranges "
+            f"of {record.id}",
+            hint="audit this component by an exact, valid version",
+        )
     if not hit:
         return None
     if record.is_malware:

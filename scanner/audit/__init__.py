@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scanner.audit.auditor import audit_components, audit_packages, package_of
+from scanner.audit.findings import audit_findings
 from scanner.audit.interface import (
     AdapterError,
     Advisory,
@@ -16,6 +17,7 @@ from scanner.audit.interface import (
 )
 from scanner.audit.osv_api import OsvApiSource, osv_base_url
 from scanner.audit.osv_db import ImportReport, OfflineOsvSource, default_osv_db_path, import_osv
+from scanner.audit.setup import AuditSettings, advisory_sources
 
 __all__ = [
     "AdapterError",
@@ -23,6 +25,7 @@ __all__ = [
     "AdvisorySource",
     "AuditError",
     "AuditResult",
+    "AuditSettings",
     "Ecosystem",
     "ImportReport",
     "OfflineOsvSource",
@@ -30,7 +33,9 @@ __all__ = [
     "OsvDatabaseError",
     "Package",
     "SourceUnavailable",
+    "advisory_sources",
     "audit_components",
+    "audit_findings",
     "audit_packages",
     "default_osv_db_path",
     "import_osv",

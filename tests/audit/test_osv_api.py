@@ -201,3 +201,12 @@ def test_oversized_answer_is_incomplete(monkeypatch):
     with _mock(handler) as client:
         (result,) = OsvApiSource(client, "https://osv.example.invalid/v1").audit([REQUESTS])
     assert not result.complete and "more than" in result.reason
+
+
+def test_malformed_record_from_the_api_is_named_and_incomplete(server):
+    bad = load("CWTEST-malformed-kind")
+    server.records = {**server.records, "CWTEST-malformed-kind": bad}
+    server.answers = {("PyPI", "cw-malformed", "0.5"): ("CWTEST-malformed-kind",)}
+    (result,) = audit(server, [Package(P, "cw-malformed", "0.5")])
+    assert not result.complete and not result.clean
+    assert "CWTEST-malformed-kind" in result.reason and "unknown event kind" in result.reason

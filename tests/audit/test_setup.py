@@ -45,3 +45,29 @@ def test_offline_without_a_database_is_incomplete(tmp_path):
     with advisory_sources(settings) as sources:
         results = audit_packages([REQ, MIXIN], sources)
     assert all(not r.complete and not r.clean for r in results)
+
+
+def test_audit_stage_reports_per_agent_and_component(tmp_path):
+    from scanner.audit.run import audit_stage
+    from scanner.models import Component, EvidenceKind, VersionEvidence
+
+    def comp(eco, name, version):
+        ev = VersionEvidence(EvidenceKind.LOCKFILE)
+        return Component(f"pkg:{eco}/{name}@{version}", eco, name, version, ev, direct=False)
+
+    db = tmp_path / "osv.db"
+    import_osv(db, OSV, now="2026-03-01T00:00:00Z")
+    pairs = [
+        ("a", comp("pypi", "requests", "2.30.0")),
+        ("b", comp("pypi", "requests", "2.30.0")),
+        ("b", comp("npm", "01template1", "1.0.0")),
+        ("b", comp("pypi", "requests", "2.31.0")),
+    ]
+    found = audit_stage(pairs, AuditSettings(offline=True, osv_db=db))
+    assert [(a, f.code, f.subject) for a, f in found] == [
+        ("a", "CW400", "pkg:pypi/requests@2.30.0"),
+        ("b", "CW400", "pkg:pypi/requests@2.30.0"),
+        ("b", "CW401", "pkg:npm/01template1@1.0.0"),
+    ]
+    missing = audit_stage(pairs[:1], AuditSettings(offline=True, osv_db=tmp_path / "none.db"))
+    assert [f.code for _, f in missing] == ["CW402"]

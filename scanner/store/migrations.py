@@ -114,4 +114,23 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        """
+        -- `trust pin`: an identity set by the user; scans never replace it.
+        ALTER TABLE publisher_identities ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+        -- Who was trusted when: every change of a remembered identity, with the scan (or the
+        -- trust command, scan_id NULL) that made it.
+        CREATE TABLE identity_history (
+            id INTEGER PRIMARY KEY,
+            purl_key TEXT NOT NULL,
+            action TEXT NOT NULL,
+            identity TEXT,
+            version TEXT,
+            at TEXT NOT NULL,
+            scan_id INTEGER REFERENCES scans(id)
+        );
+        CREATE INDEX identity_history_key ON identity_history(purl_key, id);
+        """,
+    ),
 )

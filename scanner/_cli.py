@@ -27,6 +27,7 @@ from attestations.trustroot import check_trusted_root, default_root_path, refres
 from attestations.trustroot import default_cache_dir as trust_cache_dir
 from scanner._output import Output, error, inventory_errors, output_options
 from scanner.audit.osv_db import default_osv_db_path, import_osv
+from scanner.audit.setup import AuditSettings
 from scanner.baseline import parse_identity
 from scanner.checks.gate import GateDecision, GatePolicy, decide
 from scanner.demo import run_demo
@@ -270,6 +271,19 @@ def severity_choice() -> click.Choice[str]:
     metavar="NAME",
     help="Do not fail on this unchecked component: a name, package URL or server URL (repeatable).",
 )
+@click.option(
+    "--audit",
+    is_flag=True,
+    help="Also audit every package for vulnerabilities and malware (OSV; with --offline, the "
+    "database `db import-osv` filled). An audit that cannot complete fails like an unchecked "
+    "component.",
+)
+@click.option(
+    "--osv-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_OSV_DB",
+    help="Offline OSV database for --audit --offline (default: osv.db in the user data folder).",
+)
 @output_options()
 @click.pass_context
 @handle_errors
@@ -292,6 +306,8 @@ def scan(
     require_verified: bool,
     allow_unchecked: bool,
     allow: tuple[str, ...],
+    audit: bool,
+    osv_db: Path | None,
     out: Output,
 ) -> None:
     """Inventory, then verify every component against its registry and sigstore.
@@ -312,6 +328,7 @@ def scan(
         component_deadline=component_deadline,
         clock=ctx.obj["clock"],
         sleep=ctx.obj["sleep"],
+        audit=AuditSettings(offline=offline, osv_db=osv_db, cache_dir=cache_dir) if audit else None,
     )
     inv_options = _options(discover, home, projects, system_root, client)
     policy = GatePolicy(

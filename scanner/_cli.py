@@ -273,6 +273,19 @@ def severity_choice() -> click.Choice[str]:
     metavar="NAME",
     help="Do not fail on this unchecked component: a name, package URL or server URL (repeatable).",
 )
+@click.option(
+    "--audit",
+    is_flag=True,
+    help="Also audit every package for vulnerabilities and malware (OSV; with --offline, the "
+    "database `db import-osv` filled). An audit that cannot complete fails like an unchecked "
+    "component.",
+)
+@click.option(
+    "--osv-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_OSV_DB",
+    help="Offline OSV database for --audit --offline (default: osv.db in the user data folder).",
+)
 @output_options()
 @click.pass_context
 @handle_errors
@@ -295,6 +308,8 @@ def scan(
     require_verified: bool,
     allow_unchecked: bool,
     allow: tuple[str, ...],
+    audit: bool,
+    osv_db: Path | None,
     out: Output,
 ) -> None:
     """Inventory, then verify every component against its registry and sigstore.
@@ -304,6 +319,7 @@ def scan(
     fetch-failed. Only verified is a pass. A component that could not be checked (unresolved,
     fetch-failed) fails the run unless allowed with --allow-unchecked or --allow NAME.
     """
+    from scanner.audit.setup import AuditSettings
     from scanner.checks.gate import GatePolicy
     from scanner.scan import ScanOptions
 
@@ -318,6 +334,7 @@ def scan(
         component_deadline=component_deadline,
         clock=ctx.obj["clock"],
         sleep=ctx.obj["sleep"],
+        audit=AuditSettings(offline=offline, osv_db=osv_db, cache_dir=cache_dir) if audit else None,
     )
     inv_options = _options(discover, home, projects, system_root, client)
     policy = GatePolicy(
@@ -604,3 +621,37 @@ def trust_pin(ctx: click.Context, package: str, identity_text: str | None, out: 
             pinned=True,
         )
     out.data(f"pinned {package}: {identity.describe()}")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the offline advisory database used by scans with --offline."""
+
+
+@db_group.command("import-osv")
+@click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--osv-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_OSV_DB",
+    help="Offline OSV database (default: osv.db in the user data folder; env CHAINWATCH_OSV_DB).",
+)
+@output_options(formats=False)
+@click.pass_context
+@handle_errors
+def db_import_osv(ctx: click.Context, path: Path, osv_db: Path | None, out: Output) -> None:
+    """Import OSV records from an all.zip dump or a folder of .json files (streamed, atomic).
+
+    Records replace earlier ones with the same id; malformed records are skipped and named.
+    """
+    from scanner.audit.osv_db import default_osv_db_path, import_osv
+
+    target = osv_db or default_osv_db_path()
+    report = import_osv(target, path, now=ctx.obj["clock"]().isoformat(timespec="seconds"))
+    for skipped in report.skipped:
+        error(f"warning: {skipped}")
+    out.data(f"database:  {target}")
+    out.data(f"read:      {report.read}")
+    out.data(f"imported:  {report.imported} ({report.replaced} replaced earlier records)")
+    out.data(f"other ecosystems (not stored): {report.other_ecosystems}")
+    out.data(f"skipped as malformed: {len(report.skipped)}")

@@ -16,6 +16,8 @@ from attestations.cache import VerificationCache, load_key
 from attestations.registry_keys import RegistryKey
 from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
+from scanner.audit.run import audit_stage
+from scanner.audit.setup import AuditSettings
 from scanner.checks.codes import Code, finding
 from scanner.checks.confusion import confusion_findings
 from scanner.checks.gate import GateDecision
@@ -73,6 +75,7 @@ class ScanOptions:
     retries: int = 3  # per registry request, on 429/5xx/timeouts/connection errors
     backoff: float = 0.5  # seconds; doubled per attempt, with jitter
     sleep: Sleep = field(default=asyncio.sleep)  # how to wait between attempts (tests: no wait)
+    audit: AuditSettings | None = None  # vulnerabilities and malware; None: not audited
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,8 @@ def run_scan(
     identity_findings, updates = identity_checks(verdicts.values(), stored)
     findings = _agent_findings(inventory, verdicts, identity_findings)
     findings.extend((agent_id, f) for agent_id, v in unnamed for f in component_findings(v))
+    if options.audit is not None:
+        findings.extend(audit_stage(_audit_pairs(inventory, verdicts), options.audit))
     result = ScanResult(inventory, verdicts, findings, registries=registries)
     if store is None:
         return result
@@ -143,6 +148,18 @@ def run_scan(
         summary=result.status_counts(),
     )
     return ScanResult(inventory, verdicts, findings, scan_id, registries)
+
+
+def _audit_pairs(
+    inventory: Inventory, verdicts: dict[str, Verdict]
+) -> list[tuple[str | None, Component]]:
+    # Every component of every agent, dependency trees included, at the version it resolved to.
+    pairs: list[tuple[str | None, Component]] = []
+    for agent in inventory.agents:
+        for c in agent.components():
+            verdict = verdicts.get(c.purl)
+            pairs.append((agent.agent.id, verdict.component if verdict else c))
+    return pairs
 
 
 def _unique_components(inventory: Inventory) -> list[Component]:

@@ -8,7 +8,8 @@ from scanner.models import Finding, Severity
 
 
 class Code(StrEnum):
-    """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files."""
+    """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files,
+    CW4xx advisories."""
 
     FLOATING_LAUNCH = "CW100"  # launch command without an exact version
     LATEST_TAG = "CW101"  # @latest / :latest
@@ -38,6 +39,9 @@ class Code(StrEnum):
     RECORD_MISMATCH = "CW300"  # installed file differs from its RECORD
     RECORD_MISSING_FILE = "CW301"
     RECORD_UNHASHED = "CW302"  # installed file not covered by RECORD
+    VULNERABILITY = "CW400"  # a known vulnerability affects this exact version
+    MALWARE = "CW401"  # an OpenSSF malicious-packages (MAL-) record names this version
+    AUDIT_INCOMPLETE = "CW402"  # an advisory source could not answer: not known to be clean
 
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
@@ -69,6 +73,9 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.RECORD_MISMATCH: Severity.CRITICAL,
     Code.RECORD_MISSING_FILE: Severity.HIGH,
     Code.RECORD_UNHASHED: Severity.LOW,
+    Code.VULNERABILITY: Severity.HIGH,  # replaced by the advisory's own severity
+    Code.MALWARE: Severity.CRITICAL,
+    Code.AUDIT_INCOMPLETE: Severity.HIGH,  # fails the default gate: no "clean" from nothing
 }
 
 

@@ -8,7 +8,8 @@ from scanner.models import Finding, Severity
 
 
 class Code(StrEnum):
-    """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files."""
+    """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files,
+    CW4xx tool surfaces."""
 
     FLOATING_LAUNCH = "CW100"  # launch command without an exact version
     LATEST_TAG = "CW101"  # @latest / :latest
@@ -36,6 +37,18 @@ class Code(StrEnum):
     RECORD_MISMATCH = "CW300"  # installed file differs from its RECORD
     RECORD_MISSING_FILE = "CW301"
     RECORD_UNHASHED = "CW302"  # installed file not covered by RECORD
+    # CW4xx tool surfaces: pins (CW400-CW405) and poisoning (CW410-CW414).
+    TOOL_ADDED = "CW400"  # a tool the pinned surface did not have
+    TOOL_REMOVED = "CW401"
+    TOOL_RUG_PULL = "CW402"  # definition changed, version unchanged
+    TOOL_CHANGED = "CW403"  # definition changed with the version: review
+    TOOL_ANNOTATION_RISK = "CW404"  # a hint flipped toward more risk
+    TOOL_NORMALIZATION = "CW405"  # only a Unicode NFC difference
+    TOOL_HIDDEN_UNICODE = "CW410"
+    TOOL_INSTRUCTION = "CW411"  # instruction-like text aimed at the model
+    TOOL_SHADOWING = "CW412"  # instructs about other servers' tools
+    TOOL_SECRET_PATH = "CW413"
+    TOOL_EXFIL_PARAMETER = "CW414"
 
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
@@ -65,6 +78,17 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.RECORD_MISMATCH: Severity.CRITICAL,
     Code.RECORD_MISSING_FILE: Severity.HIGH,
     Code.RECORD_UNHASHED: Severity.LOW,
+    Code.TOOL_ADDED: Severity.MEDIUM,  # LOW when the version changed too
+    Code.TOOL_REMOVED: Severity.LOW,  # INFO when the version changed too
+    Code.TOOL_RUG_PULL: Severity.HIGH,
+    Code.TOOL_CHANGED: Severity.MEDIUM,
+    Code.TOOL_ANNOTATION_RISK: Severity.HIGH,  # MEDIUM when the version changed too
+    Code.TOOL_NORMALIZATION: Severity.LOW,
+    Code.TOOL_HIDDEN_UNICODE: Severity.HIGH,
+    Code.TOOL_INSTRUCTION: Severity.HIGH,
+    Code.TOOL_SHADOWING: Severity.HIGH,
+    Code.TOOL_SECRET_PATH: Severity.HIGH,
+    Code.TOOL_EXFIL_PARAMETER: Severity.MEDIUM,
 }
 
 

@@ -66,7 +66,8 @@ INSTRUCTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # Paths of secrets: keys, credentials, tokens and the agent's own MCP configuration.
 SECRET_PATH = re.compile(
-    r"(?<![\w.])(?:~|\$HOME|%USERPROFILE%)?[/\\]?\.ssh\b(?:[/\\][\w.-]*)?"
+    r"(?<![\w.])(?:~|\$HOME|%USERPROFILE%)?[/\\]?\.ssh\b(?![/\\](?:config|known_hosts)\b)"
+    r"(?:[/\\][\w.-]*)?"
     r"|\bid_(?:rsa|dsa|ecdsa|ed25519)\b"
     r"|(?<![\w.$-])\.env(?:\.[\w-]+)?(?![\w-])"
     r"|\.aws[/\\]credentials\b|\.git-credentials\b|\.netrc\b|\.npmrc\b|\.pypirc\b|\.pgpass\b"
@@ -102,9 +103,6 @@ EXFIL_NAMES = frozenset(
         "entireconversation",
         "previousmessages",
         "allmessages",
-        "systemprompt",
-        "systeminstructions",
-        "modelinstructions",
         "hiddencontext",
         "sshkey",
         "privatekey",
@@ -118,7 +116,8 @@ EXFIL_DESCRIPTION = re.compile(
     r"\b(?:entire|full|whole|complete|all\s+of\s+the)\s+(?:conversation|chat|context|"
     r"history|system\s+prompt)\b"
     r"|\b(?:previous|prior|earlier)\s+(?:messages|conversation|instructions)\b"
-    r"|\bsystem\s+prompt\b"
+    r"|\b(?:your|the\s+current|the\s+assistant'?s|the\s+model'?s|the\s+agent'?s)\s+"
+    r"(?:system\s+prompt|instructions)\b"
     r"|\bcontents?\s+of\s+[`'\"]?(?:~|/|\.)[\w./-]+"
     r"|\b(?:api\s*keys?|passwords?|credentials|secrets?)\s+(?:from|in|of)\s+(?:the\s+)?"
     r"(?:environment|env|conversation|context)\b",

@@ -17,6 +17,7 @@ from packageurl import PackageURL
 from scanner.checks.codes import Code, finding
 from scanner.errors import InputError
 from scanner.models import Finding, Severity, Skipped, SourceLocation
+from scanner.report.text import reveal
 from scanner.tools.canonical import ToolPinError, pin_tool
 from scanner.tools.diff import compare
 from scanner.tools.model import (
@@ -83,7 +84,8 @@ def change_finding(change: ToolChange, subject: str) -> Finding:
     """The finding for one change event."""
     code, same, moved = _SEVERITY[change.kind]
     versions = f"{change.old_version or '?'} -> {change.new_version or '?'}"
-    message = f"tool {change.tool}: {_WORDS[change.kind]}"
+    tool = reveal(change.tool)
+    message = f"tool {tool}: {_WORDS[change.kind]}"
     if change.fields:
         message += f" ({', '.join(change.fields)})"
     if change.detail:
@@ -93,7 +95,7 @@ def change_finding(change: ToolChange, subject: str) -> Finding:
         subject,
         message,
         severity=same if change.old_version == change.new_version else moved,
-        tool=change.tool,
+        tool=tool,
         kind=change.kind.value,
         versions=versions,
         fields=",".join(change.fields) or None,

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import tomli
-import yaml
 from packageurl import PackageURL
 
 from scanner.checks.codes import Code, finding
 from scanner.errors import LockfileError
+from scanner.inventory import _decode
 from scanner.models import (
     Artifact,
     Component,
@@ -65,50 +63,28 @@ class Collector:
 
 
 def read_text(path: Path) -> str:
-    """Read a file as UTF-8 (BOM tolerated), naming the file on failure."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LockfileError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LockfileError(str(path), f"not UTF-8 text (byte {exc.start})") from exc
+    """Read a regular file within the size cap as UTF-8 (BOM tolerated), naming it on failure."""
+    return _decode.read_text(path, LockfileError)
 
 
-def load_toml(path: Path, text: str) -> dict[str, Any]:
-    """Parse TOML text, turning syntax errors into LockfileError with the line."""
-    try:
-        return tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        msg = getattr(exc, "msg", str(exc))
-        raise LockfileError(str(path), f"invalid TOML: {msg}", line=line) from exc
+def load_toml(path: Path, text: str, *, first_line: int = 1) -> dict[str, Any]:
+    """Parse TOML text (starting at ``first_line`` of the file); LockfileError on failure."""
+    data = _decode.load_toml(text, str(path), LockfileError, first_line=first_line)
+    assert isinstance(data, dict)  # a TOML document is always a table
+    return data
 
 
 def load_json(path: Path, text: str) -> dict[str, Any]:
-    """Parse a JSON object, turning syntax errors into LockfileError with the line."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockfileError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
-    except RecursionError as exc:
-        raise LockfileError(str(path), "invalid JSON: nested too deeply") from exc
+    """Parse a JSON object; LockfileError naming the file (and line) on failure."""
+    data = _decode.load_json(text, str(path), LockfileError)
     if not isinstance(data, dict):
         raise LockfileError(str(path), f"expected a JSON object, found {type(data).__name__}")
     return data
 
 
 def load_yaml(path: Path, text: str) -> dict[str, Any]:
-    """Parse a YAML mapping with the C safe loader when available."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise LockfileError(str(path), f"invalid YAML: {exc.problem}", line=line) from exc
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
-        raise LockfileError(str(path), f"invalid YAML: {exc}") from exc
+    """Parse a YAML mapping (safe loader, bounded aliases); LockfileError on failure."""
+    data = _decode.load_yaml(text, str(path), LockfileError)
     if not isinstance(data, dict):
         raise LockfileError(str(path), f"expected a YAML mapping, found {type(data).__name__}")
     return data
@@ -231,14 +207,18 @@ def redact_url(url: str) -> str:
 def key_lines(text: str, pattern: re.Pattern[str]) -> dict[str, int]:
     """Map each key captured by ``pattern`` to the 1-based line it first appears on.
 
-    Patterns start with a literal newline (fast to search for) and the key is on the next line.
+    One pass over the text, however many keys are looked up (a search from the top for each
+    key is quadratic in a large file). The key is the last group that matched, so a pattern may
+    offer alternatives (``"(...)"|'(...)'``); patterns that start with a literal newline are
+    the fastest to search for.
     """
     out: dict[str, int] = {}
     line, prev = 1, 0
     for m in pattern.finditer(text):
-        line += text.count("\n", prev, m.start() + 1)
-        prev = m.start() + 1
-        out.setdefault(m.group(1), line)
+        group = m.lastindex or 0
+        line += text.count("\n", prev, m.start(group))
+        prev = m.start(group)
+        out.setdefault(m.group(group), line)
     return out
 
 

@@ -6,6 +6,7 @@ import binascii
 import re
 
 from attestations.digests import DigestError, parse_digest, parse_sri
+from scanner.inventory._decode import shown
 from scanner.inventory._lockbase import Collector
 from scanner.models import Digest
 
@@ -23,7 +24,7 @@ def fast_digest(raw: str) -> Digest:
 def digest_or_none(raw: object, col: Collector, subject: str, line: int | None) -> Digest | None:
     """Parse one recorded digest; an unreadable one becomes a Skipped, not an error."""
     if not isinstance(raw, str):
-        col.skip(subject, f"digest is not a string: {raw!r:.60}", line)
+        col.skip(subject, f"digest is not a string: {shown(raw)}", line)
         return None
     try:
         return fast_digest(raw)
@@ -44,7 +45,7 @@ def sri_digests(raw: object, col: Collector, subject: str, line: int | None) -> 
     """Parse an SRI integrity string; an unreadable one becomes a Skipped."""
     if not isinstance(raw, str):
         if raw is not None:
-            col.skip(subject, f"integrity is not a string: {raw!r:.60}", line)
+            col.skip(subject, f"integrity is not a string: {shown(raw)}", line)
         return ()
     try:
         if raw.startswith("sha512-") and len(raw) == 95 and " " not in raw:  # the common case

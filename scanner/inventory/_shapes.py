@@ -7,11 +7,12 @@ raises ``ConfigError``; a missing section means "no servers here" and yields not
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scanner.errors import ConfigError
+from scanner.inventory._keylines import KeyIndex
 from scanner.inventory.clients import Shape
-from scanner.inventory.formats import Format, find_key_line
+from scanner.inventory.formats import Format
 from scanner.models import Scope
 
 _SERVER_KEYS = frozenset({"command", "cmd", "url", "serverUrl", "httpUrl", "uri", "type"})
@@ -36,10 +37,15 @@ class Locator:
     path: str
     text: str
     fmt: Format
+    index: KeyIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # one index per file: look-ups stay linear in the file however many servers it holds
+        object.__setattr__(self, "index", KeyIndex(self.text, self.fmt))
 
     def line(self, key: str, start: int | None = 1, *, by_name: bool = False) -> int | None:
         """The line of ``key`` at or after ``start`` (None start: unknown section, search all)."""
-        return find_key_line(self.text, key, self.fmt, start_line=start or 1, by_name=by_name)
+        return self.index.line(key, start or 1, by_name=by_name)
 
 
 def _type_name(value: object) -> str:

@@ -15,22 +15,20 @@ Only the keys that name other files are read here; the configs themselves are re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from scanner.errors import ConfigError
+from scanner.inventory._decode import load_json, read_text
 from scanner.models import Scope
 
 CLAUDE = "claude-code"
-_MAX_INDEX = 64 * 1024 * 1024  # ~/.claude.json grows with history; beyond this, read nothing
 
 
 def _json(path: Path) -> object:
-    try:
-        if path.stat().st_size > _MAX_INDEX:
-            return None
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+    try:  # the shared reader and loader: a pipe or device here is refused, never awaited
+        return load_json(read_text(path, ConfigError), str(path), ConfigError)
+    except ConfigError:
         return None  # the file itself is read (and its errors reported) as a config
 
 

@@ -103,8 +103,14 @@ def read_config_detailed(
     project: str | None = None,
 ) -> ConfigResult:
     """Read a config file: entries plus per-server problems. Raises only ``ConfigError``."""
+    try:
+        return _read(path, _spec_for(path, client), scope, project)
+    except RecursionError as exc:  # a value nested deeper than the stack allows
+        raise ConfigError(str(path), "nested too deeply to read") from exc
+
+
+def _read(path: Path, spec: ClientSpec | None, scope: Scope, project: str | None) -> ConfigResult:
     where = str(path)
-    spec = _spec_for(path, client)
     text = read_text(path)
     fmt = _format(path, text, spec)
     data = parse(text, fmt, where)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from importlib.metadata import distributions
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import LockfileError
+from scanner.inventory._decode import load_json, read_text
 from scanner.inventory._lockbase import Collector, LockfileResult, add_git, pypi_purl
 from scanner.models import Component, EvidenceKind, SourceLocation, VersionEvidence
 
@@ -68,8 +68,8 @@ def _dist_sort_key(dist: Any) -> str:
 
 
 def _read_direct_url(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # the shared reader: a FIFO or device in a dist-info folder is refused, not awaited
+        data = load_json(read_text(path, LockfileError), str(path), LockfileError)
+    except LockfileError:
         return None
     return data if isinstance(data, dict) else None

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from scanner.errors import LockfileError
+from scanner.inventory._decode import read_head
 from scanner.inventory._lockbase import InvalidPackageName, LockfileResult
 from scanner.inventory.installed import read_installed_env
 from scanner.inventory.npm import read_package_json, read_package_lock
@@ -107,11 +108,10 @@ def _sniff(path: Path) -> LockfileKind | None:
     """Recognise renamed files (``something.lock``, ``*.json``) by their first bytes."""
     if path.suffix.lower() not in {".lock", ".json", ".toml", ".yaml", ".yml"}:
         return None
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096).decode("utf-8", "replace")
-    except OSError:
+    raw = read_head(path, 4096)  # never blocks on a FIFO, never reads a device
+    if raw is None:
         return None
+    head = raw.decode("utf-8", "replace")
     if "lockfileVersion" in head and path.suffix.lower() in {".yaml", ".yml"}:
         return LockfileKind.PNPM_LOCK
     if '"lockfileVersion"' in head:
@@ -151,6 +151,8 @@ def read_lockfile(path: Path) -> LockfileResult:
         # Readers skip bad entries one by one where they can; a name that reaches the package
         # URL builder unchecked still ends as an error naming the file, never a crash.
         raise LockfileError(str(path), str(exc)) from exc
+    except RecursionError as exc:  # a value nested deeper than the stack allows
+        raise LockfileError(str(path), "nested too deeply to read") from exc
 
 
 def read_lockfiles(

@@ -21,12 +21,12 @@ Paths are relative to the manifest's folder.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError
+from scanner.inventory._decode import load_toml, read_text, shown
 from scanner.models import Agent
 
 MANIFEST_NAME = "chainwatch.toml"
@@ -53,17 +53,18 @@ class ManifestAgent:
 
 def load_manifest(path: Path) -> tuple[ManifestAgent, ...]:
     """Read and validate a ``chainwatch.toml``. Raises ConfigError naming the file and problem."""
+    data = load_toml(read_text(path, ConfigError), str(path), ConfigError)
+    assert isinstance(data, dict)  # a TOML document is always a table
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(str(path), f"cannot read the manifest: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(path), "the manifest is not UTF-8 text") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), f"invalid TOML: {exc}") from exc
+        return _agents(path, data)
+    except RecursionError as exc:  # a value nested deeper than the stack allows
+        raise ConfigError(str(path), "nested too deeply to read") from exc
+
+
+def _agents(path: Path, data: dict[str, Any]) -> tuple[ManifestAgent, ...]:
     version = data.get("version", 1)
     if version != 1:
-        raise ConfigError(str(path), f"unsupported manifest version {version!r} (this is 1)")
+        raise ConfigError(str(path), f"unsupported manifest version {shown(version)} (this is 1)")
     raw_agents = data.get("agent", [])
     if not isinstance(raw_agents, list) or not raw_agents:
         raise ConfigError(
@@ -89,7 +90,8 @@ def _agent(path: Path, base: Path, index: int, raw: Any) -> ManifestAgent:
     if not isinstance(agent_id, str) or not _ID.match(agent_id):
         raise ConfigError(
             str(path),
-            f"{where}: 'id' must be a string of letters, digits and . _ : - (got {agent_id!r})",
+            f"{where}: 'id' must be a string of letters, digits and . _ : - "
+            f"(got {shown(agent_id)})",
         )
     where = f"agent {agent_id!r}"
     name = _str(path, where, raw, "name") or agent_id

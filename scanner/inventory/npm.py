@@ -13,7 +13,6 @@ from scanner.inventory._lockbase import (
     add_git,
     install_scripts,
     key_lines,
-    line_of,
     load_json,
     no_digest,
     npm_purl,
@@ -33,6 +32,7 @@ from scanner.models import (
 DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 _EXACT = re.compile(r"=?v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)")
 _GITHUB_SHORT = re.compile(r"(?:github:)?([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)(?:#(.+))?")
+_JSON_KEY = re.compile(r'"((?:[^"\\\n]|\\.)*)":')
 _LOCK_KEY = re.compile(r'\n    "([^"\n]*)": \{(?=\n)')
 _V1_KEY = re.compile(r'\n +"([^"\n]*)": \{(?=\n)')
 _GIT_PREFIXES = ("git+", "git:", "github:", "gitlab:", "bitbucket:", "git@")
@@ -50,6 +50,7 @@ def read_package_json(path: Path) -> LockfileResult:
     text = read_text(path)
     data = load_json(path, text)
     col = Collector(str(path), "package.json")
+    lines: dict[str, int] | None = None  # where each "key": is first written, found once
     for fld in DEP_FIELDS:
         deps = data.get(fld)
         if deps is None:
@@ -57,7 +58,9 @@ def read_package_json(path: Path) -> LockfileResult:
         if not isinstance(deps, dict):
             raise LockfileError(str(path), f"'{fld}' is not an object")
         for name, spec in deps.items():
-            line = line_of(text, f'"{name}":')
+            if lines is None:
+                lines = key_lines(text, _JSON_KEY)
+            line = lines.get(name)
             where = SourceLocation(col.path, line)
             if not isinstance(spec, str):
                 col.skip(name, f"{fld} value is not a string", line)

@@ -49,14 +49,21 @@ def _pnpm_key(key: str, major: int) -> tuple[str, str]:
     return _split_name(key)
 
 
+def _scalar(value: object) -> str:
+    """A YAML scalar as text (``1.0`` may load as a float); "" for a list or mapping."""
+    return "" if isinstance(value, dict | list | set) else str(value)
+
+
 def read_pnpm_lock(path: Path) -> LockfileResult:
     """Read pnpm-lock.yaml: lockfileVersion 5.x, 6.x and 9.x."""
     text = read_text(path)
     data = load_yaml(path, text)
     raw_version = data.get("lockfileVersion")
-    try:
-        major = int(float(str(raw_version)))
-    except ValueError:
+    try:  # only a number or a numeric string: str() of a list could be as big as the file
+        if not isinstance(raw_version, str | int | float) or isinstance(raw_version, bool):
+            raise ValueError(raw_version)
+        major = int(float(raw_version))
+    except (ValueError, OverflowError):  # OverflowError: .inf
         raise LockfileError(str(path), "not a pnpm-lock.yaml: no lockfileVersion") from None
     packages = data.get("packages") or {}
     if not isinstance(packages, dict):
@@ -91,7 +98,7 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
             continue
         name, version = _pnpm_key(key, major)
         name = entry["name"] if isinstance(entry.get("name"), str) else name
-        version = str(entry["version"]) if entry.get("version") is not None else version
+        version = _scalar(entry["version"]) if entry.get("version") is not None else version
         if (name, version) in seen:
             continue  # v5/v6 list one entry per peer-dependency variant
         seen.add((name, version))
@@ -104,8 +111,8 @@ def read_pnpm_lock(path: Path) -> LockfileResult:
             add_git(
                 col,
                 name,
-                str(resolution.get("repo", key)),
-                str(resolution.get("commit") or "") or None,
+                _scalar(resolution.get("repo", key)),
+                _scalar(resolution.get("commit") or "") or None,
                 version=version or None,
                 where=where,
                 ecosystem_hint="npm",
@@ -235,7 +242,7 @@ def _berry(path: Path, text: str) -> LockfileResult:
         resolution: str = entry["resolution"]
         name, ref = _split_name(resolution)
         protocol, _, rest = ref.partition(":")
-        version = str(entry.get("version", ""))
+        version = _scalar(entry.get("version", ""))
         where = SourceLocation(col.path, line)
         if protocol == "workspace":
             what = "the project itself" if rest == "." else f"workspace folder {rest!r}"

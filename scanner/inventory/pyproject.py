@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from scanner.inventory._decode import shown
 from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
     add_git,
-    line_of,
+    key_lines,
     load_toml,
     read_text,
     unpinned,
@@ -18,33 +20,47 @@ from scanner.inventory._lockbase import (
 from scanner.inventory.requirements import Entry, add_non_registry, parse_entry, pypi_component
 from scanner.models import Component, SourceLocation
 
+_TOML_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'([^\'\n]*)\'')
+_BARE_KEY = re.compile(r"\n([^\s=]+) =")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """First lines of the file's string literals and of its ``name =`` keys."""
+
+    strings: dict[str, int]
+    keys: dict[str, int]
+
 
 def read_pyproject(path: Path) -> LockfileResult:
     """Read PEP 621 / PEP 735 / Poetry dependency declarations from pyproject.toml."""
     text = read_text(path)
     data = load_toml(path, text)
     col = Collector(str(path), "pyproject")
+    # where each string and each "name =" key is first written: one pass each, not one
+    # search from the top per dependency
+    lines = _Lines(key_lines(text, _TOML_STRING), key_lines(text, _BARE_KEY))
     project = data.get("project")
     if isinstance(project, dict):
-        _specs(project.get("dependencies"), text, col, dev=False)
+        _specs(project.get("dependencies"), lines, col, dev=False)
         optional = project.get("optional-dependencies")
         if isinstance(optional, dict):
             for deps in optional.values():
-                _specs(deps, text, col, dev=False)
+                _specs(deps, lines, col, dev=False)
     groups = data.get("dependency-groups")
     if isinstance(groups, dict):
         for group in groups:
-            _specs(_expand_group(groups, str(group), (), col), text, col, dev=True)
+            _specs(_expand_group(groups, str(group), (), col), lines, col, dev=True)
     tool = data.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
     if isinstance(poetry, dict):
-        _poetry(poetry.get("dependencies"), text, col, dev=False)
-        _poetry(poetry.get("dev-dependencies"), text, col, dev=True)
+        _poetry(poetry.get("dependencies"), lines, col, dev=False)
+        _poetry(poetry.get("dev-dependencies"), lines, col, dev=True)
         pgroups = poetry.get("group")
         if isinstance(pgroups, dict):
             for name, g in pgroups.items():
                 if isinstance(g, dict):
-                    _poetry(g.get("dependencies"), text, col, dev=name != "main")
+                    _poetry(g.get("dependencies"), lines, col, dev=name != "main")
     _dedupe(col)
     return col.result()
 
@@ -80,18 +96,18 @@ def _expand_group(
         elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
             out.extend(_expand_group(groups, item["include-group"], (*stack, name), col))
         else:
-            col.skip(repr(item)[:80], f"unsupported entry in dependency group {name!r}")
+            col.skip(shown(item, 80), f"unsupported entry in dependency group {name!r}")
     return out
 
 
-def _specs(deps: object, text: str, col: Collector, *, dev: bool) -> None:
+def _specs(deps: object, lines: _Lines, col: Collector, *, dev: bool) -> None:
     if not isinstance(deps, list):
         return
     for dep in deps:
         if not isinstance(dep, str):
-            col.skip(repr(dep)[:80], "dependency is not a string")
+            col.skip(shown(dep, 80), "dependency is not a string")
             continue
-        _add_spec(dep, line_of(text, dep), col, dev=dev)
+        _add_spec(dep, lines.strings.get(dep), col, dev=dev)
 
 
 def _add_spec(dep: str, line: int | None, col: Collector, *, dev: bool) -> None:
@@ -111,14 +127,13 @@ def _add_spec(dep: str, line: int | None, col: Collector, *, dev: bool) -> None:
         col.findings.append(unpinned(comp, dep))
 
 
-def _poetry(deps: object, text: str, col: Collector, *, dev: bool) -> None:
+def _poetry(deps: object, lines: _Lines, col: Collector, *, dev: bool) -> None:
     if not isinstance(deps, dict):
         return
     for name, spec in deps.items():
         if name.lower() == "python":
             continue
-        line = line_of(text, f"\n{name} =")
-        line = line + 1 if line else None
+        line = lines.keys.get(name)
         where = SourceLocation(col.path, line)
         if isinstance(spec, dict):
             if isinstance(spec.get("git"), str):

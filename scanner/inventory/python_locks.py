@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import LockfileError
+from scanner.inventory._decode import shown
 from scanner.inventory._lockbase import (
     Collector,
     LockfileResult,
@@ -13,7 +15,7 @@ from scanner.inventory._lockbase import (
     add_locked,
     file_tables,
     header_lines,
-    line_of,
+    key_lines,
     load_json,
     load_toml,
     read_text,
@@ -22,6 +24,8 @@ from scanner.inventory._lockbase import (
 )
 from scanner.inventory._lockdigests import digest_or_none, hash_table
 from scanner.models import Artifact, Digest, EvidenceKind, SourceLocation, VersionEvidence
+
+_PIPFILE_KEY = re.compile(r'"((?:[^"\\\n]|\\.)*)": \{')
 
 
 def _table_list(path: Path, data: dict[str, Any], key: str, *, required: bool) -> list[Any]:
@@ -190,13 +194,14 @@ def read_pipfile_lock(path: Path) -> LockfileResult:
     ):
         raise LockfileError(str(path), "not a Pipfile.lock: no _meta, default or develop")
     col = Collector(str(path), "Pipfile.lock")
+    lines = key_lines(text, _PIPFILE_KEY)  # one pass: a search per entry is quadratic
     for section, dev in (("default", False), ("develop", True)):
         entries = data.get(section, {})
         if not isinstance(entries, dict):
             raise LockfileError(str(path), f"'{section}' is not an object")
         evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, f"Pipfile.lock {section}")
         for name, entry in entries.items():
-            line = line_of(text, f'"{name}": {{')
+            line = lines.get(name)
             where = SourceLocation(col.path, line)
             if not isinstance(entry, dict):
                 col.skip(name, "entry is not an object", line)
@@ -219,7 +224,7 @@ def read_pipfile_lock(path: Path) -> LockfileResult:
                 continue
             spec = entry.get("version")
             if not isinstance(spec, str) or not spec.startswith("=="):
-                col.skip(name, f"no exact version ({spec!r:.40})", line)
+                col.skip(name, f"no exact version ({shown(spec, 40)})", line)
                 continue
             digests: list[Digest] = []
             for raw in entry.get("hashes", ()) if isinstance(entry.get("hashes"), list) else ():

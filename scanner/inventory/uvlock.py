@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import tomli
 from packageurl import PackageURL
 
 from scanner.errors import LockfileError
@@ -96,14 +95,7 @@ def _blocks(path: Path, text: str) -> tuple[list[dict[str, Any]], list[int | Non
             packages.append(pkg)
             lines.append(line)
         else:
-            try:
-                more = tomli.loads("[[package]]\n" + block)
-            except tomli.TOMLDecodeError as exc:
-                at = getattr(exc, "lineno", None)
-                msg = getattr(exc, "msg", str(exc))
-                raise LockfileError(
-                    str(path), f"invalid TOML: {msg}", line=line + at - 1 if at else line
-                ) from exc
+            more = load_toml(path, "[[package]]\n" + block, first_line=line)
             found, extra = _from_toml(path, {"version": 1, **more})
             packages.extend(found)
             lines.extend([line] + [None] * (len(found) - 1))

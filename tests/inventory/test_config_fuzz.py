@@ -1,12 +1,20 @@
 """Property tests: whatever a config file holds, each client's reader returns entries or
-raises ConfigError, and nothing else."""
+raises ConfigError, and nothing else.
+
+Hostile values (nesting past the parsers' limits, 5,000-digit integers, YAML alias bombs) are
+planted anywhere in generated configs; named pipes, folders and a link to ``/dev/zero`` stand
+in for config files.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -66,7 +74,10 @@ _names = (
     | _text
 )
 
-_json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _names
+HOLE = "@@hostile@@"  # a leaf the hostile tests replace with a fragment after serialising
+_json_scalars = (
+    st.just(HOLE) | st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _names
+)
 json_values = st.recursive(
     _json_scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_names, inner, max_size=5),
@@ -74,7 +85,11 @@ json_values = st.recursive(
 )
 # TOML has no null and needs a table at the top
 _toml_scalars = (
-    st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | _names
+    st.just(HOLE)
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False)
+    | _names
 )
 toml_values = st.recursive(
     _toml_scalars,
@@ -137,6 +152,8 @@ def _check(path: Path, client: str | None) -> None:
     assert all(isinstance(e, ServerEntry) for e in result.entries)
     for entry in result.entries:
         assert isinstance(entry.name, str)
+        # everything returned can be written out as UTF-8 (the store, a report)
+        f"{entry.name}{entry.command}{entry.args}{entry.url}{entry.env_names}".encode()
         assert all(isinstance(a, str) for a in entry.args)
         assert all(isinstance(n, str) for n in entry.env_names)
     assert all(isinstance(p, str) and str(path) in p for p in result.problems)
@@ -257,3 +274,69 @@ def _toml_safe(value: object) -> bool:
     if isinstance(value, dict):
         return all(_toml_safe(v) for v in value.values())
     return not isinstance(value, int) or isinstance(value, bool) or -(2**63) <= value < 2**63
+
+
+BIG = "9" * 5000
+MARK = "\x00"  # serialisers escape a NUL, so a raw one marks only a planted hole
+BOMB = "".join(
+    [f"l0: &l0 [{','.join(['x'] * 9)}]\n"]
+    + [f"l{i}: &l{i} [{','.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9)]
+)
+_HOSTILE = {
+    ".json": ['"\\ud800"', '"x\\udfff"', "[" * 500 + "]" * 500, "[" * 5000 + "]" * 5000, BIG],
+    ".toml": ["[" * 300 + "]" * 300, "[" * 5000 + "]" * 5000, "{a = " * 500 + "1" + "}" * 500, BIG],
+    ".yaml": ["[" * 500 + "]" * 500, "[" * 1500 + "]" * 1500, BIG, "*l8"],
+}
+
+
+def _serialise(value: object, suffix: str) -> str:
+    if suffix == ".json":
+        return json.dumps(value).replace(f'"{HOLE}"', MARK)
+    if suffix == ".toml":
+        table = value if isinstance(value, dict) else {"x": value}
+        return _toml_document(table).replace(f'"{HOLE}"', MARK)
+    body = yaml.safe_dump(value if isinstance(value, dict) else {"x": value})
+    return BOMB + body.replace(f"'{HOLE}'", MARK)  # the bomb's anchors first
+
+
+@FAST
+@given(
+    data=st.data(),
+    suffix=st.sampled_from([".json", ".toml", ".yaml"]),
+    client=st.sampled_from(CLIENT_IDS),
+)
+def test_hostile_values(data: st.DataObject, suffix: str, client: str | None) -> None:
+    values = toml_values if suffix == ".toml" else json_values
+    value = data.draw(st.dictionaries(_names, values, max_size=5).flatmap(_wrap))
+    fragment = data.draw(st.sampled_from(_HOSTILE[suffix]))
+    text = _serialise(value, suffix)
+    path = _write(text.replace(MARK, fragment), suffix)
+    try:
+        if fragment == "*l8" and MARK in text:  # an expanding alias is refused, anywhere
+            with pytest.raises(ConfigError, match="aliases expand"):
+                read_config_detailed(path, client)
+        else:
+            _check(path, client)
+    finally:
+        path.unlink()
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize("special", ["fifo", "folder", "dev-zero"])
+def test_special_files_are_refused(tmp_path: Path, suffix: str, special: str) -> None:
+    """Never blocks on a pipe, never reads a device: a clear error naming the file."""
+    path = tmp_path / f"mcp{suffix}"
+    if special == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes here")
+        os.mkfifo(path)
+    elif special == "folder":
+        path.mkdir()
+    else:
+        if sys.platform == "win32" or not Path("/dev/zero").exists():
+            pytest.skip("no /dev/zero")
+        path.symlink_to("/dev/zero")
+    for client in CLIENT_IDS:
+        with pytest.raises(ConfigError) as info:
+            read_config_detailed(path, client)
+        assert info.value.path == str(path)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from scanner.errors import ConfigError
-from scanner.inventory import formats
+from scanner.inventory import _decode
+from scanner.inventory._keylines import find_key_line
 from scanner.inventory.configs import read_config
-from scanner.inventory.formats import Format, find_key_line, parse_json, strip_jsonc
+from scanner.inventory.formats import Format, parse_json, strip_jsonc
 from scanner.models import Scope
 
 
@@ -96,7 +97,7 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
 
 
 def test_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(formats, "MAX_CONFIG_BYTES", 10)
+    monkeypatch.setattr(_decode, "MAX_FILE_BYTES", 10)
     path = tmp_path / "big.json"
     path.write_text('{"mcpServers": {}}')
     with pytest.raises(ConfigError, match="larger than") as info:

@@ -1,8 +1,15 @@
-"""Any bytes or JSON / TOML / YAML value: each reader returns a result or raises LockfileError."""
+"""Any bytes or JSON / TOML / YAML value: each reader returns a result or raises LockfileError.
+
+Hostile values (nesting past the parsers' limits, 5,000-digit integers, YAML alias bombs and
+self-referring aliases) are planted anywhere in generated documents, and special files (named
+pipes, folders, a link to ``/dev/zero``) stand in for every lockfile name.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -71,8 +78,10 @@ KEYS = st.sampled_from(
         "virtual",
     ]
 ) | st.text(max_size=8)
+HOLE = "@@hostile@@"  # a leaf the tests replace with a hostile fragment after serialising
 SCALARS = (
-    st.none()
+    st.just(HOLE)
+    | st.none()
     | st.booleans()
     | st.integers()
     | st.text(max_size=20)
@@ -102,7 +111,8 @@ def json_values(scalars: st.SearchStrategy[object]) -> st.SearchStrategy[object]
 
 
 TOML_SCALARS = (
-    st.booleans()
+    st.just(HOLE)
+    | st.booleans()
     | st.integers(-(2**63), 2**63 - 1)
     | st.text(max_size=20)
     | (st.sampled_from(["1.0.0", "sha256:" + "a" * 64, "git+https://h/r#c", ".", "1.0"]))
@@ -128,6 +138,8 @@ def _check(name: str, data: bytes) -> None:
             assert exc.path == str(path)
             return
         assert all(c.purl.startswith("pkg:") for c in result.components)
+        for c in result.components:  # everything returned can be written out as UTF-8
+            f"{c.purl}{c.name}{c.version}{c.requirement}{c.artifacts}".encode()
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)
@@ -179,3 +191,88 @@ def test_uv_lock_blocks(name: str, version: str, hash_: str) -> None:
         'sdist = { url = "https://files.registry.invalid/a.tar.gz", hash = "' + hash_ + '" }\n'
     )
     _check("uv.lock", text.encode())
+
+
+BIG = "9" * 5000
+BOMB = "".join(
+    [f"l0: &l0 [{','.join(['x'] * 9)}]\n"]
+    + [f"l{i}: &l{i} [{','.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9)]
+)
+# What can be planted where a value goes, per syntax: deep nesting (inside and past each
+# parser's own limit), an integer past Python's digit limit, and (YAML) aliases.
+JSON_HOSTILE = [
+    '"\\ud800"',
+    '"x\\udfff"',
+    "[" * 500 + "]" * 500,
+    "[" * 5000 + "]" * 5000,
+    "{" + '"a":{' * 600 + "}" * 601,
+    BIG,
+]
+TOML_HOSTILE = [
+    "[" * 300 + "]" * 300,
+    "[" * 5000 + "]" * 5000,
+    "{a = " * 500 + "1" + "}" * 500,
+    BIG,
+]
+YAML_HOSTILE = ["[" * 500 + "]" * 500, "[" * 1500 + "]" * 1500, BIG, "*l8", "&r [*r]"]
+
+
+def _plant(text: str, quoted: tuple[str, ...], fragment: str) -> str:
+    for form in quoted:
+        text = text.replace(form, fragment)
+    return text
+
+
+@pytest.mark.parametrize("name", JSON_NAMES)
+@SETTINGS
+@given(value=json_values(SCALARS), fragment=st.sampled_from(JSON_HOSTILE))
+def test_hostile_json(name: str, value: object, fragment: str) -> None:
+    _check(name, _plant(json.dumps(value), (f'"{HOLE}"',), fragment).encode())
+
+
+@pytest.mark.parametrize("name", TOML_NAMES)
+@SETTINGS
+@given(doc=TOML_DOCS, fragment=st.sampled_from(TOML_HOSTILE))
+def test_hostile_toml(name: str, doc: dict[str, object], fragment: str) -> None:
+    _check(name, _plant(tomli_w.dumps(doc), (f'"{HOLE}"',), fragment).encode())
+
+
+@pytest.mark.parametrize("name", YAML_NAMES)
+@SETTINGS
+@given(value=json_values(SCALARS), fragment=st.sampled_from(YAML_HOSTILE))
+def test_hostile_yaml(name: str, value: object, fragment: str) -> None:
+    """The bomb's anchors come first, so an alias planted anywhere below can expand them."""
+    body = yaml.safe_dump(value if isinstance(value, dict) else {"x": value})
+    head = "__metadata:\n  version: 6\n" if name == "yarn.lock" else ""
+    data = (head + BOMB + _plant(body, (f"'{HOLE}'", HOLE), fragment)).encode()
+    expected = {"*l8": "aliases expand", "&r [*r]": "refers to its own anchor|defined twice"}.get(
+        fragment
+    )
+    if expected is None or HOLE not in body:
+        _check(name, data)
+        return
+    with tempfile.TemporaryDirectory() as tmp:  # an expanding alias is refused, wherever it is
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        with pytest.raises(LockfileError, match=expected):
+            read_lockfile(path)
+
+
+@pytest.mark.parametrize("name", [*ALL_NAMES, "deps.lock", "locks.json"])
+@pytest.mark.parametrize("special", ["fifo", "folder", "dev-zero"])
+def test_special_files_are_refused(tmp_path: Path, name: str, special: str) -> None:
+    """Never blocks on a pipe, never reads a device: a clear error naming the file."""
+    path = tmp_path / name
+    if special == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes here")
+        os.mkfifo(path)
+    elif special == "folder":
+        path.mkdir()
+    else:
+        if sys.platform == "win32" or not Path("/dev/zero").exists():
+            pytest.skip("no /dev/zero")
+        path.symlink_to("/dev/zero")
+    with pytest.raises(LockfileError) as info:
+        read_lockfile(path)
+    assert info.value.path == str(path)

@@ -71,7 +71,7 @@ def test_malformed_manifest_names_file_and_problem(tmp_path: Path, text: str, pr
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "chainwatch.toml"
     path.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ConfigError, match="not UTF-8"):
+    with pytest.raises(ConfigError, match="not valid UTF-8"):
         load_manifest(path)
 
 

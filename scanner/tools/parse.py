@@ -3,49 +3,36 @@ or a JSON-RPC response whose ``result`` is one of those. Never runs the server."
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
+from scanner.inventory._decode import load_json, read_text
 from scanner.models import Skipped, SourceLocation
 from scanner.tools.model import ToolDef, ToolList
-
-MAX_BYTES = 32 * 1024 * 1024  # a tool list is kilobytes; this bounds a hostile file
 
 
 class ToolListError(InputError):
     """A tool list file cannot be read as a ``tools/list`` result."""
 
 
-def _reject_constant(name: str) -> float:
-    # NaN and Infinity are not JSON; a client would reject them, and RFC 8785 cannot encode them.
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def load_tool_list(path: Path) -> ToolList:
-    """Parse the file at ``path``; a malformed tool is skipped with its reason, not fatal."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise ToolListError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise ToolListError(str(path), f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    return parse_tool_list(data, str(path))
+    """Parse the file at ``path``; a malformed tool is skipped with its reason, not fatal.
+
+    Read through the project's one file reader: regular files only, size-capped, UTF-8; a
+    string with an unpaired surrogate is an error naming the file (it could not be stored).
+    """
+    return parse_tool_list(read_text(path, ToolListError), str(path))
 
 
 def parse_tool_list(data: bytes | str, source: str) -> ToolList:
     """Parse the text of a tool list; ``source`` names it in messages."""
-    try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        doc = json.loads(text, parse_constant=_reject_constant)
-    except UnicodeDecodeError as exc:
-        raise ToolListError(source, f"not UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise ToolListError(source, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-    except (ValueError, RecursionError) as exc:
-        raise ToolListError(source, f"invalid JSON: {exc}") from None
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ToolListError(source, f"not UTF-8 (byte {exc.start})") from None
+    doc = load_json(data, source, ToolListError)
     return ToolList(source, *_tools(doc, source))
 
 

@@ -8,6 +8,8 @@ import pytest
 
 TOOLS = Path(__file__).resolve().parents[2] / "fixtures" / "mcp" / "tools"
 REAL = sorted(TOOLS.glob("*.json"))  # copied byte for byte, see fixtures/mcp/SOURCES.md
+# github/github-mcp-server's tool snapshots (one tool each; two versions of create_pull_request)
+SNAPS = sorted((TOOLS / "github-mcp-server").glob("*.snap"))
 OWN = TOOLS / "own"
 
 

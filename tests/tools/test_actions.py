@@ -28,3 +28,22 @@ from scanner.tools import ActionClass, action_class
 )
 def test_action_class(name: str, annotations: object, expected: ActionClass):
     assert action_class(name, annotations) is expected
+
+
+def test_real_snapshots_classes():
+    from scanner.tools import load_tool_list
+    from tests.tools.conftest import SNAPS
+
+    classes = {}
+    for path in SNAPS:
+        (tool,) = load_tool_list(path).tools
+        classes[tool.name] = action_class(tool.name, tool.raw.get("annotations")).value
+    assert classes == {
+        "create_or_update_file": "write",
+        "create_pull_request": "write",
+        "delete_file": "write_destructive",
+        "enable_toolset": "read",
+        "get_file_contents": "read",
+        "get_me": "read",
+        "search_code": "read",
+    }

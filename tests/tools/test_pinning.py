@@ -20,6 +20,7 @@ from scanner.tools import (
 )
 
 KEY = "pkg:pypi/math-server@1.0.0"
+SNAPS_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "mcp" / "tools" / "github-mcp-server"
 Edit = Callable[[dict[str, Any]], Any]
 
 
@@ -187,3 +188,17 @@ def test_rug_pull_keeps_the_pin_unless_accepted(math_list: Path):
     first = scan_tools(tools, key, pinned=None)
     assert first.pinned and first.baseline is None and first.changes == ()
     assert {c.kind for c in scan_tools(tools, key, pinned=pinned).changes} == {ChangeKind.RUG_PULL}
+
+
+def test_real_drift_of_a_popular_server():
+    # Two recorded versions of github-mcp-server's create_pull_request definition.
+    old, new = (SNAPS_DIR / f"create_pull_request@{c}.snap" for c in ("5b81c2e0", "037661ea"))
+    key = surface_key("pkg:golang/github.com/github/github-mcp-server@1.0.0")
+    pinned, _ = pin_surface(parse_tool_list(old.read_bytes(), str(old)), key)
+    result = scan_tools(parse_tool_list(new.read_bytes(), str(new)), key, pinned=pinned)
+    assert [(c.kind, c.fields) for c in result.changes] == [
+        (ChangeKind.RUG_PULL, ("description", "inputSchema"))
+    ]
+    # the same definition, keys re-ordered and re-indented as another serialiser would write it
+    same = json.dumps(json.loads(old.read_text()), sort_keys=True, separators=(",", ":"))
+    assert scan_tools(parse_tool_list(same, "x"), key, pinned=pinned).changes == ()

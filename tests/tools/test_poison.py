@@ -10,7 +10,7 @@ import pytest
 
 from scanner.report.text import reveal
 from scanner.tools import check_tool, load_tool_list, parse_tool_list
-from tests.tools.conftest import OWN, REAL
+from tests.tools.conftest import OWN, REAL, SNAPS
 
 SUBJECT = "pkg:npm/x@1.0.0"
 
@@ -25,7 +25,7 @@ def _codes(path: Path, other: frozenset[str] = frozenset()) -> dict[str, list[st
     return out
 
 
-@pytest.mark.parametrize("path", REAL, ids=[p.name for p in REAL])
+@pytest.mark.parametrize("path", REAL + SNAPS, ids=[p.name for p in REAL + SNAPS])
 def test_real_tool_lists_are_not_flagged(path: Path):
     codes = _codes(path)
     assert codes, "the file has tools"

@@ -12,6 +12,8 @@ class Status(StrEnum):
     VERIFIED = "verified"
     ATTESTATION_INVALID = "attestation-invalid"
     NO_ATTESTATION = "no-attestation"
+    # npm: the registry's publish attestation verified, but no build provenance exists.
+    REGISTRY_SIGNED = "registry-signed"
     DIGEST_MISMATCH = "digest-mismatch"
     UNRESOLVED = "unresolved"
     FETCH_FAILED = "fetch-failed"

@@ -19,10 +19,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scanner._testing.fixture_server import FixtureRegistry, default_fixture_dir  # noqa: E402
+from scanner.demo import recorded_at  # noqa: E402
 from scanner.inventory.build import InventoryOptions, build_inventory  # noqa: E402
 from scanner.scan import ScanOptions, run_scan  # noqa: E402
 from scanner.store import Store  # noqa: E402
 
+RECORDED = recorded_at()
 SYNTHETIC = 145  # per ecosystem
 REAL = [
     ["npx", "-y", "sigstore@1.0.0"],
@@ -84,7 +86,13 @@ def timed_scan(
     start = time.perf_counter()
     with Store.open(db) as store:
         result = run_scan(
-            inventory, store, ScanOptions(registry_config=registry.config(), cache_dir=cache)
+            inventory,
+            store,
+            ScanOptions(
+                registry_config=registry.config(),
+                cache_dir=cache,
+                clock=lambda: RECORDED,  # the fixtures' moment: runs on any date
+            ),
         )
     return time.perf_counter() - start, result.status_counts(), len(registry.requests) - before
 

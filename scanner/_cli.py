@@ -1,18 +1,20 @@
 """Thin click layer: options -> calls -> output, exit codes.
 
-Exit codes: 0 clean; 1 the gate tripped (a finding at or above --fail-on, or a component not
-verified under --require-verified); 2 usage error; 3 chainwatch could not run (store, trust root,
+Exit codes: 0 clean; 1 the gate tripped (scanner/checks/gate.py: a component not checked and not
+allowed, a finding at or above --fail-on, or a component not verified under --require-verified);
+2 usage error; 3 chainwatch could not run (store, trust root,
 ...); 4 the run completed but some inputs could not be read (reported with the reason).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import sys
 import sysconfig
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,23 +22,28 @@ import click
 from rich.console import Console
 
 from attestations.record import verify_environment
-from attestations.result import Status
+from attestations.result import PublisherIdentity
 from attestations.trustroot import check_trusted_root, default_root_path, refresh_trusted_root
 from attestations.trustroot import default_cache_dir as trust_cache_dir
 from scanner._output import Output, error, inventory_errors, output_options
+from scanner.baseline import parse_identity
+from scanner.checks.gate import GateDecision, GatePolicy, decide
 from scanner.demo import run_demo
 from scanner.errors import ChainwatchError
-from scanner.inventory.build import InventoryOptions, build_inventory, inventory_findings
+from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.inventory.clients import ClientId
 from scanner.models import Inventory, Severity
+from scanner.report.text import safe, wrap
 from scanner.scan import (
     COMPONENT_DEADLINE,
     REQUEST_DEADLINE,
     ScanOptions,
     ScanResult,
+    run_inventory,
     run_scan,
+    utc_now,
 )
-from scanner.store import Store, default_db_path
+from scanner.store import IdentityAction, Store, default_db_path
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -112,7 +119,11 @@ def main(ctx: click.Context, db: Path | None) -> None:
     Inventories every agent's MCP servers and tool packages, verifies what they run against
     registries and sigstore attestations, and records each scan in a SQLite baseline.
     """
-    ctx.obj = {"db": db}
+    # Tests pass obj={"clock": ..., "sleep": ...} through click; otherwise the real ones.
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+    ctx.obj.setdefault("clock", utc_now)
+    ctx.obj.setdefault("sleep", asyncio.sleep)  # between registry retries
 
 
 def _options(
@@ -154,19 +165,12 @@ def inventory(
     """
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
-    started = _now()
     inv = build_inventory(list(paths), _options(discover, home, projects, system_root, client))
     scan_id = None
     if not no_record:
         with Store.open(ctx.obj["db"]) as store:
-            scan_id = store.record_scan(
-                kind="inventory",
-                started_at=started,
-                inputs={"paths": [str(p) for p in paths], "discover": discover},
-                inventory=inv,
-                findings=list(inventory_findings(inv)),
-                summary=_summary(inv),
-            )
+            inputs = {"paths": [str(p) for p in paths], "discover": discover}
+            scan_id = run_inventory(inv, store, inputs=inputs, clock=ctx.obj["clock"])
     inventory_errors(inv)
     out.report.inventory(inv, out.stream, scan_id=scan_id)
     sys.exit(EXIT_PARTIAL if _has_errors(inv) else EXIT_OK)
@@ -181,7 +185,8 @@ def scans(ctx: click.Context, limit: int, out: Output) -> None:
     """List recorded scans, newest first."""
     with Store.open(ctx.obj["db"]) as store:
         for row in store.scans(limit):
-            out.data(f"{row['id']:>5}  {row['kind']:<10} {row['started_at']}  {row['summary']}")
+            summary = ", ".join(f"{k}={n}" for k, n in row.summary.items())
+            out.data(f"{row.id:>5}  {row.kind:<10} {row.started_at}  {summary}")
 
 
 @contextlib.contextmanager
@@ -201,21 +206,8 @@ def _progress(console: Console, *, enabled: bool) -> Iterator[Callable[[int, int
         yield update
 
 
-def _summary(inv: Inventory) -> dict[str, int]:
-    return {
-        "agents": len(inv.agents),
-        "servers": sum(len(a.servers) for a in inv.agents),
-        "components": sum(len(a.components()) for a in inv.agents),
-        "errors": sum(len(a.errors) for a in inv.agents) + len(inv.errors),
-    }
-
-
 def _has_errors(inv: Inventory) -> bool:
     return bool(inv.errors) or any(a.errors for a in inv.agents)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def severity_choice() -> click.Choice[str]:
@@ -265,6 +257,18 @@ def severity_choice() -> click.Choice[str]:
     is_flag=True,
     help="Exit 1 unless every registry package is verified.",
 )
+@click.option(
+    "--allow-unchecked",
+    is_flag=True,
+    help="Do not fail on components that could not be checked (they are still reported).",
+)
+@click.option(
+    "--allow",
+    "allow",
+    multiple=True,
+    metavar="NAME",
+    help="Do not fail on this unchecked component: a name, package URL or server URL (repeatable).",
+)
 @output_options()
 @click.pass_context
 @handle_errors
@@ -285,13 +289,16 @@ def scan(
     trust_root: Path | None,
     fail_on: str,
     require_verified: bool,
+    allow_unchecked: bool,
+    allow: tuple[str, ...],
     out: Output,
 ) -> None:
     """Inventory, then verify every component against its registry and sigstore.
 
     Each component ends in exactly one state: verified (with the publisher identity),
-    attestation-invalid, no-attestation, digest-mismatch, unresolved or fetch-failed. Only
-    verified is a pass.
+    attestation-invalid, no-attestation, registry-signed, digest-mismatch, unresolved or
+    fetch-failed. Only verified is a pass. A component that could not be checked (unresolved,
+    fetch-failed) fails the run unless allowed with --allow-unchecked or --allow NAME.
     """
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
@@ -302,10 +309,18 @@ def scan(
         trust_root=trust_root,
         request_deadline=request_deadline,
         component_deadline=component_deadline,
+        clock=ctx.obj["clock"],
+        sleep=ctx.obj["sleep"],
     )
     inv_options = _options(discover, home, projects, system_root, client)
-    result = _scan(ctx, paths, inv_options, options, out, no_record)
-    sys.exit(_scan_exit(result, fail_on, require_verified))
+    policy = GatePolicy(
+        fail_on=None if fail_on == "never" else Severity(fail_on),
+        require_verified=require_verified,
+        allow_unchecked=allow_unchecked,
+        allow=frozenset(allow),
+    )
+    result = _scan(ctx, paths, inv_options, options, out, no_record, policy)
+    sys.exit(0 if result.gate is None else result.gate.exit_code)
 
 
 def _scan(
@@ -315,6 +330,7 @@ def _scan(
     options: ScanOptions,
     out: Output,
     no_record: bool,
+    policy: GatePolicy,
 ) -> ScanResult:
     inv = build_inventory(list(paths), inv_options)
     inputs = {
@@ -331,22 +347,28 @@ def _scan(
             with Store.open(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
     inventory_errors(inv)
-    out.report.scan(result, out.stream)
+    result = _with_gate(result, policy)
+    _print_scan(result, out)
     return result
 
 
-def _scan_exit(result: ScanResult, fail_on: str, require_verified: bool) -> int:
-    if fail_on != "never":
-        threshold = Severity(fail_on).rank
-        if any(f.severity.rank >= threshold for _, f in result.findings):
-            return EXIT_GATE
-    if require_verified and any(
-        v.status is not Status.VERIFIED
-        for v in result.verdicts.values()
-        if v.component.ecosystem in {"pypi", "npm"}
-    ):
-        return EXIT_GATE
-    return EXIT_PARTIAL if _has_errors(result.inventory) else EXIT_OK
+def _with_gate(result: ScanResult, policy: GatePolicy) -> ScanResult:
+    unreadable = sum(len(a.errors) for a in result.inventory.agents) + len(result.inventory.errors)
+    gate = decide(result.verdicts.values(), result.findings, policy, unreadable_inputs=unreadable)
+    return replace(result, gate=gate)
+
+
+def _print_scan(result: ScanResult, out: Output) -> None:
+    """The report; in text, then the gate's last lines: what was not checked, what tripped."""
+    out.report.scan(result, out.stream)
+    if out.fmt == "table" and isinstance(result.gate, GateDecision):
+        for line in result.gate.lines():
+            # Names come from configs: redacted and cleaned; wrapped under their own indent.
+            body = line.lstrip(" ")
+            lead = " " * (len(line) - len(body))
+            words = safe(body).split(" ")
+            for part in wrap(words, out.options.width, first=lead, indent=len(lead) + 4):
+                out.stream.write(part + "\n")
 
 
 @main.command()
@@ -363,11 +385,10 @@ def demo(ctx: click.Context, out: Output) -> None:
         _progress(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar)
-    out.report.scan(result, out.stream)
-    gate = _scan_exit(result, "high", False)
+    _print_scan(_with_gate(result, GatePolicy()), out)
     out.line(
-        f"store: {ctx.obj['db'] or default_db_path()}; "
-        f"as a CI gate (--fail-on high) this fleet would exit {gate}"
+        f"store: {ctx.obj['db'] or default_db_path()}; the gate above is what "
+        "`chainwatch scan` would decide with its defaults"
     )
 
 
@@ -405,10 +426,11 @@ def trust_root() -> None:
     help="A trusted_root.json to judge (default: the one scans use).",
 )
 @output_options(formats=False)
+@click.pass_context
 @handle_errors
-def trust_root_status(path: Path | None, out: Output) -> None:
+def trust_root_status(ctx: click.Context, path: Path | None, out: Output) -> None:
     """Show which trusted root scans use, its digest, age and problems. Exit 1 when unusable."""
-    status = check_trusted_root(path or default_root_path())
+    status = check_trusted_root(path or default_root_path(), now=ctx.obj["clock"]())
     out.data(f"path:    {status.path}")
     out.data(f"sha256:  {status.sha256}")
     out.data(f"fetched: {status.fetched_at or 'unknown (shipped with chainwatch)'}")
@@ -434,33 +456,109 @@ def trust() -> None:
 
 
 @trust.command("list")
+@click.option("--history", is_flag=True, help="Also list who was trusted when, and by what.")
 @output_options(formats=False)
 @click.pass_context
 @handle_errors
-def trust_list(ctx: click.Context, out: Output) -> None:
+def trust_list(ctx: click.Context, history: bool, out: Output) -> None:
     """List every package's remembered publisher identity."""
     with Store.open(ctx.obj["db"]) as store:
-        for row in store.rows("SELECT * FROM publisher_identities ORDER BY purl_key"):
-            ident = row["identity"] or "(no attestation)"
-            out.data(f"{row['purl_key']}  {row['last_version']}  {ident}")
+        for known in store.publisher_identities():
+            ident = known.identity.describe() if known.identity else "(no attestation)"
+            pin = "  [pinned]" if known.pinned else ""
+            out.data(f"{known.purl_key}  {known.last_version or '-'}  {ident}{pin}")
+        if history:
+            out.data("history:")
+            for e in store.identity_history():
+                ident = e.identity.describe() if e.identity else "(no attestation)"
+                by = f"scan #{e.scan_id}" if e.scan_id is not None else "trust command"
+                out.data(f"  {e.at}  {e.purl_key}  {e.action.value:<10} {ident}  ({by})")
+
+
+def _identity_option(func: F) -> F:
+    return click.option(
+        "--identity",
+        "identity_text",
+        metavar="FIELD=VALUE,...",
+        default=None,
+        help="The publisher identity, e.g. kind=github,repository=https://github.com/o/r,"
+        "workflow=.github/workflows/release.yml",
+    )(func)
+
+
+def _parse_identity(text: str) -> PublisherIdentity:
+    try:
+        return parse_identity(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--identity") from exc
+
+
+def _described(identity: PublisherIdentity | None) -> str:
+    return identity.describe() if identity is not None else "(no attestation)"
 
 
 @trust.command("accept")
 @click.argument("package")
+@_identity_option
 @output_options(formats=False)
 @click.pass_context
 @handle_errors
-def trust_accept(ctx: click.Context, package: str, out: Output) -> None:
-    """Forget PACKAGE's remembered identity, so the next scan records the current one.
+def trust_accept(ctx: click.Context, package: str, identity_text: str | None, out: Output) -> None:
+    """Trust PACKAGE's publisher from now on: the identity given, or the one last seen.
 
-    PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote.
+    PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote. Without --identity, the
+    identity the most recent scan saw is taken, and printed.
     """
     with Store.open(ctx.obj["db"]) as store:
-        if not store.forget_identity(package):
-            raise ChainwatchError(
-                f"no remembered identity for {package}", hint="see `chainwatch trust list`"
-            )
-    out.line(f"forgot {package}; the next scan records its current publisher")
+        version = None
+        identity: PublisherIdentity | None
+        if identity_text is not None:
+            identity = _parse_identity(identity_text)
+        else:
+            seen = store.last_seen(package)
+            if seen is None:
+                raise ChainwatchError(
+                    f"no scan has checked {package}",
+                    hint="scan it first, or name the publisher with --identity",
+                )
+            identity, version = seen.identity, seen.purl.rsplit("@", 1)[-1]
+        before = store.publisher_identity(package)
+        store.set_identity(
+            package,
+            identity,
+            action=IdentityAction.ACCEPTED,
+            at=ctx.obj["clock"]().isoformat(timespec="seconds"),
+            version=version,
+            pinned=before.pinned if before is not None else False,  # accepting keeps a pin a pin
+        )
+    was = _described(before.identity) if before is not None else "-"
+    out.data(f"accepted for {package}: {_described(identity)}")
+    out.data(f"  (was: {was})")
+
+
+@trust.command("pin")
+@click.argument("package")
+@_identity_option
+@output_options(formats=False)
+@click.pass_context
+@handle_errors
+def trust_pin(ctx: click.Context, package: str, identity_text: str | None, out: Output) -> None:
+    """Expect PACKAGE to be published by --identity, before any scan; scans never change a pin.
+
+    A release attested by anyone else, or not attested, is a high finding.
+    """
+    if identity_text is None:
+        raise click.UsageError("trust pin needs --identity")
+    identity = _parse_identity(identity_text)
+    with Store.open(ctx.obj["db"]) as store:
+        store.set_identity(
+            package,
+            identity,
+            action=IdentityAction.PINNED,
+            at=ctx.obj["clock"]().isoformat(timespec="seconds"),
+            pinned=True,
+        )
+    out.data(f"pinned {package}: {identity.describe()}")
 
 
 @main.group()
@@ -514,12 +612,13 @@ def tools_scan(
     from scanner.report.text import reveal
     from scanner.tools.run import run_tool_scan
 
+    at = ctx.obj["clock"]().isoformat(timespec="seconds")
     if no_record:
-        result = run_tool_scan(file, component, None, other_lists=other_tools, at=_now())
+        result = run_tool_scan(file, component, None, other_lists=other_tools, at=at)
     else:
         with Store.open(ctx.obj["db"]) as store:
             result = run_tool_scan(
-                file, component, store, accept=accept, other_lists=other_tools, at=_now()
+                file, component, store, accept=accept, other_lists=other_tools, at=at
             )
     out.report.tool_scan(result, out.stream)
     for s in result.skipped:

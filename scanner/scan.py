@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,9 @@ from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.checks.codes import Code, finding
 from scanner.checks.confusion import confusion_findings
+from scanner.checks.gate import GateDecision
 from scanner.checks.identity import identity_checks
+from scanner.checks.status import component_findings, unidentified
 from scanner.errors import ConfigError
 from scanner.inventory.build import inventory_findings
 from scanner.models import Component, Finding, Inventory
@@ -33,14 +35,23 @@ from scanner.registry import (
     make_client,
     make_registry,
 )
+from scanner.registry.http import Sleep
 from scanner.registry.interface import FetchError, NotFound, Registry
 from scanner.registry.uses import RegistryUse, merge_uses, registry_uses
-from scanner.store import Store, VerificationRecord
-from scanner.verify import ComponentVerifier, Verdict
+from scanner.store import Store, StoredIdentity, VerificationRecord
+from scanner.store.files import private_dir, private_file
+from scanner.verdict import Verdict
+from scanner.verify import ComponentVerifier
 
 Progress = Callable[[int, int], None]
 REQUEST_DEADLINE = 60.0  # a 21 MB packument (the largest measured) at 1 MB/s takes 21 s
 COMPONENT_DEADLINE = 180.0  # a page, up to 4 provenance documents, and their retries
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock (UTC), the default of every clock parameter."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +71,12 @@ class ScanOptions:
     request_deadline: float = REQUEST_DEADLINE  # seconds per whole request, however slow its bytes
     component_deadline: float = COMPONENT_DEADLINE  # seconds per component, retries included
     max_connections: int = 16  # measured: more adds pool overhead and no speed (bench_scan)
+    # The scan's clock: when it started, and the moment the trust root is judged at. Tests and
+    # the demo pass a fixed one so nothing depends on today's date.
+    clock: Clock = field(default=utc_now)
+    retries: int = 3  # per registry request, on 429/5xx/timeouts/connection errors
+    backoff: float = 0.5  # seconds; doubled per attempt, with jitter
+    sleep: Sleep = field(default=asyncio.sleep)  # how to wait between attempts (tests: no wait)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +88,7 @@ class ScanResult:
     findings: list[tuple[str | None, Finding]] = field(default_factory=list)
     scan_id: int | None = None
     registries: tuple[RegistryUse, ...] = ()  # which registry each component was checked at
+    gate: GateDecision | None = None  # set by whoever applies a gate policy (the CLI)
 
     def status_counts(self) -> dict[str, int]:
         """How many unique components ended in each status."""
@@ -97,10 +115,12 @@ def run_scan(
     progress: Progress | None = None,
 ) -> ScanResult:
     """Verify every component of the inventory and record the scan (when a store is given)."""
-    started = datetime.now(UTC).isoformat(timespec="seconds")
+    started = options.clock().isoformat(timespec="seconds")
     components = _unique_components(inventory)
     verdicts, registries = asyncio.run(_verify_all(components, options, progress))
-    stored = {}
+    unnamed = unidentified(inventory)
+    verdicts.update((v.component.purl, v) for _, v in unnamed)
+    stored: dict[str, StoredIdentity] = {}
     if store is not None:
         for v in verdicts.values():
             key = v.component.key
@@ -108,28 +128,52 @@ def run_scan(
                 stored[key] = s
     identity_findings, updates = identity_checks(verdicts.values(), stored)
     findings = _agent_findings(inventory, verdicts, identity_findings)
+    findings.extend((agent_id, f) for agent_id, v in unnamed for f in component_findings(v))
     result = ScanResult(inventory, verdicts, findings, registries=registries)
     if store is None:
         return result
     scan_id = store.record_scan(
         kind="scan",
         started_at=started,
+        finished_at=options.clock().isoformat(timespec="seconds"),
         inputs=inputs or {},
         inventory=inventory,
         findings=findings,
         verifications=[
-            VerificationRecord(
-                v.component.purl,
-                v.status.value,
-                v.reason,
-                asdict(v.identity) if v.identity else None,
-            )
+            VerificationRecord(v.component.purl, v.status.value, v.reason, v.identity)
             for v in verdicts.values()
         ],
         identities=updates,
         summary=result.status_counts(),
     )
     return ScanResult(inventory, verdicts, findings, scan_id, registries)
+
+
+def run_inventory(
+    inventory: Inventory,
+    store: Store | None,
+    *,
+    inputs: dict[str, Any] | None = None,
+    clock: Clock = utc_now,
+) -> int | None:
+    """Record an inventory-only run the way ``run_scan`` records a scan; its id (None: no store)."""
+    if store is None:
+        return None
+    now = clock().isoformat(timespec="seconds")
+    return store.record_scan(
+        kind="inventory",
+        started_at=now,
+        finished_at=now,
+        inputs=inputs or {},
+        inventory=inventory,
+        findings=list(inventory_findings(inventory)),
+        summary={
+            "agents": len(inventory.agents),
+            "servers": sum(len(a.servers) for a in inventory.agents),
+            "components": sum(len(a.components()) for a in inventory.agents),
+            "errors": sum(len(a.errors) for a in inventory.agents) + len(inventory.errors),
+        },
+    )
 
 
 def _unique_components(inventory: Inventory) -> list[Component]:
@@ -146,12 +190,13 @@ async def _verify_all(
     cache_dir = options.cache_dir or default_cache_dir()
     selector = options.registry_selector or RegistrySelector()
     root_path = options.trust_root
-    trusted_root = load_trusted_root(root_path)
+    trusted_root = load_trusted_root(root_path, now=options.clock())
     verifier = make_verifier(trusted_root)
     root_digest = _root_digest(root_path)
+    private_dir(cache_dir)
     key_path = options.cache_key or (default_cache_key() if options.cache_dir is None else None)
     key = load_key(key_path) if key_path is not None else None
-    cache = VerificationCache(cache_dir / "verifications.sqlite", key=key)
+    cache = VerificationCache(private_file(cache_dir / "verifications.sqlite"), key=key)
     client = make_client(
         cache_dir=cache_dir / "http",
         offline=options.offline,
@@ -159,15 +204,34 @@ async def _verify_all(
         deadline=options.request_deadline,
         max_connections=options.max_connections,
     )
+    # Artifacts go through a client without the metadata cache: a downloaded wheel or tarball is
+    # hashed and dropped, never kept next to (or evicting) registry answers.
+    downloads = (
+        make_client(cache_dir=None, offline=options.offline, timeout=options.timeout)
+        if options.download
+        else None
+    )
     auth = RegistryAuth()
     client.auth = auth  # npm tokens, each only to its own registry
+    if downloads is not None:
+        downloads.auth = auth
     checkers: dict[RegistryConfig, tuple[ComponentVerifier, dict[str, Registry]]] = {}
     uses: list[RegistryUse] = []
 
     def checker_for(config: RegistryConfig) -> tuple[ComponentVerifier, dict[str, Registry]]:
         if config not in checkers:
             auth.add(config.npm_tokens)
-            registries = {kind.value: make_registry(kind, client, config) for kind in RegistryKind}
+            registries = {
+                kind.value: make_registry(
+                    kind,
+                    client,
+                    config,
+                    retries=options.retries,
+                    backoff=options.backoff,
+                    sleep=options.sleep,
+                )
+                for kind in RegistryKind
+            }
             npm = registries["npm"]
             checkers[config] = (
                 ComponentVerifier(
@@ -176,7 +240,7 @@ async def _verify_all(
                     trust_root_digest=root_digest,
                     npm_keys=(lambda: _npm_keys(npm)) if isinstance(npm, NpmRegistry) else None,
                     cache=cache,
-                    client=client,
+                    client=downloads,
                     download=options.download,
                     deadline=options.component_deadline,
                 ),
@@ -217,15 +281,18 @@ async def _verify_all(
         pairs = await asyncio.gather(*(one(c) for c in components))
     finally:
         await client.aclose()
+        if downloads is not None:
+            await downloads.aclose()
         cache.close()
     return dict(pairs), merge_uses(uses)
 
 
 async def _npm_keys(npm: NpmRegistry) -> tuple[RegistryKey, ...]:
+    """The registry's signing keys; any failure to get them is a FetchError (fetch-failed)."""
     try:
         return await npm.signing_keys()
-    except (FetchError, NotFound):
-        return ()  # signatures then fail closed as "unknown key"
+    except NotFound as exc:
+        raise FetchError("npm signing keys", f"the registry serves none: {exc.message}") from exc
 
 
 def _root_digest(path: Path | None) -> str:
@@ -253,13 +320,8 @@ def _agent_findings(
 def _component_findings(
     c: Component, verdict: Verdict, identity: tuple[Finding, ...], pins: dict[str, str]
 ) -> list[Finding]:
-    out = [*verdict.findings, *identity]
+    out = [*component_findings(verdict), *identity]
     version = verdict.component.version
-    if verdict.status is Status.FETCH_FAILED:
-        message = f"could not check {c.name}: {verdict.reason}"
-        out.append(finding(Code.FETCH_FAILED, c.purl, message))
-    if verdict.status is Status.NO_ATTESTATION:
-        out.append(finding(Code.NO_ATTESTATION, c.purl, f"{c.name} {version}: {verdict.reason}"))
     pinned = pins.get(c.key) or pins.get(c.name)
     if pinned is not None and version != pinned:
         message = f"{c.name} runs {version or 'an unknown version'} but the manifest pins {pinned}"

@@ -1,6 +1,8 @@
 """resolve -> verify for one component: registry facts, digests, attestations, publisher identity.
 
 Every component ends in exactly one :class:`attestations.result.Status`; only VERIFIED is a pass.
+The verifier states the status, its reason and (where more precise than the status) its finding
+code; ``scanner.checks.status`` turns that into the one finding.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -21,30 +23,19 @@ from attestations.identity import matches_pin
 from attestations.npm import verify_npm_attestations
 from attestations.pep740 import verify_pypi_provenance
 from attestations.registry_keys import RegistryKey, verify_registry_signatures
-from attestations.result import AttestationCheck, PublisherIdentity, Status
-from scanner.checks.codes import Code, finding
+from attestations.result import AttestationCheck, Status
+from scanner.checks.codes import Code
 from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
 from scanner.errors import ChainwatchError
-from scanner.models import Component, Finding
+from scanner.models import Component
 from scanner.registry.binding import release_problem
 from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
 from scanner.registry.resolve import resolve
+from scanner.verdict import Verdict
 
 MAX_FILES_VERIFIED = 4  # per PyPI release: the locked files, else a representative few
 MAX_DOWNLOAD = 200 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """The outcome for one component."""
-
-    component: Component  # with the resolved version when it floated
-    status: Status
-    reason: str
-    identity: PublisherIdentity | None = None
-    findings: tuple[Finding, ...] = ()
-    release: ReleaseFacts | None = None
 
 
 KeysLoader = Callable[[], Any]
@@ -110,26 +101,19 @@ class ComponentVerifier:
             return Verdict(component, Status.FETCH_FAILED, exc.message)
         unbound = release_problem(component.ecosystem, component.name, component.version, release)
         if unbound is not None:
-            found = finding(Code.ATTESTATION_INVALID, component.purl, unbound)
-            return Verdict(component, Status.ATTESTATION_INVALID, unbound, None, (found,), release)
+            return Verdict(component, Status.ATTESTATION_INVALID, unbound, None, (), release)
         risks = release_risks(component, release)
         compared = compare_digests(component, release)
         if compared.mismatches:
             reason = "; ".join(compared.mismatches)
-            found = finding(Code.DIGEST_MISMATCH, component.purl, reason)
-            return Verdict(
-                component, Status.DIGEST_MISMATCH, reason, None, (found, *risks), release
-            )
+            return Verdict(component, Status.DIGEST_MISMATCH, reason, None, risks, release)
         if self._download:
             try:
                 mismatch = await self._download_check(_files_to_verify(component, release))
             except FetchError as exc:
                 return Verdict(component, Status.FETCH_FAILED, exc.message, None, risks, release)
             if mismatch is not None:
-                found = finding(Code.DIGEST_MISMATCH, component.purl, mismatch)
-                return Verdict(
-                    component, Status.DIGEST_MISMATCH, mismatch, None, (found, *risks), release
-                )
+                return Verdict(component, Status.DIGEST_MISMATCH, mismatch, None, risks, release)
         try:
             if release.ecosystem == "pypi":
                 verdict = await self._verify_pypi(registry, component, release)
@@ -141,10 +125,7 @@ class ComponentVerifier:
             # Verification could not run on what the registry served (e.g. a malformed digest):
             # never a pass, and not "no attestation" either.
             reason = f"verification error: {exc.message}"
-            found = finding(Code.ATTESTATION_INVALID, component.purl, reason)
-            return Verdict(
-                component, Status.ATTESTATION_INVALID, reason, None, (found, *risks), release
-            )
+            return Verdict(component, Status.ATTESTATION_INVALID, reason, None, risks, release)
         return replace(verdict, findings=verdict.findings + risks, release=release)
 
     async def _verify_pypi(
@@ -186,8 +167,10 @@ class ComponentVerifier:
         # What was asked for, never what the answer says it is: signatures and attestation
         # subjects must name the component itself.
         name, version = component.name, component.version or release.version
-        keys = await self._keys()
         sigs = [{"keyid": s.keyid, "sig": s.sig} for s in release.signatures]
+        # The keys are fetched only when something needs them; a failed fetch raises FetchError,
+        # so the component is fetch-failed (never "unknown key").
+        keys = await self._keys() if sigs or release.attestations_url else ()
         signed = (
             verify_registry_signatures(
                 name, version, integrity, sigs, keys, published_at=release.published
@@ -196,8 +179,12 @@ class ComponentVerifier:
             else None
         )
         if signed is not None and not signed.ok:
-            found = finding(Code.REGISTRY_SIGNATURE_INVALID, component.purl, signed.reason)
-            return Verdict(component, Status.ATTESTATION_INVALID, signed.reason, None, (found,))
+            return Verdict(
+                component,
+                Status.ATTESTATION_INVALID,
+                signed.reason,
+                code=Code.REGISTRY_SIGNATURE_INVALID,
+            )
         sig_note = "registry signature valid" if signed else "no registry signature"
         if not release.attestations_url:
             return Verdict(component, Status.NO_ATTESTATION, f"no provenance ({sig_note})")
@@ -209,7 +196,7 @@ class ComponentVerifier:
         check = self._cached(
             doc,
             integrity,
-            "npm",
+            f"npm|keys={_keys_digest(keys)}",  # a new registry key set can change the outcome
             lambda: verify_npm_attestations(
                 doc,
                 name,
@@ -219,6 +206,11 @@ class ComponentVerifier:
                 registry_keys=keys,
             ),
         )
+        if check.ok and check.identity is None:
+            # Only npm's publish attestation: the registry vouches for the upload, nobody for the
+            # build. Not a failure, and not provenance either.
+            reason = f"registry-signed without provenance: {check.reason}; {sig_note}"
+            return Verdict(component, Status.REGISTRY_SIGNED, reason)
         verdict = _conclude(component, [(release.files[0], check)], (), 1)
         if verdict.status is Status.VERIFIED:
             verdict = replace(verdict, reason=f"{verdict.reason}; {sig_note}")
@@ -226,7 +218,7 @@ class ComponentVerifier:
 
     async def _keys(self) -> tuple[RegistryKey, ...]:
         if self._npm_keys_loader is None:
-            return ()
+            raise FetchError("npm signing keys", "no way to fetch the registry's signing keys")
         if self._npm_keys is None:
             self._npm_keys = asyncio.ensure_future(self._npm_keys_loader())
         # Shielded: one component cut off by its deadline must not cancel the others' keys.
@@ -248,7 +240,7 @@ class ComponentVerifier:
 
     async def _download_check(self, files: list[FileFacts]) -> str | None:
         if self._client is None:
-            return None
+            raise FetchError("download", "no HTTP client to download artifacts with")
         for file in files[:MAX_FILES_VERIFIED]:
             try:
                 got = await _hash_url(self._client, file.url)
@@ -272,22 +264,22 @@ def _conclude(
     failed = [(f, c) for f, c in checks if not c.ok]
     if failed:
         reason = "; ".join(f"{f.filename}: {c.reason}" for f, c in failed)
-        found = finding(Code.ATTESTATION_INVALID, component.purl, reason)
-        return Verdict(
-            component, Status.ATTESTATION_INVALID, reason, failed[0][1].identity, (found,)
-        )
+        return Verdict(component, Status.ATTESTATION_INVALID, reason, failed[0][1].identity)
     identities = {c.identity for _, c in checks if c.identity is not None}
-    if len(identities) != 1:
+    if not identities:
+        reason = "attestations verified but name no publisher identity"
+        return Verdict(component, Status.ATTESTATION_INVALID, reason)
+    if len(identities) > 1:
         reason = f"files are signed by {len(identities)} different identities"
-        found = finding(Code.PUBLISHER_CHANGED, component.purl, reason)
-        return Verdict(component, Status.ATTESTATION_INVALID, reason, None, (found,))
+        return Verdict(component, Status.ATTESTATION_INVALID, reason, code=Code.PUBLISHER_CHANGED)
     identity = identities.pop()
     if pins and not any(matches_pin(identity, pin) for pin in pins):
         reason = (
             f"publisher {identity.describe()} matches none of the lockfile's attestation-identities"
         )
-        found = finding(Code.IDENTITY_PIN_MISMATCH, component.purl, reason)
-        return Verdict(component, Status.ATTESTATION_INVALID, reason, identity, (found,))
+        return Verdict(
+            component, Status.ATTESTATION_INVALID, reason, identity, code=Code.IDENTITY_PIN_MISMATCH
+        )
     reason = f"{len(checks)}/{total_files} file(s) attested by {identity.describe()}"
     return Verdict(component, Status.VERIFIED, reason, identity)
 
@@ -319,6 +311,12 @@ def _not_verifiable(component: Component) -> str:
     if component.ecosystem == "oci":
         return "container images are not verified yet (no registry client for OCI)"
     return f"no registry client for {component.ecosystem}"
+
+
+def _keys_digest(keys: tuple[RegistryKey, ...]) -> str:
+    """A digest of the registry key set, for verification cache keys."""
+    text = json.dumps(sorted(f"{k.keyid}|{k.scheme}|{k.key.hex()}|{k.expires}" for k in keys))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _canonical(doc: Any) -> bytes:

@@ -32,8 +32,10 @@ class Code(StrEnum):
     DEPRECATED = "CW209"
     INSTALL_SCRIPTS = "CW210"
     PROJECT_STATUS = "CW211"  # PEP 792 archived / quarantined / deprecated
-    UNRESOLVED = "CW212"
+    UNRESOLVED = "CW212"  # not checked: no registry client, not on the registry, unidentified
     DEPENDENCY_CONFUSION = "CW213"  # a name served by more than one configured index
+    NO_PROVENANCE = "CW214"  # npm: registry-signed publish attestation, no build provenance
+    IDENTITY_FIRST_ATTESTED = "CW215"  # seen unattested before, now attested by an identity
     RECORD_MISMATCH = "CW300"  # installed file differs from its RECORD
     RECORD_MISSING_FILE = "CW301"
     RECORD_UNHASHED = "CW302"  # installed file not covered by RECORD
@@ -73,8 +75,10 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.DEPRECATED: Severity.LOW,
     Code.INSTALL_SCRIPTS: Severity.LOW,
     Code.PROJECT_STATUS: Severity.MEDIUM,
-    Code.UNRESOLVED: Severity.LOW,
+    Code.UNRESOLVED: Severity.MEDIUM,
     Code.DEPENDENCY_CONFUSION: Severity.HIGH,
+    Code.NO_PROVENANCE: Severity.LOW,
+    Code.IDENTITY_FIRST_ATTESTED: Severity.MEDIUM,
     Code.RECORD_MISMATCH: Severity.CRITICAL,
     Code.RECORD_MISSING_FILE: Severity.HIGH,
     Code.RECORD_UNHASHED: Severity.LOW,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import typing
 from enum import StrEnum
 
 import httpx
@@ -25,6 +27,9 @@ from scanner.registry.npm import NpmRegistry
 from scanner.registry.pypi import PyPIRegistry
 from scanner.registry.select import RegistrySelector, SettingsPlaces, hint_for
 
+if typing.TYPE_CHECKING:
+    from scanner.registry.http import Sleep
+
 
 class RegistryKind(StrEnum):
     """The registries chainwatch knows, by ecosystem name."""
@@ -40,15 +45,30 @@ REGISTRIES: dict[RegistryKind, type[Registry]] = {
 
 
 def make_registry(
-    kind: RegistryKind | str, client: httpx.AsyncClient, config: RegistryConfig
+    kind: RegistryKind | str,
+    client: httpx.AsyncClient,
+    config: RegistryConfig,
+    *,
+    retries: int = 3,
+    backoff: float = 0.5,
+    sleep: Sleep = asyncio.sleep,
 ) -> Registry:
-    """The registry of ``kind`` at the URL ``config`` names."""
+    """The registry of ``kind`` at the URL ``config`` names (retry policy as ``fetch_json``)."""
     kind = RegistryKind(kind)
     if kind is RegistryKind.PYPI:
         if not config.pypi_extra:
-            return PyPIRegistry(client, config.pypi_simple)
-        return MultiIndexRegistry([(u, PyPIRegistry(client, u)) for u in config.pypi_indexes()])
-    return NpmRegistry(client, config.npm, config.npm_scopes)
+            return PyPIRegistry(
+                client, config.pypi_simple, retries=retries, backoff=backoff, sleep=sleep
+            )
+        return MultiIndexRegistry(
+            [
+                (u, PyPIRegistry(client, u, retries=retries, backoff=backoff, sleep=sleep))
+                for u in config.pypi_indexes()
+            ]
+        )
+    return NpmRegistry(
+        client, config.npm, config.npm_scopes, retries=retries, backoff=backoff, sleep=sleep
+    )
 
 
 __all__ = [

@@ -279,4 +279,4 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(when.timestamp() - (time.time() if now is None else now), 0.0)
 
 
-__all__ = ["OfflineMiss", "fetch_json", "make_client", "parse_retry_after"]
+__all__ = ["OfflineMiss", "Sleep", "fetch_json", "make_client", "parse_retry_after"]

@@ -12,7 +12,7 @@ from attestations.digests import DigestError, parse_sri
 from attestations.errors import AttestationError
 from attestations.registry_keys import RegistryKey, parse_registry_keys
 from scanner.registry._parse import Doc
-from scanner.registry.http import fetch_json
+from scanner.registry.http import Sleep, fetch_json
 from scanner.registry.interface import (
     FetchError,
     FileFacts,
@@ -47,12 +47,16 @@ class NpmRegistry(Registry):
         *,
         max_concurrency: int = 8,
         retries: int = 3,
+        backoff: float = 0.5,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._client = client
         self._base = _slash(base_url)
         self._scopes = {k.lower(): _slash(v) for k, v in (scopes or {}).items()}
         self._limiter = asyncio.Semaphore(max_concurrency)
         self._retries = retries
+        self._backoff = backoff
+        self._sleep = sleep
         self._projects: dict[str, ProjectFacts] = {}
 
     def packument_url(self, name: str) -> str:
@@ -111,6 +115,8 @@ class NpmRegistry(Registry):
             max_bytes=max_bytes,
             limiter=self._limiter,
             retries=self._retries,
+            backoff=self._backoff,
+            sleep=self._sleep,
         )
 
 

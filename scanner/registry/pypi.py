@@ -15,7 +15,7 @@ from packaging.version import InvalidVersion, Version
 
 from scanner.registry._parse import Doc
 from scanner.registry.binding import dist_name_version, same_name
-from scanner.registry.http import fetch_json
+from scanner.registry.http import Sleep, fetch_json
 from scanner.registry.interface import (
     FetchError,
     FileFacts,
@@ -46,11 +46,15 @@ class PyPIRegistry(Registry):
         *,
         max_concurrency: int = 8,
         retries: int = 3,
+        backoff: float = 0.5,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._client = client
         self._base = base_url if base_url.endswith("/") else base_url + "/"
         self._limiter = asyncio.Semaphore(max_concurrency)
         self._retries = retries
+        self._backoff = backoff
+        self._sleep = sleep
         self._projects: dict[str, ProjectFacts] = {}
 
     def project_url(self, name: str) -> str:
@@ -115,6 +119,8 @@ class PyPIRegistry(Registry):
             max_bytes=max_bytes,
             limiter=self._limiter,
             retries=self._retries,
+            backoff=self._backoff,
+            sleep=self._sleep,
         )
 
 

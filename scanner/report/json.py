@@ -96,8 +96,17 @@ def scan_document(result: ScanResult) -> dict[str, Any]:
         ],
         "findings": [{"agent": agent_id, **_finding(f)} for agent_id, f in result.findings],
         "registries": [to_jsonable(u) for u in result.registries],
+        "gate": _gate(result),
         "inventory": inventory_document(result.inventory),
     }
+
+
+def _gate(result: ScanResult) -> dict[str, Any] | None:
+    """The gate's decision, exit code and last lines (None when no gate was applied)."""
+    if result.gate is None:
+        return None
+    doc: dict[str, Any] = to_jsonable(result.gate)
+    return doc | {"exit_code": result.gate.exit_code, "lines": result.gate.lines()}
 
 
 def verify_env_document(site: Path, reports: Sequence[RecordReport]) -> dict[str, Any]:

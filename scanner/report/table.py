@@ -41,6 +41,7 @@ STATUS_STYLE = {
     "attestation-invalid": "bold red",
     "fetch-failed": "magenta",
     "no-attestation": "yellow",
+    "registry-signed": "yellow",
     "unresolved": "dim",
     "verified": "green",
 }

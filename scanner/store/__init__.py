@@ -1,17 +1,24 @@
-"""The SQLite store."""
+"""The store: a narrow interface (``interface.Store``) with SQLite as the embedded default."""
 
-from scanner.store.db import (
-    DB_ENV,
+from scanner.baseline import (
+    IdentityAction,
+    IdentityEvent,
     IdentityUpdate,
-    Store,
+    ScanRecord,
+    SeenIdentity,
     StoredIdentity,
     VerificationRecord,
-    default_db_path,
 )
+from scanner.store.interface import Store
+from scanner.store.paths import DB_ENV, default_db_path
 
 __all__ = [
     "DB_ENV",
+    "IdentityAction",
+    "IdentityEvent",
     "IdentityUpdate",
+    "ScanRecord",
+    "SeenIdentity",
     "Store",
     "StoredIdentity",
     "VerificationRecord",

@@ -13,33 +13,6 @@ from typing import Any
 from scanner.errors import StoreError
 from scanner.tools.model import ActionClass, Hints, SurfaceKey, ToolPin, ToolSurface
 
-MIGRATION = """
-CREATE TABLE tool_surfaces (
-    component TEXT NOT NULL,
-    version TEXT NOT NULL,
-    pinned_at TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (component, version)
-);
-CREATE TABLE tool_pins (
-    component TEXT NOT NULL,
-    version TEXT NOT NULL,
-    name TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    nfc_sha256 TEXT NOT NULL,
-    description_sha256 TEXT NOT NULL,
-    input_schema_sha256 TEXT NOT NULL,
-    annotations_sha256 TEXT NOT NULL,
-    other_sha256 TEXT NOT NULL,
-    hints TEXT NOT NULL,
-    action TEXT NOT NULL,
-    canonical TEXT NOT NULL,
-    PRIMARY KEY (component, version, name),
-    FOREIGN KEY (component, version) REFERENCES tool_surfaces (component, version)
-        ON DELETE CASCADE
-)
-"""
-
 _COLUMNS = (
     "name, sha256, nfc_sha256, description_sha256, input_schema_sha256, annotations_sha256,"
     " other_sha256, hints, action, canonical"
@@ -55,7 +28,7 @@ def load_surface(conn: sqlite3.Connection, key: SurfaceKey) -> ToolSurface | Non
     if row is None:
         return None
     cursor = conn.execute(
-        f"SELECT {_COLUMNS} FROM tool_pins WHERE component = ? AND version = ? ORDER BY name",
+        f"SELECT {_COLUMNS} FROM tool_pins WHERE component = ? AND version = ? ORDER BY position",
         [key.component, key.version],
     )
     return ToolSurface(key, tuple(_pin(r, key) for r in cursor), str(row[0]))
@@ -86,12 +59,13 @@ def save_surface(conn: sqlite3.Connection, surface: ToolSurface) -> None:
         [key.component, key.version, surface.pinned_at, seq],
     )
     conn.executemany(
-        f"INSERT INTO tool_pins (component, version, {_COLUMNS})"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO tool_pins (component, version, position, {_COLUMNS})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [
                 key.component,
                 key.version,
+                position,
                 p.name,
                 p.sha256,
                 p.nfc_sha256,
@@ -103,7 +77,7 @@ def save_surface(conn: sqlite3.Connection, surface: ToolSurface) -> None:
                 p.action.value,
                 p.canonical,
             ]
-            for p in surface.pins
+            for position, p in enumerate(surface.pins)
         ],
     )
 

@@ -12,6 +12,8 @@ from scanner._testing.fixture_server import FixtureRegistry
 from scanner.store import Store
 from tests.conftest import FIXTURES
 
+from ._clock import fixed_obj
+
 
 def test_demo_reports_each_state_and_records(tmp_path: Path) -> None:
     db = tmp_path / "cw.db"
@@ -41,8 +43,15 @@ def test_demo_reports_each_state_and_records(tmp_path: Path) -> None:
 def test_scan_gate_exit_codes(tmp_path: Path) -> None:
     config = FIXTURES / "demo" / "ops" / "config.toml"
     with FixtureRegistry() as registry:
+        simple = registry.url("pypi", "simple/")
+        # Every installer's setting names the loopback registry (uvx and uv.lock follow uv's), and
+        # the home is empty: nothing reaches an outside registry.
         env = {
-            "PIP_INDEX_URL": registry.url("pypi", "simple/"),
+            "HOME": str(tmp_path / "home"),
+            "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"),
+            "PIP_INDEX_URL": simple,
+            "UV_INDEX_URL": simple,
+            "UV_DEFAULT_INDEX": simple,
             "npm_config_registry": registry.url("npm"),
         }
         args = [
@@ -55,14 +64,28 @@ def test_scan_gate_exit_codes(tmp_path: Path) -> None:
             "--format",
             "json",
         ]
-        clean = CliRunner(env=env).invoke(main, args)
-        assert clean.exit_code == 0, clean.output  # only low/medium findings
-        strict = CliRunner(env=env).invoke(main, [*args, "--require-verified"])
+        # The ops agent runs a local script and reaches a remote server: neither can be checked,
+        # so the default gate fails closed until they are allowed.
+        closed = CliRunner(env=env).invoke(main, args, obj=fixed_obj())
+        assert closed.exit_code == 1, closed.output
+        gate = json.loads(closed.output)["gate"]
+        assert {t["rule"] for t in gate["trips"]} == {"unchecked"}
+        allow = ["--allow", "https://status.example.invalid/mcp", "--allow", "runbook_server.py"]
+        clean = CliRunner(env=env).invoke(main, [*args, *allow], obj=fixed_obj())
+        assert clean.exit_code == 0, clean.output  # only low/medium findings remain
+        assert json.loads(clean.output)["gate"]["trips"] == []
+        strict = CliRunner(env=env).invoke(
+            main, [*args, *allow, "--require-verified"], obj=fixed_obj()
+        )
         assert strict.exit_code == 1  # mcp-server-time has no attestation
-        low = CliRunner(env=env).invoke(main, [*args, "--fail-on", "low"])
+        low = CliRunner(env=env).invoke(
+            main, [*args, "--allow-unchecked", "--fail-on", "low"], obj=fixed_obj()
+        )
         assert low.exit_code == 1
     doc = json.loads(clean.output)
     assert doc["summary"]["no-attestation"] == 1
+    used = {u["registry"] for u in doc["registries"]}
+    assert used and all(u.startswith("http://127.0.0.1:") for u in used), used
 
 
 def test_scan_offline_cold_reports_fetch_failed(tmp_path: Path) -> None:
@@ -82,8 +105,10 @@ def test_scan_offline_cold_reports_fetch_failed(tmp_path: Path) -> None:
             "--fail-on",
             "never",
         ],
+        obj=fixed_obj(),
     )
-    assert result.exit_code == 0, result.output
+    # --fail-on never does not waive the unchecked rule: nothing could be checked.
+    assert result.exit_code == 1, result.output
     doc = json.loads(result.output)
     (time,) = [c for c in doc["components"] if c["purl"].startswith("pkg:pypi/mcp-server-time")]
     assert time["status"] == "fetch-failed" and "offline" in time["reason"]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from attestations.result import Status
 from attestations.trustroot import load_trusted_root, make_verifier
 from scanner._testing.hostile import deep_json
+from scanner.demo import recorded_at
 from scanner.models import Component, EvidenceKind, VersionEvidence
 from scanner.registry import NpmRegistry, PyPIRegistry, make_client
 from scanner.registry.http import fetch_json
@@ -28,7 +29,8 @@ from scanner.verify import ComponentVerifier
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 INDEX = "https://index.example.invalid/simple/"
 NPM = "https://npm.example.invalid/"
-VERIFIER = make_verifier(load_trusted_root())
+# The fixtures' own moment, never today: the shipped root has a one-year limit.
+VERIFIER = make_verifier(load_trusted_root(now=recorded_at()))
 
 _keys = st.sampled_from(
     ["name", "files", "versions", "filename", "url", "hashes", "sha256", "provenance", "yanked",

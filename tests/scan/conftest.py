@@ -9,10 +9,17 @@ from pathlib import Path
 import pytest
 
 from scanner._testing.fixture_server import FixtureRegistry
+from scanner.demo import recorded_at
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.models import Inventory
 from scanner.scan import ScanOptions, ScanResult, run_scan
 from scanner.store import Store
+
+RECORDED = recorded_at()
+
+
+async def _no_wait(seconds: float) -> None:
+    """A sleep that returns at once: backoff is tested by what it asks for, not by waiting."""
 
 
 @pytest.fixture
@@ -49,9 +56,12 @@ def scan(
     **options: object,
 ) -> ScanResult:
     """Scan against the loopback registry with caches under tmp_path."""
-    opts = ScanOptions(
-        registry_config=registry.config(),
-        cache_dir=tmp_path / "cache",
-        **options,  # type: ignore[arg-type]
-    )
+    settings: dict[str, object] = {
+        "registry_config": registry.config(),
+        "cache_dir": tmp_path / "cache",
+        "clock": lambda: RECORDED,  # never today's date: the fixtures' own moment
+        "sleep": _no_wait,  # retries back off without waiting
+        **options,
+    }
+    opts = ScanOptions(**settings)  # type: ignore[arg-type]
     return run_scan(inventory, store, opts)

@@ -31,9 +31,14 @@ def test_faults_mark_exactly_the_affected_components(
     registry.add_fault("/npm/zod", Fault(truncate=True))
     registry.add_fault("/npm/express", Fault(content_type="text/html"))
     registry.add_fault("/npm/mcp-remote", Fault(big_body=True))
-    registry.add_fault("/npm/@playwright*", Fault(delay=3.0))
+    registry.add_fault("/npm/@playwright*", Fault(delay=1.0))
     inventory = fleet(tmp_path, SERVERS)
-    result = scan(registry, inventory, tmp_path, timeout=1.0)
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)  # the backoff asked for, without waiting for it
+
+    result = scan(registry, inventory, tmp_path, timeout=0.1, sleep=record)
 
     status = {v.component.name: v.status for v in result.verdicts.values()}
     failed = {name for name, s in status.items() if s is Status.FETCH_FAILED}
@@ -51,6 +56,8 @@ def test_faults_mark_exactly_the_affected_components(
     assert ("pkg:npm/zod", "CW207") in codes
     time_requests = [r for r in registry.requests if r.path == "/pypi/simple/mcp-server-time/"]
     assert [r.status for r in time_requests][:2] == [429, 200]
+    # Retries backed off: the 500s and timeouts asked for growing waits, the 429 for Retry-After 0.
+    assert 0.0 in waits and max(waits) >= 1.0
 
 
 def test_offline_with_cold_cache_checks_nothing(registry: FixtureRegistry, tmp_path: Path) -> None:

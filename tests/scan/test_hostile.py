@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,9 @@ def hostile() -> Iterator[HostileRegistry]:
 
 def _identity(store: Store, key: str) -> dict[str, object] | None:
     stored = store.publisher_identity(key)
-    return None if stored is None else dict(stored.identity)
+    if stored is None:
+        return None  # never remembered
+    return asdict(stored.identity) if stored.identity is not None else {}
 
 
 # --- item 1: answers are bound to the question -----------------------------------------------

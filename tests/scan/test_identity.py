@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
-from attestations.result import Status
+from attestations.result import PublisherIdentity, Status
 from scanner._testing.fixture_server import FixtureRegistry
 from scanner.models import Inventory
-from scanner.store import IdentityUpdate, Store
+from scanner.store import IdentityAction, IdentityUpdate, Store
 
 from .conftest import fleet, scan
 
@@ -28,7 +27,7 @@ def test_first_scan_remembers_identity_second_sees_no_change(
         assert verdict.identity is not None
         assert verdict.identity.repository == "https://github.com/sigstore/sigstore-js"
         remembered = store.publisher_identity("pkg:npm/sigstore")
-        assert remembered is not None and remembered.identity == asdict(verdict.identity)
+        assert remembered is not None and remembered.identity == verdict.identity
         second = scan(registry, inventory, tmp_path, store)
         assert _high(second) == []
 
@@ -62,9 +61,10 @@ def test_publisher_change_is_high(registry: FixtureRegistry, tmp_path: Path) -> 
         store.record_scan(
             kind="scan",
             started_at="2026-01-01T00:00:00+00:00",
+            finished_at="2026-01-01T00:00:00+00:00",
             inputs={},
             inventory=Inventory(),
-            identities=[IdentityUpdate("pkg:npm/sigstore", "0.9.0", asdict(tuf_verdict.identity))],
+            identities=[IdentityUpdate("pkg:npm/sigstore", "0.9.0", tuf_verdict.identity)],
         )
         result = scan(
             registry, fleet(tmp_path / "s", {"s": ["npx", "-y", "sigstore@1.0.0"]}), tmp_path, store
@@ -81,21 +81,24 @@ def test_accepting_a_publisher_clears_the_finding(
         store.record_scan(
             kind="scan",
             started_at="t",
+            finished_at="t",
             inputs={},
             inventory=Inventory(),
             identities=[
                 IdentityUpdate(
                     "pkg:npm/sigstore",
                     "0.9.0",
-                    {"kind": "github", "repository": "https://github.com/elsewhere/x"},
+                    PublisherIdentity("github", repository="https://github.com/elsewhere/x"),
                 )
             ],
         )
         inventory = fleet(tmp_path, {"s": ["npx", "-y", "sigstore@1.0.0"]})
-        assert ("CW203", "pkg:npm/sigstore@1.0.0") in _high(
-            scan(registry, inventory, tmp_path, store)
+        changed = scan(registry, inventory, tmp_path, store)
+        assert ("CW203", "pkg:npm/sigstore@1.0.0") in _high(changed)
+        (seen,) = changed.verdicts.values()
+        store.set_identity(
+            "pkg:npm/sigstore", seen.identity, action=IdentityAction.ACCEPTED, at="t2"
         )
-        assert store.forget_identity("pkg:npm/sigstore")
         assert _high(scan(registry, inventory, tmp_path, store)) == []
 
 

@@ -17,7 +17,7 @@ from scanner.report import json as json_report
 from scanner.report.table import render_scan
 from scanner.scan import ScanOptions, ScanResult, run_scan
 from scanner.store import Store
-from tests.scan.conftest import fleet
+from tests.scan.conftest import RECORDED, fleet
 
 HTML_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registry-html"
 TOKEN = "npm_T0KEN_never_printed"
@@ -42,7 +42,11 @@ def _scan(
         global_npmrc=tmp_path / "root" / "npmrc",
         prefix=tmp_path / "venv",
     )
-    options = ScanOptions(cache_dir=tmp_path / "cache", registry_selector=RegistrySelector(places))
+    options = ScanOptions(
+        cache_dir=tmp_path / "cache",
+        registry_selector=RegistrySelector(places),
+        clock=lambda: RECORDED,  # never today's date
+    )
     return run_scan(inventory, store, options)
 
 

@@ -14,6 +14,8 @@ from scanner.registry import PyPIRegistry, make_client
 from scanner.registry.interface import FileFacts, ProjectFacts, Registry, ReleaseFacts
 from scanner.verify import ComponentVerifier
 
+from .conftest import RECORDED
+
 PAGE = {
     "meta": {"api-version": "1.3"},
     "name": "demo",
@@ -35,7 +37,9 @@ def _verdict(handler: object) -> object:
         async with make_client(cache_dir=None, transport=transport) as client:
             registry = PyPIRegistry(client, "https://pypi.example.invalid/simple/", retries=0)
             checker = ComponentVerifier(
-                {"pypi": registry}, make_verifier(load_trusted_root()), trust_root_digest="x"
+                {"pypi": registry},
+                make_verifier(load_trusted_root(now=RECORDED)),
+                trust_root_digest="x",
             )
             component = Component(
                 "pkg:pypi/demo@1.0",
@@ -100,7 +104,7 @@ class _Liar(Registry):
 def _checked(ecosystem: str, name: str, release: ReleaseFacts, version: str = "") -> Any:
     checker = ComponentVerifier(
         {ecosystem: _Liar(ecosystem, release)},
-        make_verifier(load_trusted_root()),
+        make_verifier(load_trusted_root(now=RECORDED)),
         trust_root_digest="x",
     )
     version = version or release.version

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from attestations.result import PublisherIdentity
 from scanner.errors import StoreError
 from scanner.models import (
     Agent,
@@ -24,6 +25,7 @@ from scanner.models import (
 )
 from scanner.store import IdentityUpdate, Store, VerificationRecord, default_db_path
 from scanner.store.migrations import MIGRATIONS
+from scanner.store.sqlite import SQLiteStore
 
 
 def _inventory() -> Inventory:
@@ -47,7 +49,7 @@ def test_migrations_apply_once_and_wal(tmp_path: Path) -> None:
     path = tmp_path / "cw.db"
     with Store.open(path) as store:
         assert store.schema_version() == MIGRATIONS[-1][0]
-        mode = store.db.execute("PRAGMA journal_mode").fetchone()[0]
+        mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
     with Store.open(path) as store:  # reopening applies nothing twice
         assert store.count("schema_migrations") == len(MIGRATIONS)
@@ -59,6 +61,7 @@ def test_record_scan_round_trip(tmp_path: Path) -> None:
         scan_id = store.record_scan(
             kind="inventory",
             started_at="2026-01-01T00:00:00+00:00",
+            finished_at="2026-01-01T00:00:01+00:00",
             inputs={"paths": ["/x"]},
             inventory=_inventory(),
             findings=[("a1", finding)],
@@ -78,19 +81,23 @@ def test_record_scan_round_trip(tmp_path: Path) -> None:
 def test_scan_that_dies_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "cw.db"
     with Store.open(path) as store:
-        store.record_scan(kind="inventory", started_at="t", inputs={}, inventory=_inventory())
-        real = Store._insert_rows
+        store.record_scan(
+            kind="inventory", started_at="t", finished_at="t", inputs={}, inventory=_inventory()
+        )
+        real = SQLiteStore._insert
         calls = {"n": 0}
 
-        def dying(self: Store, table: str, rows: object) -> None:
+        def dying(self: SQLiteStore, table: str, rows: object) -> None:
             calls["n"] += 1
             if table == "components":
                 raise sqlite3.OperationalError("disk I/O error (injected)")
-            real(self, table, rows)
+            real(self, table, rows)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(Store, "_insert_rows", dying)
+        monkeypatch.setattr(SQLiteStore, "_insert", dying)
         with pytest.raises(StoreError, match="could not record the scan"):
-            store.record_scan(kind="inventory", started_at="t", inputs={}, inventory=_inventory())
+            store.record_scan(
+                kind="inventory", started_at="t", finished_at="t", inputs={}, inventory=_inventory()
+            )
         assert calls["n"] >= 2  # it got part-way before dying
     with Store.open(path) as store:  # the first scan is intact, the second left no trace
         assert store.count("scans") == 1
@@ -101,10 +108,11 @@ def test_scan_that_dies_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
 def test_identity_trust_on_first_use(tmp_path: Path) -> None:
     with Store.open(tmp_path / "cw.db") as store:
         assert store.publisher_identity("pkg:pypi/x") is None
-        ident = {"kind": "github", "repository": "o/r"}
+        ident = PublisherIdentity("github", repository="o/r")
         store.record_scan(
             kind="scan",
             started_at="t",
+            finished_at="t",
             inputs={},
             inventory=Inventory(),
             identities=[IdentityUpdate("pkg:pypi/x", "1.0", ident)],
@@ -114,6 +122,7 @@ def test_identity_trust_on_first_use(tmp_path: Path) -> None:
         store.record_scan(
             kind="scan",
             started_at="t",
+            finished_at="t",
             inputs={},
             inventory=Inventory(),
             identities=[IdentityUpdate("pkg:pypi/x", "1.1", None)],

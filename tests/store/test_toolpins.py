@@ -64,3 +64,35 @@ def test_a_damaged_pin_is_an_error_not_a_missing_pin(tmp_path: Path):
         conn.execute("UPDATE tool_pins SET hints = 'garbage' WHERE name = 'add'")
     with Store.open(db) as store, pytest.raises(StoreError, match="unreadable"):
         store.tool_surface(SurfaceKey("pkg:pypi/math", "1.0"))
+
+
+def test_a_store_from_before_tool_pins_is_migrated(tmp_path: Path):
+    from scanner.store.migrations import MIGRATIONS
+
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
+        )
+        for version, sql in MIGRATIONS:
+            if "tool_pins" in sql:
+                break
+            lines = [x for x in sql.splitlines() if not x.strip().startswith("--")]
+            for statement in "\n".join(lines).split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, 'then')", [version])
+    with Store.open(db) as store:
+        surface = _surface("1.0", "t")
+        store.save_tool_surface(surface)
+        assert store.tool_surface(surface.key) == surface
+
+
+def test_the_interface_is_enough_for_a_tool_scan(tmp_path: Path):
+    from scanner.tools.run import run_tool_scan
+    from tests.store.test_interface import MemoryStore
+
+    store = MemoryStore()
+    first = run_tool_scan(MATH, "pkg:pypi/math@1.0", store, at="t")
+    again = run_tool_scan(MATH, "pkg:pypi/math@1.0", store, at="t")
+    assert first.baseline is None and again.baseline == first.key and again.changes == ()

@@ -1,0 +1,112 @@
+"""The store interface: what chainwatch remembers between runs. SQLite is the embedded default
+(``sqlite.py``); another backend (PostgreSQL) is one more module implementing this class."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from attestations.result import PublisherIdentity
+from scanner.baseline import (
+    IdentityAction,
+    IdentityEvent,
+    IdentityUpdate,
+    ScanRecord,
+    SeenIdentity,
+    StoredIdentity,
+    VerificationRecord,
+)
+from scanner.models import Finding, Inventory
+from scanner.tools.model import SurfaceKey, ToolSurface
+
+
+class Store(ABC):
+    """A chainwatch store. Every write is one transaction: all or nothing."""
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        """Open (creating and migrating as needed) the SQLite store at ``path`` or the default."""
+        from scanner.store.sqlite import SQLiteStore
+
+        return SQLiteStore.open(path)
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @abstractmethod
+    def record_scan(
+        self,
+        *,
+        kind: str,
+        started_at: str,
+        finished_at: str,
+        inputs: dict[str, Any],
+        inventory: Inventory,
+        findings: Sequence[tuple[str | None, Finding]] = (),
+        verifications: Sequence[VerificationRecord] = (),
+        identities: Sequence[IdentityUpdate] = (),
+        summary: dict[str, int] | None = None,
+    ) -> int:
+        """Write a whole scan (and the identity changes it made) and return its id."""
+
+    @abstractmethod
+    def publisher_identity(self, purl_key: str) -> StoredIdentity | None:
+        """The identity remembered for a package, or None when never seen."""
+
+    @abstractmethod
+    def publisher_identities(self) -> list[StoredIdentity]:
+        """Every remembered identity, by package."""
+
+    @abstractmethod
+    def identity_history(self, purl_key: str | None = None) -> list[IdentityEvent]:
+        """Changes of remembered identities, oldest first (of one package, or all)."""
+
+    @abstractmethod
+    def last_seen(self, purl_key: str) -> SeenIdentity | None:
+        """What the most recent scan that checked the package saw (attested results first)."""
+
+    @abstractmethod
+    def set_identity(
+        self,
+        purl_key: str,
+        identity: PublisherIdentity | None,
+        *,
+        action: IdentityAction,
+        at: str,
+        version: str | None = None,
+        pinned: bool = False,
+    ) -> None:
+        """Remember ``identity`` for a package outside a scan (accept, pin), with its history."""
+
+    @abstractmethod
+    def scans(self, limit: int = 20) -> list[ScanRecord]:
+        """The most recent scans, newest first."""
+
+    # Tool surfaces (scanner/tools/run.py uses these three; see ToolPins there).
+
+    @abstractmethod
+    def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
+        """The tool surface pinned for a component version, or None."""
+
+    @abstractmethod
+    def latest_tool_surface(self, component: str, *, other_than: str) -> ToolSurface | None:
+        """The most recently pinned surface of another version of the component, or None."""
+
+    @abstractmethod
+    def save_tool_surface(self, surface: ToolSurface) -> None:
+        """Pin ``surface`` for its component version, replacing an earlier pin; all or nothing."""

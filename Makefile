@@ -21,7 +21,8 @@ test-online: setup
 	$(PY) -m pytest -q -m online
 
 lint: setup
-	$(VENV)/bin/ruff check scanner attestations tests bench
+	$(VENV)/bin/ruff check scanner attestations tests bench scripts
+	$(VENV)/bin/ruff format --check scanner attestations tests bench scripts
 	$(VENV)/bin/mypy
 
 bench: setup

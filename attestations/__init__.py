@@ -10,12 +10,15 @@ from typing import Any
 
 _EXPORTS = {
     "AttestationCheck": "attestations.result",
+    "AttestationError": "attestations.errors",
+    "Digest": "attestations.digests",
     "PublisherIdentity": "attestations.result",
     "Reason": "attestations.reasons",
     "RecordProblem": "attestations.record",
     "RecordReport": "attestations.record",
     "RegistryKey": "attestations.registry_keys",
     "Status": "attestations.result",
+    "TrustRootError": "attestations.errors",
     "TrustRootStatus": "attestations.trustroot",
     "VerificationCache": "attestations.cache",
     "check_trusted_root": "attestations.trustroot",
@@ -36,7 +39,38 @@ _EXPORTS = {
     "verify_registry_signatures": "attestations.registry_keys",
 }
 
-__all__ = sorted(_EXPORTS)
+# Written out (not computed) so that tests/test_public_api.py can catch a missing or
+# misplaced name.
+__all__ = [
+    "AttestationCheck",
+    "AttestationError",
+    "Digest",
+    "PublisherIdentity",
+    "Reason",
+    "RecordProblem",
+    "RecordReport",
+    "RegistryKey",
+    "Status",
+    "TrustRootError",
+    "TrustRootStatus",
+    "VerificationCache",
+    "check_trusted_root",
+    "compare_identities",
+    "identity_from_certificate",
+    "identity_from_publisher",
+    "load_trusted_root",
+    "make_verifier",
+    "matches_pin",
+    "parse_registry_keys",
+    "refresh_trusted_root",
+    "verify_environment",
+    "verify_npm_attestations",
+    "verify_npm_bundle",
+    "verify_pypi_attestation",
+    "verify_pypi_provenance",
+    "verify_record",
+    "verify_registry_signatures",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -5,14 +5,23 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from attestations.errors import AttestationError
-from scanner.models import Digest
 
 _HEX_LENGTHS = {32: "md5", 40: "sha1", 64: "sha256", 96: "sha384", 128: "sha512"}
 _KNOWN = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b"}
 _CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A digest exactly as recorded (``raw``), plus its algorithm and lowercase hex value."""
+
+    algorithm: str  # "sha256", "sha512", "sha1", ...
+    hex: str
+    raw: str
 
 
 class DigestError(AttestationError):

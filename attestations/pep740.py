@@ -25,10 +25,10 @@ from pypi_attestations import (
     Distribution,
     Provenance,
 )
-from pypi_attestations._impl import _check_dist_filename
 from sigstore.verify import Verifier
 from sigstore.verify.policy import VerificationPolicy
 
+from attestations._pypi_attestations_compat import publisher_policy, same_distribution
 from attestations.digests import hash_file
 from attestations.errors import AttestationError
 from attestations.identity import (
@@ -75,7 +75,7 @@ def verify_pypi_provenance(
     for bundle in prov.attestation_bundles:
         if not bundle.attestations:
             return AttestationCheck(False, fail(Reason.NO_ATTESTATIONS, "a bundle has none"))
-        policy: VerificationPolicy = bundle.publisher._as_policy()
+        policy = publisher_policy(bundle.publisher)
         label = f"{bundle.publisher.kind} publisher {_publisher_label(bundle.publisher)}"
         for attestation in bundle.attestations:
             outcome = _verify_attestation(attestation, dist, policy, label, verifier)
@@ -180,7 +180,7 @@ def _verify_attestation(
         return AttestationCheck(False, fail(Reason.SUBJECT_MISMATCH, "need exactly one subject"))
     name = str(subjects[0].get("name", ""))
     try:
-        same = _check_dist_filename(name) == _check_dist_filename(dist.name)
+        same = same_distribution(name, dist.name)
     except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
         same = False
     if not same:

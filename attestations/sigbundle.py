@@ -42,18 +42,21 @@ from cryptography.x509.verification import (
     Store,
 )
 from cryptography.x509.verification import VerificationError as X509VerificationError
-from sigstore._internal.merkle import verify_merkle_inclusion
-from sigstore._internal.rekor.checkpoint import verify_checkpoint
-from sigstore._internal.sct import verify_sct
-from sigstore._internal.trust import KeyringPurpose
-from sigstore.models import Bundle, TransparencyLogEntry, TrustedRoot
+from sigstore.models import Bundle, TrustedRoot
 from sigstore.verify import Verifier
 from sigstore.verify.policy import VerificationPolicy
-from sigstore_models.rekor.v1 import TransparencyLogEntry as _EntryInner
 
+from attestations._sigstore_compat import (
+    KeyringPurpose,
+    log_entry,
+    rekor_logs,
+    trusted_root_of,
+    verify_checkpoint,
+    verify_merkle_inclusion,
+    verify_sct,
+)
 from attestations.reasons import Failed, Reason, classify_sigstore_error
 from attestations.registry_keys import RegistryKey, find_key
-from attestations.trustroot import trusted_root_of
 
 IN_TOTO = "application/vnd.in-toto+json"
 _MODERN_KINDS = {("dsse", "0.0.1"), ("hashedrekord", "0.0.1"), ("hashedrekord", "0.0.2")}
@@ -222,7 +225,7 @@ def _verify_tlog(entry: Mapping[str, Any], root: TrustedRoot, media_type: str) -
     proof = entry.get("inclusionProof") or {}
     if proof.get("checkpoint"):
         try:
-            inner = TransparencyLogEntry(_EntryInner.from_dict(dict(entry)))
+            inner = log_entry(entry)
             verify_merkle_inclusion(inner)
             verify_checkpoint(root.rekor_keyring(KeyringPurpose.VERIFY), inner)
         except (sigstore.errors.Error, ValueError) as exc:
@@ -233,7 +236,7 @@ def _verify_tlog(entry: Mapping[str, Any], root: TrustedRoot, media_type: str) -
 
 
 def _rekor_key(root: TrustedRoot, log_id: bytes, when: datetime) -> ec.EllipticCurvePublicKey:
-    for tlog in root._inner.tlogs:  # sigstore 4.x keeps the parsed trust root in _inner
+    for tlog in rekor_logs(root):
         if tlog.log_id.key_id != log_id:
             continue
         window = tlog.public_key.valid_for

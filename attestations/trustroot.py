@@ -146,14 +146,6 @@ def make_verifier(trusted_root: TrustedRoot) -> Verifier:
     return Verifier(trusted_root=trusted_root)
 
 
-def trusted_root_of(verifier: Verifier) -> TrustedRoot:
-    """The trusted root a verifier was built with (sigstore 4.x keeps it in ``_trusted_root``)."""
-    root = getattr(verifier, "_trusted_root", None)
-    if not isinstance(root, TrustedRoot):
-        raise TrustRootError("this sigstore Verifier does not expose its trusted root")
-    return root
-
-
 def refresh_trusted_root(cache_dir: Path) -> Path:
     """Fetch the current trusted root through Sigstore's TUF repository (online)."""
     from tuf.ngclient import Updater  # type: ignore[attr-defined]  # sigstore uses the same

@@ -16,34 +16,30 @@ import sysconfig
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
-from attestations.record import verify_environment
-from attestations.result import PublisherIdentity
-from attestations.trustroot import check_trusted_root, default_root_path, refresh_trusted_root
-from attestations.trustroot import default_cache_dir as trust_cache_dir
+from attestations.errors import AttestationError
 from scanner._output import Output, error, inventory_errors, output_options
-from scanner.baseline import parse_identity
-from scanner.checks.gate import GateDecision, GatePolicy, decide
-from scanner.demo import run_demo
+from scanner.clock import utc_now
 from scanner.errors import ChainwatchError
-from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.inventory.clients import ClientId
-from scanner.models import Inventory, Severity
-from scanner.report.text import safe, wrap
-from scanner.scan import (
-    COMPONENT_DEADLINE,
-    REQUEST_DEADLINE,
-    ScanOptions,
-    ScanResult,
-    run_inventory,
-    run_scan,
-    utc_now,
-)
-from scanner.store import IdentityAction, Store, default_db_path
+from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
+from scanner.models import Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from attestations.result import PublisherIdentity
+    from scanner.checks.gate import GatePolicy
+    from scanner.inventory.build import InventoryOptions
+    from scanner.models import Inventory
+    from scanner.scan import ScanOptions, ScanResult
+
+# Start-up must stay instant (`chainwatch --version`, `chainwatch inventory`): sigstore, httpx,
+# sqlite-utils and rich load inside the commands that need them, never at import time
+# (tests/cli/test_lazy_imports.py, bench/bench_startup.py).
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -57,7 +53,7 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ChainwatchError as exc:
+        except (ChainwatchError, AttestationError) as exc:
             error(f"error: {exc.diagnostics()}")  # may quote untrusted text: cleaned, one line each
             sys.exit(EXIT_ERROR)
 
@@ -133,6 +129,8 @@ def _options(
     system_root: Path | None,
     client: str | None = None,
 ) -> InventoryOptions:
+    from scanner.inventory.build import InventoryOptions
+
     return InventoryOptions(
         discover=discover,
         home=home or Path.home(),
@@ -163,6 +161,10 @@ def inventory(
     PATHS are agent manifests (chainwatch.toml or a folder holding one), MCP client configs, or
     lockfiles. Nothing is executed and nothing is fetched.
     """
+    from scanner.inventory.build import build_inventory
+    from scanner.record import run_inventory
+    from scanner.store import Store
+
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     inv = build_inventory(list(paths), _options(discover, home, projects, system_root, client))
@@ -183,6 +185,8 @@ def inventory(
 @handle_errors
 def scans(ctx: click.Context, limit: int, out: Output) -> None:
     """List recorded scans, newest first."""
+    from scanner.store import Store
+
     with Store.open(ctx.obj["db"]) as store:
         for row in store.scans(limit):
             summary = ", ".join(f"{k}={n}" for k, n in row.summary.items())
@@ -269,6 +273,19 @@ def severity_choice() -> click.Choice[str]:
     metavar="NAME",
     help="Do not fail on this unchecked component: a name, package URL or server URL (repeatable).",
 )
+@click.option(
+    "--audit",
+    is_flag=True,
+    help="Also audit every package for vulnerabilities and malware (OSV; with --offline, the "
+    "database `db import-osv` filled). An audit that cannot complete fails like an unchecked "
+    "component.",
+)
+@click.option(
+    "--osv-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_OSV_DB",
+    help="Offline OSV database for --audit --offline (default: osv.db in the user data folder).",
+)
 @output_options()
 @click.pass_context
 @handle_errors
@@ -291,6 +308,8 @@ def scan(
     require_verified: bool,
     allow_unchecked: bool,
     allow: tuple[str, ...],
+    audit: bool,
+    osv_db: Path | None,
     out: Output,
 ) -> None:
     """Inventory, then verify every component against its registry and sigstore.
@@ -300,6 +319,10 @@ def scan(
     fetch-failed. Only verified is a pass. A component that could not be checked (unresolved,
     fetch-failed) fails the run unless allowed with --allow-unchecked or --allow NAME.
     """
+    from scanner.audit.setup import AuditSettings
+    from scanner.checks.gate import GatePolicy
+    from scanner.scan import ScanOptions
+
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     options = ScanOptions(
@@ -311,6 +334,7 @@ def scan(
         component_deadline=component_deadline,
         clock=ctx.obj["clock"],
         sleep=ctx.obj["sleep"],
+        audit=AuditSettings(offline=offline, osv_db=osv_db, cache_dir=cache_dir) if audit else None,
     )
     inv_options = _options(discover, home, projects, system_root, client)
     policy = GatePolicy(
@@ -332,6 +356,12 @@ def _scan(
     no_record: bool,
     policy: GatePolicy,
 ) -> ScanResult:
+    from rich.console import Console
+
+    from scanner.inventory.build import build_inventory
+    from scanner.scan import run_scan
+    from scanner.store import Store
+
     inv = build_inventory(list(paths), inv_options)
     inputs = {
         "paths": [str(p) for p in paths],
@@ -353,6 +383,8 @@ def _scan(
 
 
 def _with_gate(result: ScanResult, policy: GatePolicy) -> ScanResult:
+    from scanner.checks.gate import decide
+
     unreadable = sum(len(a.errors) for a in result.inventory.agents) + len(result.inventory.errors)
     gate = decide(result.verdicts.values(), result.findings, policy, unreadable_inputs=unreadable)
     return replace(result, gate=gate)
@@ -360,6 +392,9 @@ def _with_gate(result: ScanResult, policy: GatePolicy) -> ScanResult:
 
 def _print_scan(result: ScanResult, out: Output) -> None:
     """The report; in text, then the gate's last lines: what was not checked, what tripped."""
+    from scanner.checks.gate import GateDecision
+    from scanner.report.text import safe, wrap
+
     out.report.scan(result, out.stream)
     if out.fmt == "table" and isinstance(result.gate, GateDecision):
         for line in result.gate.lines():
@@ -372,23 +407,36 @@ def _print_scan(result: ScanResult, out: Output) -> None:
 
 
 @main.command()
+@click.option(
+    "--store",
+    "demo_db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The demo's own SQLite store (default: chainwatch-demo.db in the user data folder).",
+)
 @output_options()
-@click.pass_context
 @handle_errors
-def demo(ctx: click.Context, out: Output) -> None:
+def demo(demo_db: Path | None, out: Output) -> None:
     """Scan the bundled demo fleet against the bundled loopback registry (no outside network).
 
-    Records the scan in the store like any other; run it twice to see the baseline at work.
+    The demo keeps its own store, never the one of --db or CHAINWATCH_DB, so its fixture
+    publishers never enter your trust list. Run it twice to see the baseline at work.
     """
+    from rich.console import Console
+
+    from scanner.checks.gate import GatePolicy
+    from scanner.demo import default_demo_db_path, run_demo
+    from scanner.store import Store
+
+    db = demo_db or default_demo_db_path()
     with (
-        Store.open(ctx.obj["db"]) as store,
+        Store.open(db) as store,
         _progress(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar)
     _print_scan(_with_gate(result, GatePolicy()), out)
     out.line(
-        f"store: {ctx.obj['db'] or default_db_path()}; the gate above is what "
-        "`chainwatch scan` would decide with its defaults"
+        f"demo store: {db}; the gate above is what `chainwatch scan` would decide with its defaults"
     )
 
 
@@ -406,6 +454,8 @@ def verify_env(path: Path | None, out: Output) -> None:
     PATH is a site-packages folder (default: this interpreter's). Exit 1 when any installed file
     differs from, is missing from, or is not covered by its distribution's RECORD.
     """
+    from attestations.record import verify_environment
+
     site = path or Path(sysconfig.get_paths()["purelib"])
     reports = verify_environment(site)
     bad = [r for r in reports if not r.ok]
@@ -430,6 +480,8 @@ def trust_root() -> None:
 @handle_errors
 def trust_root_status(ctx: click.Context, path: Path | None, out: Output) -> None:
     """Show which trusted root scans use, its digest, age and problems. Exit 1 when unusable."""
+    from attestations.trustroot import check_trusted_root, default_root_path
+
     status = check_trusted_root(path or default_root_path(), now=ctx.obj["clock"]())
     out.data(f"path:    {status.path}")
     out.data(f"sha256:  {status.sha256}")
@@ -446,7 +498,9 @@ def trust_root_status(ctx: click.Context, path: Path | None, out: Output) -> Non
 @handle_errors
 def trust_root_refresh(out: Output) -> None:
     """Fetch the current trusted root through Sigstore's TUF repository (needs the network)."""
-    path = refresh_trusted_root(trust_cache_dir())
+    from attestations.trustroot import default_cache_dir, refresh_trusted_root
+
+    path = refresh_trusted_root(default_cache_dir())
     out.data(f"refreshed: {path}")
 
 
@@ -462,6 +516,8 @@ def trust() -> None:
 @handle_errors
 def trust_list(ctx: click.Context, history: bool, out: Output) -> None:
     """List every package's remembered publisher identity."""
+    from scanner.store import Store
+
     with Store.open(ctx.obj["db"]) as store:
         for known in store.publisher_identities():
             ident = known.identity.describe() if known.identity else "(no attestation)"
@@ -487,6 +543,8 @@ def _identity_option(func: F) -> F:
 
 
 def _parse_identity(text: str) -> PublisherIdentity:
+    from scanner.baseline import parse_identity
+
     try:
         return parse_identity(text)
     except ValueError as exc:
@@ -509,6 +567,8 @@ def trust_accept(ctx: click.Context, package: str, identity_text: str | None, ou
     PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote. Without --identity, the
     identity the most recent scan saw is taken, and printed.
     """
+    from scanner.store import IdentityAction, Store
+
     with Store.open(ctx.obj["db"]) as store:
         version = None
         identity: PublisherIdentity | None
@@ -550,6 +610,8 @@ def trust_pin(ctx: click.Context, package: str, identity_text: str | None, out: 
     if identity_text is None:
         raise click.UsageError("trust pin needs --identity")
     identity = _parse_identity(identity_text)
+    from scanner.store import IdentityAction, Store
+
     with Store.open(ctx.obj["db"]) as store:
         store.set_identity(
             package,
@@ -610,6 +672,7 @@ def tools_scan(
     definition at the same version is a rug pull, with a new version a change to review.
     """
     from scanner.report.text import reveal
+    from scanner.store import Store
     from scanner.tools.run import run_tool_scan
 
     at = ctx.obj["clock"]().isoformat(timespec="seconds")
@@ -628,3 +691,37 @@ def tools_scan(
     ):
         sys.exit(EXIT_GATE)
     sys.exit(EXIT_PARTIAL if result.skipped else EXIT_OK)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the offline advisory database used by scans with --offline."""
+
+
+@db_group.command("import-osv")
+@click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--osv-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_OSV_DB",
+    help="Offline OSV database (default: osv.db in the user data folder; env CHAINWATCH_OSV_DB).",
+)
+@output_options(formats=False)
+@click.pass_context
+@handle_errors
+def db_import_osv(ctx: click.Context, path: Path, osv_db: Path | None, out: Output) -> None:
+    """Import OSV records from an all.zip dump or a folder of .json files (streamed, atomic).
+
+    Records replace earlier ones with the same id; malformed records are skipped and named.
+    """
+    from scanner.audit.osv_db import default_osv_db_path, import_osv
+
+    target = osv_db or default_osv_db_path()
+    report = import_osv(target, path, now=ctx.obj["clock"]().isoformat(timespec="seconds"))
+    for skipped in report.skipped:
+        error(f"warning: {skipped}")
+    out.data(f"database:  {target}")
+    out.data(f"read:      {report.read}")
+    out.data(f"imported:  {report.imported} ({report.replaced} replaced earlier records)")
+    out.data(f"other ecosystems (not stored): {report.other_ecosystems}")
+    out.data(f"skipped as malformed: {len(report.skipped)}")

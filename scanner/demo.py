@@ -1,37 +1,68 @@
-"""The bundled demo: scan fixtures/demo against the loopback fixture registry, offline."""
+"""The bundled demo: scan the demo fleet against the loopback fixture registry, offline.
+
+The data is ``fixtures/demo`` (the fleet) and ``fixtures/registry`` (the recorded registry) of the
+repository, the single copy. A built wheel carries both as package data under
+``scanner/_demo_data/`` (copied by ``setup.py`` at build time), so ``pip install .`` then
+``chainwatch demo`` works from any folder.
+
+The demo keeps its own store: fixture identities must never reach the user's trust list.
+"""
 
 from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
+
+import platformdirs
 
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.scan import Progress, ScanOptions, ScanResult, run_scan
 from scanner.store import Store
 
+DEMO_DB_NAME = "chainwatch-demo.db"
+PACKAGED = "_demo_data"  # inside the scanner package of a built wheel
 
-def demo_dir() -> Path:
-    """The demo fleet folder (``fixtures/demo`` next to the registry fixtures)."""
-    # Imported here: scanner._testing is test tooling, loaded only when the demo runs.
-    from scanner._testing.fixture_server import default_fixture_dir
 
-    path = default_fixture_dir().parent / "demo"
-    if not (path / "chainwatch.toml").is_file():
+@dataclass(frozen=True, slots=True)
+class DemoData:
+    """Where the demo fleet and its recorded registry are."""
+
+    fleet: Path  # holds chainwatch.toml
+    registry: Path  # holds responses.json
+
+
+def demo_data() -> DemoData:
+    """The packaged demo data of an installed wheel, else the repository's fixtures."""
+    packaged = Path(str(resources.files("scanner"))) / PACKAGED
+    root = packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "fixtures"
+    data = DemoData(fleet=root / "demo", registry=root / "registry")
+    missing = [
+        p
+        for p in (data.fleet / "chainwatch.toml", data.registry / "responses.json")
+        if not p.is_file()
+    ]
+    if missing:
         raise ChainwatchError(
-            f"{path}: the demo fleet is missing",
-            hint="run the demo from a clone of the chainwatch repository",
+            f"the demo data is missing: {', '.join(map(str, missing))}",
+            hint="reinstall chainwatch from a wheel or run it from a clone of the repository",
         )
-    return path
+    return data
 
 
-def recorded_at() -> datetime:
+def default_demo_db_path() -> Path:
+    """``chainwatch-demo.db`` in the user data folder, beside (never instead of) the real store."""
+    return Path(platformdirs.user_data_dir("chainwatch", appauthor=False)) / DEMO_DB_NAME
+
+
+def recorded_at(registry: Path | None = None) -> datetime:
     """When the bundled registry answers were recorded: the demo's fixed clock."""
-    from scanner._testing.fixture_server import default_fixture_dir
-
-    doc = json.loads((default_fixture_dir() / "recorded.json").read_text(encoding="utf-8"))
+    folder = registry if registry is not None else demo_data().registry
+    doc = json.loads((folder / "recorded.json").read_text(encoding="utf-8"))
     return datetime.fromisoformat(str(doc["recorded_at"]).replace("Z", "+00:00"))
 
 
@@ -41,23 +72,24 @@ def run_demo(store: Store | None, *, progress: Progress | None = None) -> ScanRe
     The demo runs as of the moment its registry answers were recorded, so it gives the same
     result on any date (the pinned trust root is judged at that moment, not today).
     """
+    # Imported here: scanner._testing is test tooling, loaded only when the demo runs.
     from scanner._testing.fixture_server import FixtureRegistry
 
-    fleet = demo_dir()
-    moment = recorded_at()
+    data = demo_data()
+    moment = recorded_at(data.registry)
     # An empty home: the demo must not pick up tool caches of the machine it runs on.
     with (
         tempfile.TemporaryDirectory(prefix="chainwatch-demo-") as tmp,
-        FixtureRegistry() as registry,
+        FixtureRegistry(data.registry) as registry,
     ):
-        inventory = build_inventory([fleet], InventoryOptions(home=Path(tmp) / "home", env={}))
+        inventory = build_inventory([data.fleet], InventoryOptions(home=Path(tmp) / "home", env={}))
         options = ScanOptions(
             registry_config=registry.config(),
             cache_dir=Path(tmp) / "cache",
             clock=lambda: moment,
         )
         inputs = {
-            "paths": [str(fleet)],
+            "paths": [str(data.fleet)],
             "demo": True,
             "registry": "loopback fixture registry",
             "clock": f"fixed at {moment.isoformat()} (when the fixtures were recorded)",

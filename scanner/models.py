@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# The digest type belongs to the attestations package (which imports nothing from scanner);
+# it is re-exported here because every inventory value carries digests.
+from attestations.digests import Digest as Digest
+
 
 class EvidenceKind(StrEnum):
     """Where a component's version came from."""
@@ -66,15 +70,6 @@ class SourceLocation:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
-
-
-@dataclass(frozen=True, slots=True)
-class Digest:
-    """A digest exactly as recorded (``raw``), plus its algorithm and lowercase hex value."""
-
-    algorithm: str  # "sha256", "sha512", "sha1", ...
-    hex: str
-    raw: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,21 @@ from attestations.cache import VerificationCache, load_key
 from attestations.registry_keys import RegistryKey
 from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
+from scanner.audit.run import audit_stage
+from scanner.audit.setup import AuditSettings
 from scanner.checks.codes import Code, finding
 from scanner.checks.confusion import confusion_findings
 from scanner.checks.gate import GateDecision
 from scanner.checks.identity import identity_checks
 from scanner.checks.status import component_findings, unidentified
+from scanner.clock import Clock as Clock
+from scanner.clock import utc_now as utc_now
 from scanner.errors import ConfigError
 from scanner.inventory.build import inventory_findings
+from scanner.limits import COMPONENT_DEADLINE as COMPONENT_DEADLINE
+from scanner.limits import REQUEST_DEADLINE as REQUEST_DEADLINE
 from scanner.models import Component, Finding, Inventory
+from scanner.record import run_inventory as run_inventory
 from scanner.registry import (
     MultiIndexRegistry,
     NpmRegistry,
@@ -44,14 +50,6 @@ from scanner.verdict import Verdict
 from scanner.verify import ComponentVerifier
 
 Progress = Callable[[int, int], None]
-REQUEST_DEADLINE = 60.0  # a 21 MB packument (the largest measured) at 1 MB/s takes 21 s
-COMPONENT_DEADLINE = 180.0  # a page, up to 4 provenance documents, and their retries
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock (UTC), the default of every clock parameter."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +75,7 @@ class ScanOptions:
     retries: int = 3  # per registry request, on 429/5xx/timeouts/connection errors
     backoff: float = 0.5  # seconds; doubled per attempt, with jitter
     sleep: Sleep = field(default=asyncio.sleep)  # how to wait between attempts (tests: no wait)
+    audit: AuditSettings | None = None  # vulnerabilities and malware; None: not audited
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +128,8 @@ def run_scan(
     identity_findings, updates = identity_checks(verdicts.values(), stored)
     findings = _agent_findings(inventory, verdicts, identity_findings)
     findings.extend((agent_id, f) for agent_id, v in unnamed for f in component_findings(v))
+    if options.audit is not None:
+        findings.extend(audit_stage(_audit_pairs(inventory, verdicts), options.audit))
     result = ScanResult(inventory, verdicts, findings, registries=registries)
     if store is None:
         return result
@@ -149,31 +150,16 @@ def run_scan(
     return ScanResult(inventory, verdicts, findings, scan_id, registries)
 
 
-def run_inventory(
-    inventory: Inventory,
-    store: Store | None,
-    *,
-    inputs: dict[str, Any] | None = None,
-    clock: Clock = utc_now,
-) -> int | None:
-    """Record an inventory-only run the way ``run_scan`` records a scan; its id (None: no store)."""
-    if store is None:
-        return None
-    now = clock().isoformat(timespec="seconds")
-    return store.record_scan(
-        kind="inventory",
-        started_at=now,
-        finished_at=now,
-        inputs=inputs or {},
-        inventory=inventory,
-        findings=list(inventory_findings(inventory)),
-        summary={
-            "agents": len(inventory.agents),
-            "servers": sum(len(a.servers) for a in inventory.agents),
-            "components": sum(len(a.components()) for a in inventory.agents),
-            "errors": sum(len(a.errors) for a in inventory.agents) + len(inventory.errors),
-        },
-    )
+def _audit_pairs(
+    inventory: Inventory, verdicts: dict[str, Verdict]
+) -> list[tuple[str | None, Component]]:
+    # Every component of every agent, dependency trees included, at the version it resolved to.
+    pairs: list[tuple[str | None, Component]] = []
+    for agent in inventory.agents:
+        for c in agent.components():
+            verdict = verdicts.get(c.purl)
+            pairs.append((agent.agent.id, verdict.component if verdict else c))
+    return pairs
 
 
 def _unique_components(inventory: Inventory) -> list[Component]:

@@ -12,9 +12,8 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from sigstore.verify import Verifier
 
 from attestations.cache import VerificationCache, digest_of, policy_key
@@ -27,15 +26,18 @@ from attestations.result import AttestationCheck, Status
 from scanner.checks.codes import Code
 from scanner.checks.integrity import compare_digests
 from scanner.checks.risk import release_risks
-from scanner.errors import ChainwatchError
 from scanner.models import Component
 from scanner.registry.binding import release_problem
+from scanner.registry.download import hash_artifact
+from scanner.registry.http import HTTPError
 from scanner.registry.interface import FetchError, FileFacts, NotFound, Registry, ReleaseFacts
 from scanner.registry.resolve import resolve
 from scanner.verdict import Verdict
 
+if TYPE_CHECKING:
+    import httpx
+
 MAX_FILES_VERIFIED = 4  # per PyPI release: the locked files, else a representative few
-MAX_DOWNLOAD = 200 * 1024 * 1024
 
 
 KeysLoader = Callable[[], Any]
@@ -80,7 +82,7 @@ class ComponentVerifier:
         except RecursionError:
             # A registry document nested deeply enough to exhaust the stack in a verifier.
             return Verdict(component, Status.FETCH_FAILED, "a registry answer is nested too deeply")
-        except httpx.HTTPError as exc:
+        except HTTPError as exc:
             # The registry layer turns these into FetchError; this is the last line for any path
             # that does not (so one answer can still never abort the scan).
             reason = f"registry answer unusable: {type(exc).__name__}: {exc}"
@@ -242,10 +244,7 @@ class ComponentVerifier:
         if self._client is None:
             raise FetchError("download", "no HTTP client to download artifacts with")
         for file in files[:MAX_FILES_VERIFIED]:
-            try:
-                got = await _hash_url(self._client, file.url)
-            except (httpx.HTTPError, ChainwatchError) as exc:
-                raise FetchError(file.url, f"download failed: {exc}") from exc
+            got = await hash_artifact(self._client, file.url)
             for algo, want in (("sha256", file.sha256), ("sha512", file.sha512)):
                 if want and got[algo] != want.lower():
                     return (
@@ -323,17 +322,3 @@ def _canonical(doc: Any) -> bytes:
     if isinstance(doc, bytes):
         return doc
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
-
-
-async def _hash_url(client: httpx.AsyncClient, url: str) -> dict[str, str]:
-    sha256, sha512 = hashlib.sha256(), hashlib.sha512()
-    size = 0
-    async with client.stream("GET", url) as response:
-        response.raise_for_status()
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_DOWNLOAD:
-                raise FetchError(url, f"artifact larger than {MAX_DOWNLOAD} bytes")
-            sha256.update(chunk)
-            sha512.update(chunk)
-    return {"sha256": sha256.hexdigest(), "sha512": sha512.hexdigest()}

@@ -9,7 +9,8 @@ from scanner.models import Finding, Severity
 
 class Code(StrEnum):
     """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files,
-    CW4xx tool surfaces."""
+    CW4xx advisories (CW400-CW402) and tool surfaces (CW410-CW415 pins, CW420-CW424
+    poisoning)."""
 
     FLOATING_LAUNCH = "CW100"  # launch command without an exact version
     LATEST_TAG = "CW101"  # @latest / :latest
@@ -39,18 +40,21 @@ class Code(StrEnum):
     RECORD_MISMATCH = "CW300"  # installed file differs from its RECORD
     RECORD_MISSING_FILE = "CW301"
     RECORD_UNHASHED = "CW302"  # installed file not covered by RECORD
-    # CW4xx tool surfaces: pins (CW400-CW405) and poisoning (CW410-CW414).
-    TOOL_ADDED = "CW400"  # a tool the pinned surface did not have
-    TOOL_REMOVED = "CW401"
-    TOOL_RUG_PULL = "CW402"  # definition changed, version unchanged
-    TOOL_CHANGED = "CW403"  # definition changed with the version: review
-    TOOL_ANNOTATION_RISK = "CW404"  # a hint flipped toward more risk
-    TOOL_NORMALIZATION = "CW405"  # only a Unicode NFC difference
-    TOOL_HIDDEN_UNICODE = "CW410"
-    TOOL_INSTRUCTION = "CW411"  # instruction-like text aimed at the model
-    TOOL_SHADOWING = "CW412"  # instructs about other servers' tools
-    TOOL_SECRET_PATH = "CW413"
-    TOOL_EXFIL_PARAMETER = "CW414"
+    VULNERABILITY = "CW400"  # a known vulnerability affects this exact version
+    MALWARE = "CW401"  # an OpenSSF malicious-packages (MAL-) record names this version
+    AUDIT_INCOMPLETE = "CW402"  # an advisory source could not answer: not known to be clean
+    # Tool surfaces: pins (CW410-CW415) and poisoning (CW420-CW424).
+    TOOL_ADDED = "CW410"  # a tool the pinned surface did not have
+    TOOL_REMOVED = "CW411"
+    TOOL_RUG_PULL = "CW412"  # definition changed, version unchanged
+    TOOL_CHANGED = "CW413"  # definition changed with the version: review
+    TOOL_ANNOTATION_RISK = "CW414"  # a hint flipped toward more risk
+    TOOL_NORMALIZATION = "CW415"  # only a Unicode NFC difference
+    TOOL_HIDDEN_UNICODE = "CW420"
+    TOOL_INSTRUCTION = "CW421"  # instruction-like text aimed at the model
+    TOOL_SHADOWING = "CW422"  # instructs about other servers' tools
+    TOOL_SECRET_PATH = "CW423"
+    TOOL_EXFIL_PARAMETER = "CW424"
 
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
@@ -82,6 +86,9 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.RECORD_MISMATCH: Severity.CRITICAL,
     Code.RECORD_MISSING_FILE: Severity.HIGH,
     Code.RECORD_UNHASHED: Severity.LOW,
+    Code.VULNERABILITY: Severity.HIGH,  # replaced by the advisory's own severity
+    Code.MALWARE: Severity.CRITICAL,
+    Code.AUDIT_INCOMPLETE: Severity.HIGH,  # fails the default gate: no "clean" from nothing
     Code.TOOL_ADDED: Severity.MEDIUM,  # LOW when the version changed too
     Code.TOOL_REMOVED: Severity.LOW,  # INFO when the version changed too
     Code.TOOL_RUG_PULL: Severity.HIGH,

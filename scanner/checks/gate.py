@@ -28,6 +28,7 @@ from scanner.verdict import Verdict
 
 EXIT_OK, EXIT_GATE, EXIT_PARTIAL = 0, 1, 4
 _UNCHECKED_CODES = frozenset({Code.FETCH_FAILED.value, Code.UNRESOLVED.value})
+_AUDIT_INCOMPLETE = Code.AUDIT_INCOMPLETE.value
 _SHOWN = 4  # names listed per line before "and N more"
 
 
@@ -136,12 +137,23 @@ def decide(
             trips.append(Trip(Rule.UNCHECKED, label(v.component), v.status.value))
     if not verdicts and not policy.allow_unchecked:
         trips.append(Trip(Rule.UNCHECKED, "(the inputs)", "no component found"))
+    # An audit that could not be completed is "not checked" too: no clean from nothing.
+    by_purl = {v.component.purl: v.component for v in verdicts}
+    for _, f in findings:
+        if f.code != _AUDIT_INCOMPLETE:
+            continue
+        c = by_purl.get(f.subject)
+        ok = policy.allow_unchecked or (c is not None and _allowed(c, policy.allow))
+        trip = Trip(Rule.UNCHECKED, _subject(f.subject), "audit incomplete")
+        if not ok and trip not in trips:
+            trips.append(trip)
     governed = {v.component.purl for v in verdicts if unchecked(v) is not None}
     if policy.fail_on is not None:
         threshold = policy.fail_on.rank
         seen: set[tuple[str, str]] = set()
         for _, f in findings:
             own = f.code in _UNCHECKED_CODES and f.subject in governed
+            own = own or f.code == _AUDIT_INCOMPLETE  # judged by the unchecked rule above
             if own or f.severity.rank < threshold:
                 continue
             if (f.code, f.subject) not in seen:

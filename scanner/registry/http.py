@@ -22,6 +22,10 @@ from scanner.registry.cache import CacheTransport
 from scanner.registry.config import redact
 from scanner.registry.interface import FetchError, NotFound, OfflineMiss
 
+# Re-exported so that code outside the registry layer can catch transport errors without
+# importing httpx itself (tests/test_import_rules.py: only this layer touches the network).
+HTTPError = httpx.HTTPError
+
 USER_AGENT = "chainwatch (+supply-chain scanner for MCP servers)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 from attestations.result import PublisherIdentity, Status
 from scanner import __version__
 from scanner.baseline import (
@@ -41,6 +43,10 @@ class SQLiteStore(Store):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        # sqlite-utils serves the read-side helpers (dict rows, counts, introspection); every
+        # write goes through explicit BEGIN IMMEDIATE transactions on ``conn`` instead, because
+        # its insert helpers commit on their own and would split a scan across transactions.
+        self.db = sqlite_utils.Database(conn)
 
     @classmethod
     def open(cls, path: Path | None = None) -> SQLiteStore:
@@ -285,17 +291,13 @@ class SQLiteStore(Store):
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Rows of a read query as dicts (for tests and debugging; not part of ``Store``)."""
-        cursor = self.conn.execute(sql, list(params))
-        names = [d[0] for d in cursor.description]
-        for row in cursor:
-            yield dict(zip(names, row, strict=True))
+        yield from self.db.query(sql, list(params))
 
     def count(self, table: str, scan_id: int | None = None) -> int:
         """Number of rows in a table (optionally of one scan); not part of ``Store``."""
         if scan_id is None:
-            return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        sql = f"SELECT count(*) FROM {table} WHERE scan_id = ?"
-        return int(self.conn.execute(sql, [scan_id]).fetchone()[0])
+            return self.db.table(table).count
+        return self.db.table(table).count_where("scan_id = ?", [scan_id])
 
 
 def _while_locked(step: Callable[[], object]) -> None:

@@ -17,7 +17,7 @@ from ._clock import fixed_obj
 
 def test_demo_reports_each_state_and_records(tmp_path: Path) -> None:
     db = tmp_path / "cw.db"
-    result = CliRunner().invoke(main, ["--db", str(db), "demo", "--format", "json"])
+    result = CliRunner().invoke(main, ["demo", "--store", str(db), "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     status = {c["resolved_purl"]: c["status"] for c in doc["components"]}

@@ -24,7 +24,7 @@ class _In2028(dt.datetime):
 @pytest.fixture
 def in_2028(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(attestations.trustroot, "datetime", _In2028)
-    monkeypatch.setattr(scanner.scan, "datetime", _In2028)
+    monkeypatch.setattr(scanner.clock, "datetime", _In2028)
     assert scanner.scan.utc_now().year == 2028  # the real-clock default now says 2028
 
 

@@ -75,7 +75,7 @@ def test_shadowing_names_a_tool_of_another_server_only():
     (tool,) = tools.tools
     assert check_tool(tool, SUBJECT) == []  # no modal, no known other tool: not enough
     found = check_tool(tool, SUBJECT, other_tools=frozenset({"send_email_v2"}))
-    assert [f.code for f in found] == ["CW412"]
+    assert [f.code for f in found] == ["CW422"]
     # the same name as one of this server's own tools is no shadowing
     own = frozenset({"send_email_v2"})
     assert check_tool(tool, SUBJECT, own_tools=own, other_tools=frozenset()) == []
@@ -94,5 +94,5 @@ def test_shadowing_names_a_tool_of_another_server_only():
 def test_instruction_phrases(text: str):
     tool = parse_tool_list(json.dumps({"name": "t", "description": text}), "x").tools[0]
     found = check_tool(tool, SUBJECT)
-    assert [f.code for f in found] == ["CW411"]
+    assert [f.code for f in found] == ["CW421"]
     assert any(w in dict(found[0].evidence)["quote"] for w in text.split())

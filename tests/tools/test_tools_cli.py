@@ -46,7 +46,7 @@ def test_first_sight_pins_then_a_rug_pull_is_reported_until_accepted(tmp_path: P
         code, doc = _scan(db, pulled, "pkg:pypi/math-server@1.0.0")
         assert code == 1
         assert [(c["kind"], c["tool"]) for c in doc["changes"]] == [("rug_pull", "add")]
-        assert [f["code"] for f in doc["findings"]] == ["CW402"]
+        assert [f["code"] for f in doc["findings"]] == ["CW412"]
     code, doc = _scan(db, pulled, "pkg:pypi/math-server@1.0.0", "--accept")
     assert code == 1 and doc["pinned"]
     code, doc = _scan(db, pulled, "pkg:pypi/math-server@1.0.0")
@@ -85,7 +85,7 @@ def test_poisoned_list_exits_1_and_the_text_report_never_prints_hidden_character
         "--no-record",
     )
     assert code == 1
-    assert "CW411" in out and "CW410" in out and "\\u202e" in out
+    assert "CW421" in out and "CW420" in out and "\\u202e" in out
     hidden = [c for c in out if not (c.isprintable() or c == "\n")]
     assert hidden == []
 
@@ -118,7 +118,7 @@ def test_other_servers_tools_make_a_mention_shadowing(tmp_path: Path):
     assert code == 0 and json.loads(out)["findings"] == []
     code, out, _ = _run(*args, "--format", "json", "--other-tools", str(other))
     assert code == 1
-    assert [f["code"] for f in json.loads(out)["findings"]] == ["CW412"]
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["CW422"]
 
 
 def test_json_output_is_ascii_and_exact(tmp_path: Path):

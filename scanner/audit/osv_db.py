@@ -1,0 +1,214 @@
+"""The offline OSV database: streaming import of `all.zip` dumps or folders, and matching."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import platformdirs
+
+from scanner.audit.advisories import advisory_from_match, group_aliases
+from scanner.audit.interface import (
+    AdvisorySource,
+    AuditResult,
+    OsvDatabaseError,
+    Package,
+    incomplete,
+)
+from scanner.audit.osv_eval import UnorderableVersion, match_record
+from scanner.audit.osv_record import MalformedRecord, parse_record
+
+OSV_DB_ENV = "CHAINWATCH_OSV_DB"
+MAX_RECORD_BYTES = 16 * 1024 * 1024  # the largest real OSV records are well under 1 MB
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY, modified TEXT NOT NULL, withdrawn INTEGER NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS affected (id TEXT NOT NULL, ecosystem TEXT NOT NULL, name TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS affected_pkg ON affected (ecosystem, name);
+CREATE INDEX IF NOT EXISTS affected_id ON affected (id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def default_osv_db_path() -> Path:
+    """``$CHAINWATCH_OSV_DB`` or ``osv.db`` in the platform's user data directory."""
+    if env := os.environ.get(OSV_DB_ENV):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("chainwatch", appauthor=False)) / "osv.db"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: counts, and every record skipped with the reason."""
+
+    source: str
+    read: int
+    imported: int
+    replaced: int
+    other_ecosystems: int  # records with no PyPI or npm package: not stored
+    skipped: tuple[str, ...]
+
+
+def _members(path: Path) -> Iterator[tuple[str, IO[bytes], int]]:
+    """(name, open file, size) for each .json record, one at a time."""
+    if path.is_dir():
+        for file in sorted(path.rglob("*.json")):
+            with file.open("rb") as fh:
+                yield str(file), fh, file.stat().st_size
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise OsvDatabaseError(
+            f"{path}: not a readable zip archive or folder ({exc})",
+            hint="pass an OSV all.zip dump or a folder of OSV .json records",
+        ) from exc
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir() or not info.filename.endswith(".json"):
+                continue
+            with archive.open(info) as fh:
+                yield f"{path}!{info.filename}", fh, info.file_size
+
+
+def _load(origin: str, fh: IO[bytes], size: int) -> Any:
+    if size > MAX_RECORD_BYTES:
+        raise MalformedRecord(origin, None, f"{size} bytes is larger than any real record")
+    try:
+        return json.loads(fh.read(MAX_RECORD_BYTES + 1))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedRecord(origin, None, f"not valid JSON ({exc})") from exc
+
+
+def connect(path: Path, *, write: bool) -> sqlite3.Connection:
+    """Open the database; read-only unless writing, so a scan never creates or changes it."""
+    if not write and not path.is_file():
+        raise OsvDatabaseError(
+            f"{path}: no offline OSV database",
+            hint="run `chainwatch db import-osv PATH` with an OSV all.zip dump first",
+        )
+    try:
+        if write:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.executescript(_SCHEMA)
+        else:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            conn.execute("SELECT 1 FROM records LIMIT 1")
+    except sqlite3.Error as exc:
+        raise OsvDatabaseError(f"{path}: cannot open the OSV database ({exc})") from exc
+    return conn
+
+
+def import_osv(db_path: Path, source: Path, *, now: str) -> ImportReport:
+    """Import every record of a dump or folder in one transaction; records replace by id."""
+    read = imported = replaced = other = 0
+    skipped: list[str] = []
+    with closing(connect(db_path, write=True)) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for origin, fh, size in _members(source):
+                read += 1
+                try:
+                    raw = _load(origin, fh, size)
+                    record = parse_record(raw, origin)
+                except MalformedRecord as exc:
+                    skipped.append(exc.message)
+                    continue
+                keys = sorted({(a.ecosystem, a.key) for a in record.affected})
+                if not keys:
+                    other += 1
+                    continue
+                old = conn.execute("DELETE FROM records WHERE id = ?", (record.id,)).rowcount
+                conn.execute("DELETE FROM affected WHERE id = ?", (record.id,))
+                conn.execute(
+                    "INSERT INTO records VALUES (?, ?, ?, ?)",
+                    (
+                        record.id,
+                        record.modified,
+                        int(record.withdrawn is not None),
+                        json.dumps(raw, separators=(",", ":")),
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO affected VALUES (?, ?, ?)", [(record.id, e, n) for e, n in keys]
+                )
+                imported += 1
+                replaced += old
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('imported_at', ?)", (now,))
+            conn.execute("COMMIT")
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            conn.execute("ROLLBACK")
+            raise OsvDatabaseError(
+                f"{source}: the dump broke while reading record {read} ({exc}); nothing imported",
+                hint="download the dump again; the database was left as it was",
+            ) from exc
+        except BaseException:
+            # All or nothing: a dump that breaks half-way leaves the database as it was.
+            conn.execute("ROLLBACK")
+            raise
+    return ImportReport(str(source), read, imported, replaced, other, tuple(skipped))
+
+
+class OfflineOsvSource(AdvisorySource):
+    """Matches packages against an imported OSV database, with the OSV evaluator."""
+
+    name = "offline OSV database"
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+
+    def audit(self, packages: Sequence[Package]) -> list[AuditResult]:
+        """One result per package; all incomplete when the database cannot be read."""
+        try:
+            conn = connect(self.db_path, write=False)
+        except OsvDatabaseError as exc:
+            return incomplete(packages, self.name, exc.diagnostics())
+        with closing(conn):
+            row = conn.execute("SELECT value FROM meta WHERE key = 'imported_at'").fetchone()
+            if row is None:
+                return incomplete(packages, self.name, f"{self.db_path}: nothing imported yet")
+            # The report says how old the data is: an offline db is only as fresh as its import.
+            label = f"{self.name} (imported {row[0]})"
+            try:
+                return [self._one(conn, p, label) for p in packages]
+            except sqlite3.Error as exc:
+                return incomplete(packages, self.name, f"{self.db_path}: read failed ({exc})")
+
+    def _one(self, conn: sqlite3.Connection, package: Package, label: str) -> AuditResult:
+        rows = conn.execute(
+            "SELECT DISTINCT r.id, r.body FROM affected a JOIN records r ON r.id = a.id "
+            "WHERE a.ecosystem = ? AND a.name = ? AND r.withdrawn = 0",
+            (package.ecosystem.value, package.key),
+        ).fetchall()
+        advisories, warnings, reasons = [], [], []
+        for rid, body in rows:
+            try:
+                match = match_record(parse_record(json.loads(body), str(self.db_path)), package)
+            except MalformedRecord as exc:
+                warnings.append(exc.message)
+                reasons.append(f"{rid} could not be evaluated")
+                continue
+            except UnorderableVersion as exc:
+                reasons.append(exc.message)
+                continue
+            if match is not None:
+                advisories.append(advisory_from_match(match))
+        return AuditResult(
+            package,
+            label,
+            group_aliases(package, advisories),
+            complete=not reasons,
+            reason="; ".join(dict.fromkeys(reasons)),
+            warnings=tuple(warnings),
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scanner.store.events import EVENTS_MIGRATION
+from scanner.store.tokens import TOKENS_MIGRATION
 
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
@@ -169,4 +170,6 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     ),
     # Runtime events from the hook (scanner/store/events.py), keyed by (batch_id, seq).
     (5, EVENTS_MIGRATION),
+    # Collector tokens (digests only) and per-agent finding reads (scanner/store/tokens.py).
+    (6, TOKENS_MIGRATION),
 )

@@ -757,3 +757,7 @@ def events_import(ctx: click.Context, file: Path, out: Output) -> None:
     )
     if result.bad:
         sys.exit(EXIT_PARTIAL)
+
+
+# The collector's commands register on `main` (scanner/_cli_collector.py).
+from scanner import _cli_collector  # noqa: E402, F401

@@ -144,3 +144,7 @@ class Store(ABC):
     @abstractmethod
     def agent_findings(self, agent: str, *, limit: int = 100) -> list[Finding]:
         """The most recent findings recorded for an agent, newest first."""
+
+    @abstractmethod
+    def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
+        """An agent's most recent runtime events, newest first."""

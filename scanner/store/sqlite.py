@@ -32,8 +32,8 @@ from scanner.store.events import SQLiteEvents
 from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
-from scanner.store.tokens import SQLiteTokens
 from scanner.store.paths import default_db_path
+from scanner.store.tokens import SQLiteTokens
 from scanner.tools.model import SurfaceKey, ToolSurface
 
 BUSY_TIMEOUT_S = 30.0

@@ -1,4 +1,4 @@
-"""Collector tokens and per-agent finding reads in the SQLite store."""
+"""Collector tokens and the collector's per-agent reads (recent events, findings) in SQLite."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import json
 import sqlite3
 
 from scanner.collector.tokens import AgentToken
+from scanner.events.model import RuntimeEvent
 from scanner.models import Finding, Severity
+from scanner.store.events import _COLUMNS as _EVENT_COLUMNS
+from scanner.store.events import _event
 
 TOKENS_MIGRATION = """
 CREATE TABLE agent_tokens (
@@ -81,3 +84,11 @@ class SQLiteTokens:
             )
             for code, sev, subject, message, evidence in self.conn.execute(sql, (agent, limit))
         ]
+
+    def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
+        """An agent's most recent runtime events, newest first."""
+        sql = (
+            f"SELECT {_EVENT_COLUMNS} FROM runtime_events WHERE agent = ? "
+            "ORDER BY time DESC, batch_id DESC, seq DESC LIMIT ?"
+        )
+        return [_event(row) for row in self.conn.execute(sql, (agent, limit))]

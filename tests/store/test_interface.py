@@ -7,8 +7,8 @@ rescan against the loopback registry, the way a PostgreSQL backend would.
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +147,9 @@ class MemoryStore(Store):
             return False
         self.tokens[token_id] = replace(token, revoked_at=at)
         return True
+
+    def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
+        return list(reversed(self.runtime_events(agent=agent, limit=len(self.runtime))))[:limit]
 
     def agent_findings(self, agent: str, *, limit: int = 100) -> list[Finding]:
         return [f for a, f in reversed(self.findings) if a == agent][:limit]

@@ -67,7 +67,7 @@ def create_app(settings: CollectorSettings) -> FastAPI:
     )
     buckets = TokenBuckets(settings.rate, settings.monotonic)
 
-    def caller(
+    async def caller(
         cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> AgentToken:
         challenge = {"WWW-Authenticate": "Bearer"}
@@ -83,6 +83,7 @@ def create_app(settings: CollectorSettings) -> FastAPI:
             raise HTTPException(429, "rate limit reached", headers={"Retry-After": retry})
         return record
 
+    # async: a sync dependency would run in a worker thread, away from the SQLite connection.
     Caller = Annotated[AgentToken, Depends(caller)]
 
     async def json_body(request: Request) -> Any:

@@ -70,7 +70,7 @@ def token() -> None:
 @click.pass_context
 @handle_errors
 def token_create(ctx: click.Context, agent: str, out: Output) -> None:
-    """Create a token that writes and reads AGENT's events; it is shown once, here."""
+    """Make a token that writes and reads AGENT's events; it is shown once, here."""
     from scanner.collector.tokens import AGENT_NAME, new_token
     from scanner.store import Store
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from scanner.collector.app import CollectorSettings, create_app
 from scanner.collector.ratelimit import RateLimit
+from scanner.collector.server import bound_port, server
 from scanner.collector.tokens import new_token
 from scanner.store import Store
 
@@ -89,3 +92,22 @@ def collector(tmp_path: Path) -> Iterator[Collector]:
     )
     with TestClient(create_app(settings)) as client:
         yield Collector(client, db, tokens, ticker)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
+    """A real uvicorn collector on a free loopback port: (url, db, tokens)."""
+    db = tmp_path / "chainwatch.db"
+    tokens = make_tokens(db, "agent-a", "agent-b")
+    settings = CollectorSettings(db=db, clock=lambda: NOW, rate=RateLimit(10_000, 10_000))
+    srv = server(settings, host="127.0.0.1", port=0)
+    srv.config.log_level = "warning"
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{bound_port(srv)}", db, tokens
+    srv.should_exit = True
+    thread.join(timeout=20)

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from fastapi import HTTPException
 
+from scanner.collector.fastcheck import event_check
 from scanner.collector.openapi import BATCH_ID_PATTERN
 from scanner.collector.otlp import OtlpError, spans_to_events
 from scanner.events.model import EventsWritten, RuntimeEvent
@@ -67,12 +68,13 @@ def ingest_batch(
     )
     good: list[RuntimeEvent] = []
     rejected: list[Rejected] = []
+    fast = event_check()
     for i, raw in enumerate(events):
         if isinstance(raw, dict) and raw.get("batch_id") != batch_id:
             rejected.append(Rejected(i, "$.batch_id: differs from the batch's id"))
             continue
         try:
-            good.append(event_from_json(raw))
+            good.append(event_from_json(raw, fast_check=fast))
         except EventError as exc:
             rejected.append(Rejected(i, str(exc)))
     written = store.record_events(good, at=at)
@@ -90,7 +92,7 @@ def ingest_traces(store: EventSink, doc: Any, agent: str, *, at: str) -> list[st
     rejected = list(made.rejected)
     for event in made.events:
         try:
-            good.append(event_from_json(event))
+            good.append(event_from_json(event, fast_check=event_check()))
         except EventError as exc:
             rejected.append(f"span {event['batch_id']}: {exc}")
     store.record_events(good, at=at)

@@ -56,6 +56,8 @@ def action_class(annotations: object) -> str:
     3. Otherwise the tool writes: ``write`` when ``destructiveHint`` is explicitly false, else
        ``write_destructive`` (the spec's default for destructiveHint is true).
     ``exec`` is never derived: no annotation says so. Annotations are the server's own claims.
+    These are the annotation rules of ``scanner.tools.actions`` (a test keeps them equal); that
+    classifier also weighs the tool's name and takes the riskier class, which the hook does not.
     """
     if annotations is None:
         return "unknown"

@@ -187,3 +187,26 @@ def test_a_changed_server_info_stamp_on_a_result_is_reported(tmp_path):
         ("server_info", "1.1"),
         ("tools_list", "1.1"),
     ]
+
+
+@pytest.mark.parametrize(
+    "annotations",
+    [
+        {},
+        {"title": "t"},
+        {"readOnlyHint": True},
+        {"readOnlyHint": True, "openWorldHint": True},
+        {"readOnlyHint": True, "openWorldHint": False},
+        {"readOnlyHint": False},
+        {"readOnlyHint": False, "destructiveHint": False},
+        {"destructiveHint": True},
+        {"openWorldHint": True},
+        {"readOnlyHint": "yes"},
+    ],
+)
+def test_the_stdlib_fallback_agrees_with_the_tools_classifier_on_annotations(annotations):
+    """The hook cannot import scanner.tools (stdlib only): the two must not drift apart."""
+    from scanner.tools.actions import action_class as tools_action_class
+
+    # An empty name says nothing, so the tools classifier answers from the annotations alone.
+    assert action_class(annotations) == tools_action_class("", annotations).value

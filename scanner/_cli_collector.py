@@ -33,9 +33,12 @@ from scanner._output import Output, error, output_options
 @click.option(
     "--burst", default=100, show_default=True, type=click.IntRange(1), help="Burst per token."
 )
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def serve(ctx: click.Context, host: str, port: int, max_body: int, rate: float, burst: int) -> None:
+def serve(
+    ctx: click.Context, host: str, port: int, max_body: int, rate: float, burst: int, out: Output
+) -> None:
     """Run the collector: batched event ingest, OTLP/HTTP JSON traces, per-agent reads.
 
     POST /v1/events (the hook's HTTP sink), POST /v1/traces (OTLP JSON: tool-call spans become
@@ -56,6 +59,7 @@ def serve(ctx: click.Context, host: str, port: int, max_body: int, rate: float, 
     settings = CollectorSettings(
         db=ctx.obj["db"], max_body=max_body, rate=RateLimit(rate, burst), clock=ctx.obj["clock"]
     )
+    out.line(f"collector: {rate:g} requests/s per token (burst {burst}) in this process")
     run(settings, host=host, port=port)
 
 
@@ -103,9 +107,10 @@ def token_list(ctx: click.Context, out: Output) -> None:
 
 @token.command("revoke")
 @click.argument("token_id")
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
-def token_revoke(ctx: click.Context, token_id: str) -> None:
+def token_revoke(ctx: click.Context, token_id: str, out: Output) -> None:
     """Revoke the token with TOKEN_ID (from `token list`); the collector refuses it at once."""
     from scanner.store import Store
 
@@ -114,4 +119,4 @@ def token_revoke(ctx: click.Context, token_id: str) -> None:
     if not done:
         error(f"error: no active token with id {token_id}")
         sys.exit(EXIT_ERROR)
-    click.echo(f"revoked {token_id}")
+    out.data(f"revoked {token_id}")

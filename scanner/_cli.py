@@ -655,3 +655,7 @@ def db_import_osv(ctx: click.Context, path: Path, osv_db: Path | None, out: Outp
     out.data(f"imported:  {report.imported} ({report.replaced} replaced earlier records)")
     out.data(f"other ecosystems (not stored): {report.other_ecosystems}")
     out.data(f"skipped as malformed: {len(report.skipped)}")
+
+
+# The baseline, diff and rescan commands live in their own module and register on `main`.
+from scanner import _cli_changes as _cli_changes  # noqa: E402

@@ -15,6 +15,9 @@ import sqlite_utils
 from attestations.result import PublisherIdentity, Status
 from scanner import __version__
 from scanner.baseline import (
+    BaselineRecord,
+    ChangeCause,
+    ChangeEvent,
     IdentityAction,
     IdentityEvent,
     IdentityUpdate,
@@ -24,9 +27,11 @@ from scanner.baseline import (
     VerificationRecord,
     identity_from_dict,
 )
+from scanner.checks.diff import Snapshot
 from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
 from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
+from scanner.store._snapshot import read_inventory, read_snapshot
 from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
@@ -264,6 +269,110 @@ class SQLiteStore(Store):
             [limit],
         )
         return [ScanRecord(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in cursor]
+
+    def snapshot(self, scan_id: int) -> Snapshot:
+        """What one recorded scan saw per agent and package (for the diff)."""
+        row = self.conn.execute("SELECT finished_at FROM scans WHERE id = ?", [scan_id]).fetchone()
+        if row is None:
+            raise StoreError(
+                f"{self.path}: there is no scan {scan_id}", hint="see `chainwatch scans`"
+            )
+        return read_snapshot(self.conn, scan_id, row[0])
+
+    def stored_inventory(self, scan_id: int) -> Inventory:
+        """The inventory one scan recorded, rebuilt as values (to verify it again)."""
+        return read_inventory(self.conn, scan_id)
+
+    def latest_scan_id(self, agent: str | None = None) -> int | None:
+        """The newest scan (that covered ``agent``), or None."""
+        if agent is None:
+            row = self.conn.execute("SELECT max(id) FROM scans").fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT max(scan_id) FROM agents WHERE agent_id = ?", [agent]
+            ).fetchone()
+        return int(row[0]) if row[0] is not None else None
+
+    def previous_scan_id(self, scan_id: int, agent: str) -> int | None:
+        """The newest scan before ``scan_id`` that covered ``agent``, or None."""
+        row = self.conn.execute(
+            "SELECT max(scan_id) FROM agents WHERE agent_id = ? AND scan_id < ?", [agent, scan_id]
+        ).fetchone()
+        return int(row[0]) if row[0] is not None else None
+
+    def accept_baseline(self, scan_id: int, agents: Sequence[str], at: str) -> None:
+        """Record the state ``scan_id`` saw of ``agents`` as their accepted baseline."""
+        try:
+            with self._write() as conn:
+                conn.executemany(
+                    "INSERT INTO baselines (agent_id, scan_id, accepted_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT(agent_id) DO UPDATE SET scan_id=excluded.scan_id,"
+                    " accepted_at=excluded.accepted_at",
+                    [[a, scan_id, at] for a in agents],
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not record the baseline: {exc}") from exc
+
+    def baselines(self) -> list[BaselineRecord]:
+        """The accepted baseline of every agent that has one, by agent."""
+        cursor = self.conn.execute(
+            "SELECT agent_id, scan_id, accepted_at FROM baselines ORDER BY agent_id"
+        )
+        return [BaselineRecord(r[0], int(r[1]), r[2]) for r in cursor]
+
+    def record_changes(self, events: Sequence[ChangeEvent]) -> None:
+        """Store change events, all or none."""
+        try:
+            with self._write() as conn:
+                conn.executemany(
+                    "INSERT INTO change_events (at, agent_id, component_key, kind, before, after,"
+                    " cause, scan_id, severity, location, message)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        [
+                            e.at,
+                            e.agent,
+                            e.component_key,
+                            e.kind,
+                            e.before,
+                            e.after,
+                            e.cause.value,
+                            e.scan_id,
+                            e.severity,
+                            e.location,
+                            e.message,
+                        ]
+                        for e in events
+                    ],
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not record the changes: {exc}") from exc
+
+    def change_events(self, agent: str | None = None, limit: int = 1000) -> list[ChangeEvent]:
+        """Stored change events, newest first (of one agent, or all)."""
+        where, params = ("WHERE agent_id = ?", [agent]) if agent else ("", [])
+        cursor = self.conn.execute(
+            "SELECT at, agent_id, component_key, kind, before, after, cause, scan_id, severity,"
+            f" message, location, id FROM change_events {where} ORDER BY id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            ChangeEvent(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                ChangeCause(r[6]),
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                r[11],
+            )
+            for r in cursor
+        ]
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Rows of a read query as dicts (for tests and debugging; not part of ``Store``)."""

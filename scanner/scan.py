@@ -26,7 +26,6 @@ from scanner.checks.identity import identity_checks
 from scanner.checks.status import component_findings, unidentified
 from scanner.clock import Clock as Clock
 from scanner.clock import utc_now as utc_now
-from scanner.diff.compare import record_scan_changes
 from scanner.errors import ConfigError
 from scanner.inventory.build import inventory_findings
 from scanner.limits import COMPONENT_DEADLINE as COMPONENT_DEADLINE
@@ -155,6 +154,9 @@ def run_scan(
         identities=updates,
         summary=result.status_counts(),
     )
+    # Imported here: scanner.diff takes scan results, so it imports this module.
+    from scanner.diff.compare import record_scan_changes
+
     record_scan_changes(store, scan_id, ChangeCause(kind), finished)
     return ScanResult(inventory, verdicts, findings, scan_id, registries)
 

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from scanner.baseline import ChangeCause, ChangeEvent
-from scanner.checks.diff import (
-    ADVISORY_CODES,
-    Change,
-    PackageState,
-    Signal,
-    Snapshot,
-    diff_snapshots,
-    is_risk_signal,
-)
+from scanner.baseline import ChangeCause, ChangeEvent, VerificationRecord
+from scanner.checks.diff import Change, Snapshot, diff_snapshots
+from scanner.checks.snapshot import snapshot_of
 from scanner.errors import ChainwatchError
+from scanner.scan import ScanResult
 from scanner.store import Store
-
-if TYPE_CHECKING:
-    from scanner.scan import ScanResult
 
 
 class NoBaselineError(ChainwatchError):
@@ -129,34 +118,9 @@ def _event(c: Change, cause: ChangeCause, scan_id: int, at: str) -> ChangeEvent:
 
 
 def snapshot_from_result(result: ScanResult, at: str) -> Snapshot:
-    """The snapshot of a scan result that was not recorded (``scan --no-record``)."""
-    signals: dict[tuple[str | None, str], list[Signal]] = {}
-    for agent_id, f in result.findings:
-        if is_risk_signal(f.code) or f.code in ADVISORY_CODES:
-            ref = dict(f.evidence).get("advisory") or f.code
-            signals.setdefault((agent_id, f.subject), []).append(
-                Signal(f.code, f.severity, ref, f.message)
-            )
-    packages: dict[tuple[str, str, str | None], PackageState] = {}
-    for ai in result.inventory.agents:
-        for c in ai.components():
-            verdict = result.verdicts.get(c.purl)
-            resolved = verdict.component if verdict is not None else c
-            found = signals.get((ai.agent.id, resolved.purl), [])
-            state = PackageState(
-                agent=ai.agent.id,
-                key=c.key,
-                ecosystem=c.ecosystem,
-                version=resolved.version,
-                digests=tuple(
-                    (a.filename or "", f"{d.algorithm}:{d.hex}")
-                    for a in c.artifacts
-                    for d in a.digests
-                ),
-                source=str(c.source) if c.source else None,
-                status=verdict.status.value if verdict is not None else None,
-                identity=verdict.identity if verdict is not None else None,
-                signals=tuple(found),
-            )
-            packages.setdefault((state.agent, state.key, state.version), state)
-    return Snapshot(result.scan_id, at, tuple(packages.values()))
+    """The snapshot of a scan result (recorded or not: ``scan --no-record`` too)."""
+    verifications = [
+        VerificationRecord(v.component.purl, v.status.value, v.reason, v.identity)
+        for v in result.verdicts.values()
+    ]
+    return snapshot_of(result.scan_id, at, result.inventory, verifications, result.findings)

@@ -1,4 +1,4 @@
-"""Reading a recorded scan back: as a diff snapshot, and as an inventory to rescan."""
+"""Reading a recorded scan back: as an inventory to rescan, and as a diff snapshot of it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from collections import defaultdict
 from typing import Any
 
 from attestations.result import PublisherIdentity
-from scanner.baseline import identity_from_dict
-from scanner.checks.diff import PackageState, Signal, Snapshot, is_risk_signal
+from scanner.baseline import VerificationRecord, identity_from_dict
+from scanner.checks.diff import Snapshot
+from scanner.checks.snapshot import snapshot_of
 from scanner.models import (
     Agent,
     AgentInventory,
@@ -17,6 +18,7 @@ from scanner.models import (
     Component,
     Digest,
     EvidenceKind,
+    Finding,
     Inventory,
     Scope,
     ServerEntry,
@@ -40,62 +42,26 @@ def _identity(text: str | None) -> PublisherIdentity | None:
 
 def read_snapshot(conn: sqlite3.Connection, scan_id: int, at: str) -> Snapshot:
     """The packages of one scan, with their verification and findings, per agent."""
-    verified = {
-        r["purl"]: r
+    verifications = [
+        VerificationRecord(r["purl"], r["status"], r["reason"], _identity(r["identity"]))
         for r in _dicts(
-            conn, "SELECT purl, status, identity FROM verifications WHERE scan_id = ?", [scan_id]
+            conn, "SELECT * FROM verifications WHERE scan_id = ? ORDER BY id", [scan_id]
         )
-    }
-    signals: dict[tuple[str | None, str], list[Signal]] = defaultdict(list)
-    for r in _dicts(
-        conn,
-        "SELECT agent_id, code, severity, subject, message, evidence FROM findings"
-        " WHERE scan_id = ? ORDER BY id",
-        [scan_id],
-    ):
-        if not is_risk_signal(r["code"]) and r["code"] not in {"CW400", "CW401"}:
-            continue
-        evidence = dict(json.loads(r["evidence"]))
-        ref = str(evidence.get("advisory") or r["code"])
-        signal = Signal(r["code"], Severity(r["severity"]), ref, r["message"])
-        signals[(r["agent_id"], r["subject"])].append(signal)
-    packages: dict[tuple[str, str, str | None], PackageState] = {}
-    for r in _dicts(
-        conn,
-        "SELECT agent_id, purl, purl_key, ecosystem, version, artifacts, source FROM components"
-        " WHERE scan_id = ? ORDER BY id",
-        [scan_id],
-    ):
-        v = verified.get(r["purl"])
-        if v is None and r["version"] is None:
-            # A floating launch: its verification names the version it resolved to.
-            prefix = r["purl_key"] + "@"
-            v = next((x for p, x in verified.items() if p.startswith(prefix)), None)
-        resolved = v["purl"] if v is not None else r["purl"]
-        version = r["version"]
-        if version is None and "@" in resolved:
-            version = resolved.rsplit("@", 1)[1].split("?", 1)[0]
-        found = signals.get((r["agent_id"], resolved), []) + (
-            signals.get((r["agent_id"], r["purl"]), []) if resolved != r["purl"] else []
-        )
-        state = PackageState(
-            agent=r["agent_id"],
-            key=r["purl_key"],
-            ecosystem=r["ecosystem"],
-            version=version,
-            digests=tuple(
-                (a.get("filename") or "", f"{d['algorithm']}:{d['hex']}")
-                for a in json.loads(r["artifacts"])
-                for d in a.get("digests", ())
+    ]
+    findings = [
+        (
+            r["agent_id"],
+            Finding(
+                r["code"],
+                Severity(r["severity"]),
+                r["subject"],
+                r["message"],
+                tuple((str(k), str(v)) for k, v in json.loads(r["evidence"]).items()),
             ),
-            source=r["source"],
-            status=v["status"] if v is not None else None,
-            identity=_identity(v["identity"]) if v is not None else None,
-            signals=tuple(found),
         )
-        # A package a server launches and a lockfile also lists is one package to the diff.
-        packages.setdefault((state.agent, state.key, state.version), state)
-    return Snapshot(scan_id, at, tuple(packages.values()))
+        for r in _dicts(conn, "SELECT * FROM findings WHERE scan_id = ? ORDER BY id", [scan_id])
+    ]
+    return snapshot_of(scan_id, at, read_inventory(conn, scan_id), verifications, findings)
 
 
 def read_inventory(conn: sqlite3.Connection, scan_id: int) -> Inventory:

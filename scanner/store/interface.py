@@ -23,6 +23,7 @@ from scanner.baseline import (
 )
 from scanner.checks.diff import Snapshot
 from scanner.models import Finding, Inventory
+from scanner.tools.model import SurfaceKey, ToolSurface
 
 
 class Store(ABC):
@@ -130,3 +131,17 @@ class Store(ABC):
     @abstractmethod
     def change_events(self, agent: str | None = None, limit: int = 1000) -> list[ChangeEvent]:
         """Stored change events, newest first (of one agent, or all)."""
+
+    # Tool surfaces (scanner/tools/run.py uses these three; see ToolPins there).
+
+    @abstractmethod
+    def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
+        """The tool surface pinned for a component version, or None."""
+
+    @abstractmethod
+    def latest_tool_surface(self, component: str, *, other_than: str) -> ToolSurface | None:
+        """The most recently pinned surface of another version of the component, or None."""
+
+    @abstractmethod
+    def save_tool_surface(self, surface: ToolSurface) -> None:
+        """Pin ``surface`` for its component version, replacing an earlier pin; all or nothing."""

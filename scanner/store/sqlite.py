@@ -16,7 +16,6 @@ from attestations.result import PublisherIdentity, Status
 from scanner import __version__
 from scanner.baseline import (
     BaselineRecord,
-    ChangeCause,
     ChangeEvent,
     IdentityAction,
     IdentityEvent,
@@ -30,12 +29,14 @@ from scanner.baseline import (
 from scanner.checks.diff import Snapshot
 from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
+from scanner.store import _changes, _toolpins
 from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
 from scanner.store._snapshot import read_inventory, read_snapshot
 from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
 from scanner.store.paths import default_db_path
+from scanner.tools.model import SurfaceKey, ToolSurface
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -285,94 +286,57 @@ class SQLiteStore(Store):
 
     def latest_scan_id(self, agent: str | None = None) -> int | None:
         """The newest scan (that covered ``agent``), or None."""
-        if agent is None:
-            row = self.conn.execute("SELECT max(id) FROM scans").fetchone()
-        else:
-            row = self.conn.execute(
-                "SELECT max(scan_id) FROM agents WHERE agent_id = ?", [agent]
-            ).fetchone()
-        return int(row[0]) if row[0] is not None else None
+        return _changes.latest_scan_id(self.conn, agent)
 
     def previous_scan_id(self, scan_id: int, agent: str) -> int | None:
         """The newest scan before ``scan_id`` that covered ``agent``, or None."""
-        row = self.conn.execute(
-            "SELECT max(scan_id) FROM agents WHERE agent_id = ? AND scan_id < ?", [agent, scan_id]
-        ).fetchone()
-        return int(row[0]) if row[0] is not None else None
+        return _changes.latest_scan_id(self.conn, agent, before=scan_id)
 
     def accept_baseline(self, scan_id: int, agents: Sequence[str], at: str) -> None:
         """Record the state ``scan_id`` saw of ``agents`` as their accepted baseline."""
         try:
             with self._write() as conn:
-                conn.executemany(
-                    "INSERT INTO baselines (agent_id, scan_id, accepted_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT(agent_id) DO UPDATE SET scan_id=excluded.scan_id,"
-                    " accepted_at=excluded.accepted_at",
-                    [[a, scan_id, at] for a in agents],
-                )
+                _changes.save_baselines(conn, scan_id, agents, at)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: could not record the baseline: {exc}") from exc
 
     def baselines(self) -> list[BaselineRecord]:
         """The accepted baseline of every agent that has one, by agent."""
-        cursor = self.conn.execute(
-            "SELECT agent_id, scan_id, accepted_at FROM baselines ORDER BY agent_id"
-        )
-        return [BaselineRecord(r[0], int(r[1]), r[2]) for r in cursor]
+        return _changes.load_baselines(self.conn)
 
     def record_changes(self, events: Sequence[ChangeEvent]) -> None:
         """Store change events, all or none."""
         try:
             with self._write() as conn:
-                conn.executemany(
-                    "INSERT INTO change_events (at, agent_id, component_key, kind, before, after,"
-                    " cause, scan_id, severity, location, message)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        [
-                            e.at,
-                            e.agent,
-                            e.component_key,
-                            e.kind,
-                            e.before,
-                            e.after,
-                            e.cause.value,
-                            e.scan_id,
-                            e.severity,
-                            e.location,
-                            e.message,
-                        ]
-                        for e in events
-                    ],
-                )
+                _changes.save_events(conn, events)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: could not record the changes: {exc}") from exc
 
     def change_events(self, agent: str | None = None, limit: int = 1000) -> list[ChangeEvent]:
         """Stored change events, newest first (of one agent, or all)."""
-        where, params = ("WHERE agent_id = ?", [agent]) if agent else ("", [])
-        cursor = self.conn.execute(
-            "SELECT at, agent_id, component_key, kind, before, after, cause, scan_id, severity,"
-            f" message, location, id FROM change_events {where} ORDER BY id DESC LIMIT ?",
-            [*params, limit],
-        )
-        return [
-            ChangeEvent(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                ChangeCause(r[6]),
-                r[7],
-                r[8],
-                r[9],
-                r[10],
-                r[11],
-            )
-            for r in cursor
-        ]
+        return _changes.load_events(self.conn, agent, limit)
+
+    def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
+        """The tool surface pinned for a component version, or None."""
+        try:
+            return _toolpins.load_surface(self.conn, key)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not read tool pins: {exc}") from exc
+
+    def latest_tool_surface(self, component: str, *, other_than: str) -> ToolSurface | None:
+        """The most recently pinned surface of another version of the component, or None."""
+        try:
+            return _toolpins.latest_surface(self.conn, component, other_than=other_than)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not read tool pins: {exc}") from exc
+
+    def save_tool_surface(self, surface: ToolSurface) -> None:
+        """Pin ``surface`` for its component version in one transaction."""
+        try:
+            with self._write() as conn:
+                _toolpins.save_surface(conn, surface)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not write tool pins: {exc}") from exc
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Rows of a read query as dicts (for tests and debugging; not part of ``Store``)."""

@@ -31,6 +31,7 @@ from scanner.diff import accept_baseline, diff_against
 from scanner.models import Finding, Inventory
 from scanner.scan import run_inventory
 from scanner.store import Store
+from scanner.tools.model import SurfaceKey, ToolSurface
 from tests.scan.conftest import fleet, scan
 
 
@@ -46,6 +47,7 @@ class MemoryStore(Store):
         self.recorded: dict[int, tuple[Inventory, list[tuple[str | None, Finding]]]] = {}
         self.accepted: dict[str, BaselineRecord] = {}
         self.changes: list[ChangeEvent] = []
+        self.surfaces: dict[SurfaceKey, ToolSurface] = {}  # insertion order: pin order
 
     def close(self) -> None:
         """Nothing to release."""
@@ -145,6 +147,18 @@ class MemoryStore(Store):
 
     def change_events(self, agent: str | None = None, limit: int = 1000) -> list[ChangeEvent]:
         return [e for e in reversed(self.changes) if agent in (None, e.agent)][:limit]
+
+    def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
+        return self.surfaces.get(key)
+
+    def latest_tool_surface(self, component: str, *, other_than: str) -> ToolSurface | None:
+        found = [s for k, s in self.surfaces.items() if k.component == component]
+        found = [s for s in found if s.key.version != other_than]
+        return found[-1] if found else None
+
+    def save_tool_surface(self, surface: ToolSurface) -> None:
+        self.surfaces.pop(surface.key, None)
+        self.surfaces[surface.key] = surface
 
 
 def test_a_second_backend_runs_scans_and_trust_on_first_use(tmp_path: Path) -> None:

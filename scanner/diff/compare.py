@@ -26,7 +26,9 @@ def accept_baseline(
     scan_id = scan_id if scan_id is not None else store.latest_scan_id(agent)
     if scan_id is None:
         who = f" of agent {agent!r}" if agent else ""
-        raise NoBaselineError(f"there is no recorded scan{who} to accept")
+        raise NoBaselineError(
+            f"there is no recorded scan{who} to accept", hint="run `chainwatch scan` first"
+        )
     agents = sorted(store.snapshot(scan_id).agents() | _scan_agents(store, scan_id))
     if agent is not None:
         if agent not in agents:

@@ -28,7 +28,9 @@ def rescan(store: Store, options: ScanOptions, *, progress: Progress | None = No
     """
     source = store.latest_scan_id()
     if source is None:
-        raise NoBaselineError("the store holds no scan to check again")
+        raise NoBaselineError(
+            "the store holds no scan to check again", hint="run `chainwatch scan` first"
+        )
     inventory = store.stored_inventory(source)
     before = {e.id for e in store.change_events()}
     inputs = {"rescan_of": source}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scanner.store.events import EVENTS_MIGRATION
+
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
         1,
@@ -165,8 +167,10 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    # Runtime events from the hook (scanner/store/events.py), keyed by (batch_id, seq).
+    (5, EVENTS_MIGRATION),
     (
-        5,
+        6,
         """
         -- `baseline accept`: the accepted state per agent is the scan it was accepted from.
         CREATE TABLE baselines (

@@ -757,3 +757,7 @@ def events_import(ctx: click.Context, file: Path, out: Output) -> None:
     )
     if result.bad:
         sys.exit(EXIT_PARTIAL)
+
+
+# The baseline, diff and rescan commands live in their own module and register on `main`.
+from scanner import _cli_changes as _cli_changes  # noqa: E402

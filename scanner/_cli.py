@@ -759,5 +759,8 @@ def events_import(ctx: click.Context, file: Path, out: Output) -> None:
         sys.exit(EXIT_PARTIAL)
 
 
+# The baseline, diff and rescan commands live in their own module and register on `main`.
+from scanner import _cli_changes as _cli_changes  # noqa: E402
+
 # The collector's commands register on `main` (scanner/_cli_collector.py).
-from scanner import _cli_collector  # noqa: E402, F401
+from scanner import _cli_collector as _cli_collector  # noqa: E402

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,6 +23,10 @@ class EventSink(Protocol):
 
     def record_events(self, events: list[RuntimeEvent], *, at: str) -> EventsWritten:
         """Write events in one transaction; a known (batch_id, seq) is counted, not stored."""
+        ...
+
+    def batch_agents(self, batch_ids: Sequence[str]) -> set[str]:
+        """The agents whose stored events carry any of these batch ids."""
         ...
 
 
@@ -48,6 +53,13 @@ def _forbid_other_agents(claimed: set[str], agent: str) -> None:
         raise HTTPException(403, "this token writes events of its own agent only")
 
 
+def _forbid_taken_batch_ids(store: EventSink, batch_ids: Sequence[str], agent: str) -> None:
+    """Refuse a batch id another agent's events already carry (409)."""
+    # Acknowledged as a duplicate, it would let one agent's token suppress another's events.
+    if store.batch_agents(batch_ids) - {agent}:
+        raise HTTPException(409, "batch id already used by another agent's events")
+
+
 def ingest_batch(
     store: EventSink, doc: Any, agent: str, *, max_events: int, at: str
 ) -> BatchResult:
@@ -66,6 +78,7 @@ def ingest_batch(
         {e["agent"] for e in events if isinstance(e, dict) and isinstance(e.get("agent"), str)},
         agent,
     )
+    _forbid_taken_batch_ids(store, [batch_id], agent)
     good: list[RuntimeEvent] = []
     rejected: list[Rejected] = []
     fast = event_check()
@@ -88,6 +101,7 @@ def ingest_traces(store: EventSink, doc: Any, agent: str, *, at: str) -> list[st
     except OtlpError as exc:
         raise HTTPException(400, exc.message) from None
     _forbid_other_agents(set(made.agents), agent)
+    _forbid_taken_batch_ids(store, [e["batch_id"] for e in made.events], agent)
     good: list[RuntimeEvent] = []
     rejected = list(made.rejected)
     for event in made.events:

@@ -101,6 +101,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed JSON, OTLP or batch; the detail says where"},
     401: {"description": "No bearer token, or an unknown or revoked one"},
     403: {"description": "The token's agent is not the agent named"},
+    409: {"description": "A batch id another agent's events already carry"},
     413: {"description": "Request body over the size limit"},
     415: {"description": "Not a JSON body"},
     429: {"description": "Rate limit reached; Retry-After says when to try again"},

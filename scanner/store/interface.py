@@ -181,5 +181,9 @@ class Store(ABC):
         """The most recent findings recorded for an agent, newest first."""
 
     @abstractmethod
+    def batch_agents(self, batch_ids: Sequence[str]) -> set[str]:
+        """The agents whose stored events carry any of these batch ids."""
+
+    @abstractmethod
     def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
         """An agent's most recent runtime events, newest first."""

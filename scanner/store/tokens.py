@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Sequence
 
 from scanner.collector.tokens import AgentToken
 from scanner.events.model import RuntimeEvent
@@ -92,3 +93,13 @@ class SQLiteTokens:
             "ORDER BY time DESC, batch_id DESC, seq DESC LIMIT ?"
         )
         return [_event(row) for row in self.conn.execute(sql, (agent, limit))]
+
+    def batch_agents(self, batch_ids: Sequence[str]) -> set[str]:
+        """The agents whose stored events carry any of these batch ids."""
+        found: set[str] = set()
+        for i in range(0, len(batch_ids), 500):  # SQLite's bound-parameter limit
+            chunk = list(batch_ids[i : i + 500])
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT DISTINCT agent FROM runtime_events WHERE batch_id IN ({marks})"
+            found.update(str(row[0]) for row in self.conn.execute(sql, chunk))
+        return found

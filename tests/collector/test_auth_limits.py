@@ -114,3 +114,16 @@ def test_tokens_are_stored_as_digests_only(tmp_path):
     for path in tmp_path.iterdir():
         assert secret.encode() not in path.read_bytes()
     assert len(secret) == 43  # 32 random bytes, base64url
+
+
+def test_a_batch_id_another_agent_used_is_409_not_a_silent_duplicate(collector):
+    first = collector.client.post(
+        "/v1/events", json=batch("batch-0001", "agent-b"), headers=collector.auth("agent-b")
+    )
+    assert first.status_code == 200
+    r = collector.client.post(
+        "/v1/events", json=batch("batch-0001", "agent-a"), headers=collector.auth("agent-a")
+    )
+    assert r.status_code == 409
+    assert "another agent" in r.json()["detail"]
+    assert _count(collector.db) == 3  # agent B's batch only

@@ -192,6 +192,9 @@ class MemoryStore(Store):
         self.tokens[token_id] = replace(token, revoked_at=at)
         return True
 
+    def batch_agents(self, batch_ids: Sequence[str]) -> set[str]:
+        return {e.agent for e in self.runtime.values() if e.batch_id in set(batch_ids)}
+
     def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
         return list(reversed(self.runtime_events(agent=agent, limit=len(self.runtime))))[:limit]
 

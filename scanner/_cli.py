@@ -24,7 +24,7 @@ from attestations.errors import AttestationError
 from scanner._output import Output, error, inventory_errors, output_options
 from scanner.clock import utc_now
 from scanner.errors import ChainwatchError
-from scanner.inventory.clients import ClientId
+from scanner.inventory.configs.clients import ClientId
 from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
 from scanner.models import Severity
 

@@ -11,7 +11,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from scanner.checks.codes import Code, finding
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import (
+from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
@@ -20,7 +20,7 @@ from scanner.inventory._lockbase import (
     redact_url,
     unpinned,
 )
-from scanner.inventory._lockdigests import digest_or_none
+from scanner.inventory.lockfiles._lockdigests import digest_or_none
 from scanner.models import (
     Artifact,
     Component,

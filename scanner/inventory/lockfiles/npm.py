@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import (
+from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
@@ -20,7 +20,7 @@ from scanner.inventory._lockbase import (
     redact_url,
     unpinned,
 )
-from scanner.inventory._lockdigests import sri_digests
+from scanner.inventory.lockfiles._lockdigests import sri_digests
 from scanner.models import (
     Artifact,
     Component,

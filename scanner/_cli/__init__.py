@@ -1,0 +1,13 @@
+"""Thin click layer: options -> calls -> output, exit codes. One module per command group.
+
+``main`` (the console script ``scanner._cli:main``) is the group in :mod:`scanner._cli.root`; the
+command modules register their commands on it when imported here. Each keeps its heavy imports
+inside the commands, so start-up stays instant.
+"""
+
+from __future__ import annotations
+
+from scanner._cli import db, inventory, scan, trust  # noqa: F401  (each registers its commands)
+from scanner._cli.root import main
+
+__all__ = ["main"]

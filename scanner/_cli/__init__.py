@@ -7,7 +7,8 @@ inside the commands, so start-up stays instant.
 
 from __future__ import annotations
 
-from scanner._cli import db, inventory, scan, trust  # noqa: F401  (each registers its commands)
+# Each command module registers its commands on ``main``.
+from scanner._cli import changes, db, events, inventory, scan, tools, trust  # noqa: F401
 from scanner._cli.root import main
 
 __all__ = ["main"]

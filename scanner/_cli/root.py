@@ -9,9 +9,10 @@ allowed, a finding at or above --fail-on, or a component not verified under --re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,8 +23,11 @@ from scanner._output import error
 from scanner.clock import utc_now
 from scanner.errors import ChainwatchError
 from scanner.inventory.configs.clients import ClientId
+from scanner.models import Severity
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from scanner.inventory.build import InventoryOptions
     from scanner.models import Inventory
 
@@ -134,3 +138,25 @@ def options_for(
 
 def has_errors(inv: Inventory) -> bool:
     return bool(inv.errors) or any(a.errors for a in inv.agents)
+
+
+@contextlib.contextmanager
+def progress_bar(console: Console, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for long verification runs (only on a terminal)."""
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("verifying", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def severity_choice() -> click.Choice[str]:
+    """The --fail-on choices."""
+    return click.Choice([s.value for s in Severity] + ["never"])

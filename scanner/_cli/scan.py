@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,39 +14,17 @@ from scanner._cli.root import (
     inventory_options,
     main,
     options_for,
+    progress_bar,
+    severity_choice,
 )
 from scanner._output import Output, inventory_errors, output_options
 from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
 from scanner.models import Severity
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from scanner.checks.gate import GatePolicy
     from scanner.inventory.build import InventoryOptions
     from scanner.scan import ScanOptions, ScanResult
-
-
-@contextlib.contextmanager
-def _progress(console: Console, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for long verification runs (only on a terminal)."""
-    if not enabled or not console.is_terminal:
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("verifying", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def severity_choice() -> click.Choice[str]:
-    """The --fail-on choices."""
-    return click.Choice([s.value for s in Severity] + ["never"])
 
 
 @main.command()
@@ -202,7 +178,7 @@ def _scan(
         "download": options.download,
     }
     err = Console(stderr=True)
-    with _progress(err, enabled=not out.options.quiet and out.fmt == "table") as progress:
+    with progress_bar(err, enabled=not out.options.quiet and out.fmt == "table") as progress:
         if no_record:
             result = run_scan(inv, None, options, inputs=inputs, progress=progress)
         else:
@@ -263,7 +239,7 @@ def demo(demo_db: Path | None, out: Output) -> None:
     db = demo_db or default_demo_db_path()
     with (
         Store.open(db) as store,
-        _progress(Console(stderr=True), enabled=out.fmt == "table") as bar,
+        progress_bar(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar)
     _print_scan(_with_gate(result, GatePolicy()), out)

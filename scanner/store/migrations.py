@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scanner.store.events import EVENTS_MIGRATION
+
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
         1,
@@ -131,6 +133,68 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             scan_id INTEGER REFERENCES scans(id)
         );
         CREATE INDEX identity_history_key ON identity_history(purl_key, id);
+        """,
+    ),
+    (
+        4,
+        """
+        -- Tool-surface pins (scanner/tools): one row per pinned component version, one per
+        -- tool, keyed by package URL without version + version, never by a server's name.
+        CREATE TABLE tool_surfaces (
+            component TEXT NOT NULL,
+            version TEXT NOT NULL,
+            pinned_at TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (component, version)
+        );
+        CREATE TABLE tool_pins (
+            component TEXT NOT NULL,
+            version TEXT NOT NULL,
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            nfc_sha256 TEXT NOT NULL,
+            description_sha256 TEXT NOT NULL,
+            input_schema_sha256 TEXT NOT NULL,
+            annotations_sha256 TEXT NOT NULL,
+            other_sha256 TEXT NOT NULL,
+            hints TEXT NOT NULL,
+            action TEXT NOT NULL,
+            canonical TEXT NOT NULL,
+            PRIMARY KEY (component, version, name),
+            FOREIGN KEY (component, version) REFERENCES tool_surfaces (component, version)
+                ON DELETE CASCADE
+        );
+        """,
+    ),
+    # Runtime events from the hook (scanner/store/events.py), keyed by (batch_id, seq).
+    (5, EVENTS_MIGRATION),
+    (
+        6,
+        """
+        -- `baseline accept`: the accepted state per agent is the scan it was accepted from.
+        CREATE TABLE baselines (
+            agent_id TEXT PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            accepted_at TEXT NOT NULL
+        );
+        -- Every change a scan or rescan noticed, per agent and package (the behaviour work
+        -- consumes them; runtime sources add their own causes later).
+        CREATE TABLE change_events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            agent_id TEXT NOT NULL,
+            component_key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            cause TEXT NOT NULL,
+            scan_id INTEGER REFERENCES scans(id),
+            severity TEXT NOT NULL,
+            location TEXT,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX change_events_agent ON change_events(agent_id, id);
         """,
     ),
 )

@@ -9,7 +9,7 @@ import pytest
 from packageurl import PackageURL
 
 from scanner.errors import LockfileError
-from scanner.inventory.lockfiles._lockbase import npm_purl
+from scanner.inventory.lockfiles._purls import npm_purl
 from scanner.inventory.lockfiles.npm_locks import BERRY_ALGORITHM
 from scanner.inventory.lockfiles.read import LockfileResult, read_lockfile
 from scanner.models import EvidenceKind

@@ -8,7 +8,7 @@ import pytest
 from packageurl import PackageURL
 
 from scanner.errors import LockfileError
-from scanner.inventory.lockfiles._lockbase import pypi_purl
+from scanner.inventory.lockfiles._purls import pypi_purl
 from scanner.inventory.lockfiles.read import (
     LOCKFILE_NAMES,
     LockfileResult,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from scanner.errors import LockfileError
 from scanner.inventory._decode import read_head
-from scanner.inventory.lockfiles._lockbase import InvalidPackageName, LockfileResult
+from scanner.inventory.lockfiles._lockbase import LockfileResult
+from scanner.inventory.lockfiles._purls import InvalidPackageName
 from scanner.inventory.lockfiles.installed import read_installed_env
 from scanner.inventory.lockfiles.npm import read_package_json, read_package_lock
 from scanner.inventory.lockfiles.npm_locks import read_pnpm_lock, read_yarn_lock

@@ -15,12 +15,12 @@ from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
-    pypi_purl,
     read_text,
     redact_url,
     unpinned,
 )
 from scanner.inventory.lockfiles._lockdigests import digest_or_none
+from scanner.inventory.lockfiles._purls import pypi_purl
 from scanner.models import (
     Artifact,
     Component,

@@ -27,11 +27,11 @@ from scanner.inventory.lockfiles._lockbase import (
     header_lines,
     load_toml,
     no_digest,
-    pypi_purl,
     read_text,
     redact_url,
 )
 from scanner.inventory.lockfiles._lockdigests import digest_or_none
+from scanner.inventory.lockfiles._purls import pypi_purl
 from scanner.models import (
     Artifact,
     Component,

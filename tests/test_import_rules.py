@@ -73,7 +73,7 @@ RULES = (
     ),
     Rule(
         "cli-thin",
-        subject=("scanner._cli", "scanner._cli_collector"),
+        subject=("scanner._cli",),
         forbidden=(*SQL, *NETWORK),
         no_sql_text=True,
         why="the CLI parses options, calls the library and prints; no SQL, no HTTP",

@@ -1,4 +1,4 @@
-"""`chainwatch serve` and `chainwatch token create/list/revoke` (the collector's commands).
+"""``serve`` and ``token create/list/revoke``: the collector's commands.
 
 FastAPI and uvicorn load only inside ``serve`` (the ``chainwatch[collector]`` extra).
 """
@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from scanner._cli import EXIT_ERROR, EXIT_USAGE, handle_errors, main
+from scanner._cli.root import EXIT_ERROR, EXIT_USAGE, handle_errors, main
 from scanner._output import Output, error, output_options
 
 

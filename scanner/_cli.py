@@ -286,7 +286,7 @@ def severity_choice() -> click.Choice[str]:
     envvar="CHAINWATCH_OSV_DB",
     help="Offline OSV database for --audit --offline (default: osv.db in the user data folder).",
 )
-@output_options()
+@output_options(results=True)
 @click.pass_context
 @handle_errors
 def scan(
@@ -354,10 +354,12 @@ def _scan(
     options: ScanOptions,
     out: Output,
     no_record: bool,
-    policy: GatePolicy,
+    policy: GatePolicy | None,
+    finish: Callable[[ScanResult], ScanResult] | None = None,
 ) -> ScanResult:
     from rich.console import Console
 
+    from scanner.checks.gate import GatePolicy
     from scanner.inventory.build import build_inventory
     from scanner.scan import run_scan
     from scanner.store import Store
@@ -377,7 +379,7 @@ def _scan(
             with Store.open(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
     inventory_errors(inv)
-    result = _with_gate(result, policy)
+    result = finish(result) if finish is not None else _with_gate(result, policy or GatePolicy())
     _print_scan(result, out)
     return result
 
@@ -397,7 +399,8 @@ def _print_scan(result: ScanResult, out: Output) -> None:
 
     out.report.scan(result, out.stream)
     if out.fmt == "table" and isinstance(result.gate, GateDecision):
-        for line in result.gate.lines():
+        lines = result.check.lines() if result.check is not None else result.gate.lines()
+        for line in lines:
             # Names come from configs: redacted and cleaned; wrapped under their own indent.
             body = line.lstrip(" ")
             lead = " " * (len(line) - len(body))
@@ -414,7 +417,7 @@ def _print_scan(result: ScanResult, out: Output) -> None:
     default=None,
     help="The demo's own SQLite store (default: chainwatch-demo.db in the user data folder).",
 )
-@output_options()
+@output_options(results=True)
 @handle_errors
 def demo(demo_db: Path | None, out: Output) -> None:
     """Scan the bundled demo fleet against the bundled loopback registry (no outside network).
@@ -655,3 +658,7 @@ def db_import_osv(ctx: click.Context, path: Path, osv_db: Path | None, out: Outp
     out.data(f"imported:  {report.imported} ({report.replaced} replaced earlier records)")
     out.data(f"other ecosystems (not stored): {report.other_ecosystems}")
     out.data(f"skipped as malformed: {len(report.skipped)}")
+
+
+# `check` lives in its own module (it registers itself on `main`); imported last, after `main`.
+from scanner import _cli_check as _cli_check  # noqa: E402

@@ -18,6 +18,7 @@ from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.audit.run import audit_stage
 from scanner.audit.setup import AuditSettings
+from scanner.checks.check import CheckOutcome
 from scanner.checks.codes import Code, finding
 from scanner.checks.confusion import confusion_findings
 from scanner.checks.gate import GateDecision
@@ -88,6 +89,7 @@ class ScanResult:
     scan_id: int | None = None
     registries: tuple[RegistryUse, ...] = ()  # which registry each component was checked at
     gate: GateDecision | None = None  # set by whoever applies a gate policy (the CLI)
+    check: CheckOutcome | None = None  # set by `chainwatch check`: policy, gate, exit code
 
     def status_counts(self) -> dict[str, int]:
         """How many unique components ended in each status."""

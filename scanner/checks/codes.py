@@ -9,7 +9,7 @@ from scanner.models import Finding, Severity
 
 class Code(StrEnum):
     """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files,
-    CW4xx advisories."""
+    CW4xx advisories, CW5xx policy."""
 
     FLOATING_LAUNCH = "CW100"  # launch command without an exact version
     LATEST_TAG = "CW101"  # @latest / :latest
@@ -42,6 +42,11 @@ class Code(StrEnum):
     VULNERABILITY = "CW400"  # a known vulnerability affects this exact version
     MALWARE = "CW401"  # an OpenSSF malicious-packages (MAL-) record names this version
     AUDIT_INCOMPLETE = "CW402"  # an advisory source could not answer: not known to be clean
+    DENIED = "CW500"  # on the policy's deny list
+    ATTESTATION_REQUIRED = "CW501"  # the policy requires a verified attestation; not verified
+    UNTRUSTED_PUBLISHER = "CW502"  # published by someone the policy does not trust
+    RELEASE_TOO_OLD = "CW503"  # older than the policy's max_release_age_days
+    IGNORE_EXPIRED = "CW504"  # a policy ignore past its expiry date: it ignores no more
 
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
@@ -76,6 +81,11 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.VULNERABILITY: Severity.HIGH,  # replaced by the advisory's own severity
     Code.MALWARE: Severity.CRITICAL,
     Code.AUDIT_INCOMPLETE: Severity.HIGH,  # fails the default gate: no "clean" from nothing
+    Code.DENIED: Severity.CRITICAL,
+    Code.ATTESTATION_REQUIRED: Severity.HIGH,
+    Code.UNTRUSTED_PUBLISHER: Severity.HIGH,
+    Code.RELEASE_TOO_OLD: Severity.MEDIUM,
+    Code.IGNORE_EXPIRED: Severity.HIGH,  # says so loudly; its finding counts again anyway
 }
 
 

@@ -417,9 +417,22 @@ def _print_scan(result: ScanResult, out: Output) -> None:
     default=None,
     help="The demo's own SQLite store (default: chainwatch-demo.db in the user data folder).",
 )
+@click.option(
+    "--check",
+    "as_check",
+    is_flag=True,
+    help="Run it as `chainwatch check`: audit against the demo's OSV records (a vulnerable and a "
+    "malicious release are planted) and apply the demo policy; exit with the check's code.",
+)
+@click.option(
+    "--accepted",
+    is_flag=True,
+    help="With --check: the demo policy once the planted problems are accepted (each ignore with "
+    "a reason and an expiry date).",
+)
 @output_options(results=True)
 @handle_errors
-def demo(demo_db: Path | None, out: Output) -> None:
+def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> None:
     """Scan the bundled demo fleet against the bundled loopback registry (no outside network).
 
     The demo keeps its own store, never the one of --db or CHAINWATCH_DB, so its fixture
@@ -429,6 +442,9 @@ def demo(demo_db: Path | None, out: Output) -> None:
 
     from scanner.checks.gate import GatePolicy
     from scanner.demo import default_demo_db_path, run_demo
+
+    if accepted and not as_check:
+        raise click.UsageError("--accepted goes with --check")
     from scanner.store import Store
 
     db = demo_db or default_demo_db_path()
@@ -436,7 +452,16 @@ def demo(demo_db: Path | None, out: Output) -> None:
         Store.open(db) as store,
         _progress(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
-        result = run_demo(store, progress=bar)
+        result = run_demo(store, progress=bar, audit=as_check)
+    if as_check:
+        from scanner.check import check_scan
+        from scanner.demo import demo_policy, recorded_at
+
+        result = check_scan(result, demo_policy(accepted=accepted), recorded_at())
+        _print_scan(result, out)
+        out.line(f"demo store: {db}; the check above is `chainwatch check` on the demo fleet")
+        assert result.check is not None
+        sys.exit(result.check.exit_code)
     _print_scan(_with_gate(result, GatePolicy()), out)
     out.line(
         f"demo store: {db}; the gate above is what `chainwatch scan` would decide with its defaults"

@@ -18,6 +18,7 @@ from scanner.errors import ConfigError
 from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
 
 EXIT_USAGE = 2
+OSV_TIMEOUT = 20.0  # seconds; scanner.audit.osv_api.DEFAULT_TIMEOUT (not imported: httpx loads)
 
 
 @main.command()
@@ -55,6 +56,13 @@ EXIT_USAGE = 2
     envvar="CHAINWATCH_OSV_URL",
     help="OSV API base URL ending in /v1 (default: the public OSV API; env CHAINWATCH_OSV_URL).",
 )
+@click.option(
+    "--osv-timeout",
+    type=click.FloatRange(min=0.1),
+    default=OSV_TIMEOUT,
+    show_default=True,
+    help="Seconds an advisory request may take; then the audit is incomplete (exit 3).",
+)
 @output_options(results=True)
 @click.pass_context
 @handle_errors
@@ -73,6 +81,7 @@ def check(
     trust_root: Path | None,
     osv_db: Path | None,
     osv_url: str | None,
+    osv_timeout: float,
     out: Output,
 ) -> None:
     """The CI gate: scan, audit every package, apply the policy; exit 0 only when clean.
@@ -103,7 +112,13 @@ def check(
         component_deadline=COMPONENT_DEADLINE,
         clock=clock,
         sleep=ctx.obj["sleep"],
-        audit=AuditSettings(offline=offline, osv_db=osv_db, osv_url=osv_url, cache_dir=cache_dir),
+        audit=AuditSettings(
+            offline=offline,
+            osv_db=osv_db,
+            osv_url=osv_url,
+            timeout=osv_timeout,
+            cache_dir=cache_dir,
+        ),
     )
     inv_options = _options(discover, home, projects, system_root, client)
     result = _scan(

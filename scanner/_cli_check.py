@@ -63,6 +63,13 @@ OSV_TIMEOUT = 20.0  # seconds; scanner.audit.osv_api.DEFAULT_TIMEOUT (not import
     show_default=True,
     help="Seconds an advisory request may take; then the audit is incomplete (exit 3).",
 )
+@click.option(
+    "--markdown",
+    "markdown_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also append the Markdown verdict to FILE (e.g. $GITHUB_STEP_SUMMARY or a PR comment).",
+)
 @output_options(results=True)
 @click.pass_context
 @handle_errors
@@ -82,6 +89,7 @@ def check(
     osv_db: Path | None,
     osv_url: str | None,
     osv_timeout: float,
+    markdown_file: Path | None,
     out: Output,
 ) -> None:
     """The CI gate: scan, audit every package, apply the policy; exit 0 only when clean.
@@ -132,4 +140,12 @@ def check(
         finish=lambda r: check_scan(r, policy, clock()),
     )
     assert result.check is not None  # set by finish
+    if markdown_file is not None:
+        from scanner.report.markdown import markdown_document
+
+        try:
+            with markdown_file.open("a", encoding="utf-8") as fh:
+                fh.write(markdown_document(result))
+        except OSError as exc:
+            raise click.FileError(str(markdown_file), exc.strerror or str(exc)) from exc
     sys.exit(result.check.exit_code)

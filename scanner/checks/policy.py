@@ -199,6 +199,14 @@ def apply_policy(
     return PolicyOutcome(tuple(kept), tuple(ignored), tuple(expired_used))
 
 
+def _repo_key(repo: str) -> str:
+    # Attestations say "https://github.com/o/r" or "o/r"; a policy may write either, or ".git".
+    key = repo.strip().lower().removesuffix("/").removesuffix(".git")
+    for prefix in ("https://github.com/", "https://gitlab.com/"):
+        key = key.removeprefix(prefix)
+    return key
+
+
 def _expired_finding(ign: Ignore, source: str) -> Finding:
     return finding(
         Code.IGNORE_EXPIRED,
@@ -245,7 +253,7 @@ def _policy_findings(
         repo = next((publishers[n] for n in sorted(names) if n in publishers), None)
         if repo is not None:
             seen = v.identity.repository if v.identity is not None else None
-            if seen != repo:
+            if seen is None or _repo_key(seen) != _repo_key(repo):
                 out.append(
                     (
                         None,

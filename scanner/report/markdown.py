@@ -32,7 +32,8 @@ def markdown_document(result: ScanResult) -> str:
     """The comment's Markdown text."""
     check = result.check
     code = check.exit_code if check is not None else (result.gate.exit_code if result.gate else 0)
-    lines = [f"## chainwatch check: {_ICON.get(code, 'FAIL')} (exit {code})", ""]
+    what = "check" if check is not None else "scan"
+    lines = [f"## chainwatch {what}: {_ICON.get(code, 'FAIL')} (exit {code})", ""]
     counts = ", ".join(f"{n} {s}" for s, n in result.status_counts().items() if n)
     lines.append(f"{len(result.verdicts)} components: {counts or 'none'}.")
     if check is not None and not check.audit_complete:

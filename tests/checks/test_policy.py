@@ -129,6 +129,12 @@ def test_deny_required_attestation_publisher_and_age_findings():
     young = NOW - dt.timedelta(days=10)
     v = _verdict(status=Status.VERIFIED, identity=trusted, published=young)
     assert apply_policy([v], [], fine, NOW.date(), NOW).findings == ()
+    short = PublisherIdentity(kind="github", repository="modelcontextprotocol/python-sdk")
+    v = _verdict(status=Status.VERIFIED, identity=short, published=young)
+    assert apply_policy([v], [], fine, NOW.date(), NOW).findings == ()  # same repository
+    unattested = _verdict(status=Status.VERIFIED, identity=None, published=young)
+    (f,) = [f for _, f in apply_policy([unattested], [], fine, NOW.date(), NOW).findings]
+    assert f.code == "CW502" and "no attested publisher" in f.message
 
 
 def test_incomplete_audit_exits_3_never_clean_and_a_violation_wins():

@@ -787,5 +787,8 @@ def events_import(ctx: click.Context, file: Path, out: Output) -> None:
         sys.exit(EXIT_PARTIAL)
 
 
+# The baseline, diff and rescan commands live in their own module and register on `main`.
+from scanner import _cli_changes as _cli_changes  # noqa: E402
+
 # `check` lives in its own module (it registers itself on `main`); imported last, after `main`.
 from scanner import _cli_check as _cli_check  # noqa: E402

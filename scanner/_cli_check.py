@@ -8,7 +8,9 @@ input error (bad option, unreadable policy, manifest, config or lockfile); 3 cou
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +18,10 @@ from scanner._cli import _options, _scan, handle_errors, inventory_options, main
 from scanner._output import Output, error, output_options
 from scanner.errors import ConfigError
 from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
+
+if TYPE_CHECKING:
+    from scanner.checks.policy import Policy
+    from scanner.scan import ScanResult
 
 EXIT_USAGE = 2
 OSV_TIMEOUT = 20.0  # seconds; scanner.audit.osv_api.DEFAULT_TIMEOUT (not imported: httpx loads)
@@ -92,16 +98,17 @@ def check(
     markdown_file: Path | None,
     out: Output,
 ) -> None:
-    """The CI gate: scan, audit every package, apply the policy; exit 0 only when clean.
+    """The CI gate: scan, audit, diff against the accepted baseline, apply the policy.
 
     Exit 0 clean, 1 policy violation, 2 usage or input error, 3 could not complete (an advisory
-    source failed: the audit is incomplete, never reported clean). The policy is the [policy]
+    source failed: the audit is incomplete, never reported clean). Changes since an agent's
+    accepted baseline (`chainwatch baseline accept`) are CW505 findings. The policy is the [policy]
     table of the agent manifest (or chainwatch-policy.toml beside it, or --policy FILE): severity
     threshold, required attestations, trusted publishers, maximum release age, allow and deny
     lists, and ignores that each carry a reason and an expiry date.
     """
     from scanner.audit.setup import AuditSettings
-    from scanner.check import check_scan, find_policy
+    from scanner.check import find_policy
     from scanner.scan import ScanOptions
 
     if not paths and not discover:
@@ -137,7 +144,7 @@ def check(
         out,
         no_record,
         None,
-        finish=lambda r: check_scan(r, policy, clock()),
+        finish=lambda r: _judged(ctx, r, policy, clock()),
     )
     assert result.check is not None  # set by finish
     if markdown_file is not None:
@@ -149,3 +156,18 @@ def check(
         except OSError as exc:
             raise click.FileError(str(markdown_file), exc.strerror or str(exc)) from exc
     sys.exit(result.check.exit_code)
+
+
+def _judged(ctx: click.Context, result: ScanResult, policy: Policy, now: datetime) -> ScanResult:
+    """The diff against each agent's accepted baseline (when the store has one), then the policy."""
+    from scanner.check import change_findings, check_scan
+    from scanner.store import Store
+
+    with Store.open(ctx.obj["db"]) as store:
+        changes, without = change_findings(store, result)
+    if without:
+        error(
+            f"note: no accepted baseline for {', '.join(without)}: no diff for them "
+            "(`chainwatch baseline accept` after a scan you trust)"
+        )
+    return check_scan(result, policy, now, changes=changes)

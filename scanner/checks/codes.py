@@ -60,6 +60,7 @@ class Code(StrEnum):
     UNTRUSTED_PUBLISHER = "CW502"  # published by someone the policy does not trust
     RELEASE_TOO_OLD = "CW503"  # older than the policy's max_release_age_days
     IGNORE_EXPIRED = "CW504"  # a policy ignore past its expiry date: it ignores no more
+    BASELINE_CHANGE = "CW505"  # changed since the agent's accepted baseline (check's diff)
 
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
@@ -110,6 +111,7 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.UNTRUSTED_PUBLISHER: Severity.HIGH,
     Code.RELEASE_TOO_OLD: Severity.MEDIUM,
     Code.IGNORE_EXPIRED: Severity.HIGH,  # says so loudly; its finding counts again anyway
+    Code.BASELINE_CHANGE: Severity.MEDIUM,  # replaced by the change's own severity
 }
 
 

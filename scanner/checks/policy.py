@@ -181,7 +181,8 @@ def apply_policy(
     now: dt.datetime,
 ) -> PolicyOutcome:
     """Ignore what the policy accepts (until its expiry), add the policy's own findings."""
-    by_purl = {v.component.purl: v for v in verdicts}
+    by_purl = {_versionless(v.component.purl): v for v in verdicts}  # change findings' keys
+    by_purl |= {v.component.purl: v for v in verdicts}
     kept: list[tuple[str | None, Finding]] = []
     ignored: list[tuple[Finding, Ignore]] = []
     expired_used: dict[Ignore, None] = {}

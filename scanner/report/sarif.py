@@ -80,6 +80,10 @@ def sarif_document(result: ScanResult, root: Path) -> dict[str, Any]:
     for agent, f in result.findings:
         place = table.get(f.subject)
         locs = place.locations if place is not None else ()
+        where = dict(f.evidence).get("source")  # a baseline change: "file:line"
+        if not locs and where and where.rpartition(":")[2].isdigit():
+            path, _, line = where.rpartition(":")
+            locs = (SourceLocation(path, int(line)),)
         if not locs and not f.subject.startswith("pkg:") and "://" not in f.subject:
             locs = (SourceLocation(f.subject),)  # a finding about a file names the file
         entry: dict[str, Any] = {

@@ -164,3 +164,24 @@ def test_demo_check_fails_then_passes_when_accepted(tmp_path):
     assert "check: pass (exit 0)" in clean.stdout
     usage = CliRunner().invoke(main, ["demo", "--accepted", "--store", store])
     assert usage.exit_code == 2
+
+
+def test_changes_since_the_accepted_baseline_are_findings(env, tmp_path):
+    folder = _fleet(tmp_path)
+    with _served(vulnerable=False) as osv:
+        first = _check(env, tmp_path, folder, osv)
+        assert "no accepted baseline for agent" in first.stderr
+        db = ["--db", str(tmp_path / "cw.db")]
+        accepted = CliRunner(env=env).invoke(main, [*db, "baseline", "accept"], obj=fixed_obj())
+        assert accepted.exit_code == 0, accepted.output
+        config = json.loads(json.dumps(CONFIG))
+        config["mcpServers"]["git"] = {"command": "uvx", "args": ["mcp-server-git==2026.10.19"]}
+        (folder / "claude_desktop_config.json").write_text(json.dumps(config))
+        second = _check(env, tmp_path, folder, osv, "--format", "json")
+    assert "no accepted baseline" not in second.stderr
+    doc = json.loads(second.stdout)
+    changes = [f for f in doc["findings"] if f["code"] == "CW505"]
+    assert [(f["subject"], f["evidence"]["change"]) for f in changes] == [
+        ("pkg:pypi/mcp-server-git", "added")
+    ]
+    assert changes[0]["agent"] == "agent" and changes[0]["severity"] == "medium"

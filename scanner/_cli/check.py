@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scanner._cli import _options, _scan, handle_errors, inventory_options, main
+from scanner._cli.root import handle_errors, inventory_options, main, options_for
+from scanner._cli.scan import _scan
 from scanner._output import Output, error, output_options
 from scanner.errors import ConfigError
 from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
@@ -135,7 +136,7 @@ def check(
             cache_dir=cache_dir,
         ),
     )
-    inv_options = _options(discover, home, projects, system_root, client)
+    inv_options = options_for(discover, home, projects, system_root, client)
     result = _scan(
         ctx,
         paths,

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from attestations.result import Status
+from scanner.checks.check import CheckOutcome
 from scanner.checks.gate import GateDecision
 from scanner.models import Finding, Inventory
 from scanner.registry.uses import RegistryUse
@@ -22,6 +23,7 @@ class ScanResult:
     scan_id: int | None = None
     registries: tuple[RegistryUse, ...] = ()  # which registry each component was checked at
     gate: GateDecision | None = None  # set by whoever applies a gate policy (the CLI)
+    check: CheckOutcome | None = None  # set by `chainwatch check`: policy, gate, exit code
 
     def status_counts(self) -> dict[str, int]:
         """How many unique components ended in each status."""

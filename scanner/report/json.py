@@ -65,6 +65,11 @@ def inventory_document(inventory: Inventory, *, scan_id: int | None = None) -> d
     }
 
 
+def finding_document(f: Any) -> dict[str, Any]:
+    """A finding as JSON, its evidence as an object."""
+    return _finding(f)
+
+
 def _finding(f: Any) -> dict[str, Any]:
     doc: dict[str, Any] = to_jsonable(f)
     doc["evidence"] = dict(f.evidence)
@@ -128,7 +133,12 @@ class JsonReport(Report):
         out.write(dumps(inventory_document(inventory, scan_id=scan_id)) + "\n")
 
     def scan(self, result: ScanResult, out: TextIO) -> None:
-        """Write the scan document."""
+        """Write the scan document, or the check document (chainwatch.report/1) of a check."""
+        if result.check is not None:
+            from scanner.report.check_json import check_document
+
+            out.write(dumps(check_document(result)) + "\n")
+            return
         out.write(dumps(scan_document(result)) + "\n")
 
     def verify_env(self, site: Path, reports: Sequence[RecordReport], out: TextIO) -> None:

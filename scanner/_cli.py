@@ -725,3 +725,66 @@ def db_import_osv(ctx: click.Context, path: Path, osv_db: Path | None, out: Outp
     out.data(f"imported:  {report.imported} ({report.replaced} replaced earlier records)")
     out.data(f"other ecosystems (not stored): {report.other_ecosystems}")
     out.data(f"skipped as malformed: {len(report.skipped)}")
+
+
+class _ProxyGroup(click.Group):
+    """``proxy [OPTIONS] -- COMMAND...`` runs the proxy; ``install``/``uninstall`` edit configs."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Anything that is not a subcommand is the ``run`` subcommand's options and command."""
+        if not args or args[0] not in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_ProxyGroup)
+def proxy() -> None:
+    """Run an MCP stdio server behind chainwatch: `chainwatch proxy --agent NAME -- COMMAND...`."""
+
+
+@proxy.command("run")
+@click.option("--agent", required=True, help="The agent whose client launches this server.")
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="chainwatch.toml declaring the agent's pact (the action classes it may call).",
+)
+@click.option("--component", help="Package URL of the server (default: from its serverInfo).")
+@click.option(
+    "--enforce", is_flag=True, help="Refuse calls outside the pact and to rug-pulled tools."
+)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite store.")
+@click.option("--no-record", is_flag=True, help="Pin nothing and record nothing.")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.pass_context
+@handle_errors
+def proxy_run(
+    ctx: click.Context,
+    agent: str,
+    manifest: Path | None,
+    component: str | None,
+    enforce: bool,
+    db: Path | None,
+    no_record: bool,
+    command: tuple[str, ...],
+) -> None:
+    """Start COMMAND (the server) and relay stdio between it and the client, watching tools.
+
+    Every byte is forwarded at once; a copy is parsed off the forwarding path. Tool lists are
+    pinned by component and version; a changed definition under the same version is a rug pull.
+    """
+    from scanner.proxy import ProxyOptions, run_proxy
+    from scanner.proxy.pact import agent_pact
+
+    pact = agent_pact(manifest, agent, required=enforce) if manifest or enforce else None
+    options = ProxyOptions(
+        agent=agent,
+        command=command,
+        db=db or ctx.obj["db"],
+        component=component,
+        pact=pact,
+        enforce=enforce,
+        record=not no_record,
+    )
+    status, _ = run_proxy(options, lambda: ctx.obj["clock"]().isoformat(timespec="seconds"))
+    sys.exit(status)

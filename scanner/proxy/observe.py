@@ -1,0 +1,172 @@
+"""What the proxy learns from a copy of the traffic: server info, tool lists, calls, verdicts.
+
+Runs on the parser thread, off the forwarding path. Requests and responses are matched by id
+(the JSON text of the id, so ``1`` and ``"1"`` stay apart). A ``tools/list`` result is pinned and
+checked like ``chainwatch tools scan`` (scanner/tools/), keyed by component and version, never by
+the server's name in a client config; its findings are recorded in the store at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from packageurl import PackageURL
+
+from scanner.models import Finding
+from scanner.tools.model import ActionClass, ChangeKind, SurfaceKey, ToolScanResult
+from scanner.tools.parse import ToolListError, parse_tool_list
+from scanner.tools.pinning import scan_tools, surface_key
+from scanner.tools.run import ToolPins
+
+REFUSED = -32001  # JSON-RPC implementation-defined server error: the proxy refused the call
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """The server's own claim from its ``initialize`` result."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One ``tools/call`` seen: the tool, its action class, and the refusal reason if refused."""
+
+    tool: str
+    action: str
+    refused: str = ""
+
+
+@dataclass(slots=True)
+class Session:
+    """Everything one proxy session saw, for the summary record."""
+
+    server: ServerInfo | None = None
+    scans: list[ToolScanResult] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)
+    messages: int = 0
+    refused: int = 0
+    unparsed: int = 0
+
+
+Recorder = Callable[[str, tuple[Finding, ...]], None]
+
+
+class Observer:
+    """Parse copies of messages in both directions; keep what enforcement needs to decide."""
+
+    def __init__(
+        self,
+        *,
+        component: str | None,
+        pins: ToolPins | None,
+        record: Recorder,
+        pact: frozenset[str] | None,
+        clock: Callable[[], str],
+    ) -> None:
+        self._component = component
+        self._pins = pins
+        self._record = record
+        self._pact = pact
+        self._clock = clock
+        self._pending: dict[str, str] = {}  # request id (JSON text) -> method
+        self.session = Session()
+        self.actions: dict[str, ActionClass] = {}  # tool -> class, from the latest tools/list
+        self.rug_pulled: dict[str, str] = {}  # tool -> what changed without a version change
+
+    def feed_line(self, from_client: bool, line: bytes) -> None:
+        """Take one newline-delimited message copy (a batch array counts each member)."""
+        self.session.messages += 1
+        try:
+            doc = json.loads(line)
+        except ValueError:  # not JSON (e.g. a log line on the wrong stream): forwarded, not parsed
+            self.session.unparsed += 1
+            return
+        for msg in doc if isinstance(doc, list) else [doc]:
+            if isinstance(msg, dict):
+                self._message(from_client, msg)
+
+    def _message(self, from_client: bool, msg: dict[str, Any]) -> None:
+        key = json.dumps(msg.get("id"))
+        method = msg.get("method")
+        if isinstance(method, str):
+            if "id" in msg:
+                self._pending[key] = method
+            if from_client and method == "tools/call":
+                self._call(msg)
+            return
+        asked = self._pending.pop(key, None)
+        result = msg.get("result")
+        if from_client or asked is None or not isinstance(result, dict):
+            return
+        if asked == "initialize":
+            info = result.get("serverInfo")
+            if isinstance(info, dict):
+                name, version = info.get("name"), info.get("version")
+                self.session.server = ServerInfo(
+                    name if isinstance(name, str) else "",
+                    version if isinstance(version, str) else "",
+                )
+        elif asked == "tools/list":
+            self._tools(result)
+
+    def _call(self, msg: dict[str, Any]) -> None:
+        params = msg.get("params")
+        name = params.get("name") if isinstance(params, dict) else None
+        tool = name if isinstance(name, str) else ""
+        action = self.actions.get(tool, ActionClass.UNKNOWN).value
+        self.session.calls.append(CallRecord(tool, action, self.refusal(tool) or ""))
+
+    def key(self) -> SurfaceKey:
+        """Whose tools these are: --component, else the server's claimed name and version."""
+        server = self.session.server or ServerInfo("", "")
+        if self._component is not None:
+            key = surface_key(self._component)
+            return key if key.version else SurfaceKey(key.component, server.version)
+        bare = PackageURL("generic", None, server.name or "unnamed-mcp-server").to_string()
+        return SurfaceKey(bare, server.version)
+
+    def _tools(self, result: dict[str, Any]) -> None:
+        try:
+            tools = parse_tool_list(json.dumps(result), "tools/list from the server")
+        except ToolListError:
+            return  # not a tool list this layer can read; nothing is pinned from it
+        key = self.key()
+        pinned = self._pins.tool_surface(key) if self._pins is not None else None
+        previous = None
+        if self._pins is not None and pinned is None:
+            previous = self._pins.latest_tool_surface(key.component, other_than=key.version)
+        result_ = scan_tools(tools, key, pinned=pinned, previous=previous, at=self._clock())
+        if self._pins is not None and result_.pinned:
+            self._pins.save_tool_surface(result_.surface)
+        self.session.scans.append(result_)
+        self.actions = {p.name: p.action for p in result_.surface.pins}
+        self.rug_pulled = {
+            c.tool: ", ".join(c.fields) or "definition"
+            for c in result_.changes
+            if c.kind is ChangeKind.RUG_PULL
+        }
+        subject = key.component + (f"@{key.version}" if key.version else "")
+        self._record(subject, result_.findings)
+
+    def refusal(self, tool: str) -> str | None:
+        """Why --enforce refuses a call to ``tool`` (None: allowed). Unknown tools are refused."""
+        if tool in self.rug_pulled:
+            return f"its definition ({self.rug_pulled[tool]}) changed without a version change"
+        action = self.actions.get(tool)
+        if action is None:
+            return "the server has not listed this tool"
+        if self._pact is not None and action.value not in self._pact:
+            return f"action class {action.value} is not in the agent's pact"
+        return None
+
+
+def refusal_response(request_id: Any, tool: str, reason: str) -> bytes:
+    """The JSON-RPC error a client shows for a refused call (one line, ASCII)."""
+    message = f"chainwatch proxy refused tools/call {tool!r}: {reason}"
+    body = {"jsonrpc": "2.0", "id": request_id, "error": {"code": REFUSED, "message": message}}
+    return json.dumps(body).encode("ascii") + b"\n"

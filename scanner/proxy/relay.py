@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -48,12 +49,16 @@ class Relay:
         observer: Observer,
         *,
         enforce: bool,
+        on_start: Callable[[], None] = lambda: None,
         on_done: Callable[[], None] = lambda: None,
         stdin_fd: int = 0,
         stdout_fd: int = 1,
     ) -> None:
         self.observer = observer
-        self._on_done = on_done  # runs on the parser thread, the one that used the store
+        # Both run on the parser thread, the one that uses the store: open it while the server
+        # starts (not when the first tool list arrives), close it after the last message.
+        self._on_start = on_start
+        self._on_done = on_done
         self.enforce = enforce
         self._in = stdin_fd
         self._out = stdout_fd
@@ -64,6 +69,10 @@ class Relay:
         """Start the server, relay until it exits, return its exit status."""
         proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         assert proc.stdin is not None and proc.stdout is not None
+        if threading.current_thread() is threading.main_thread():
+            # A client ending the session sends SIGTERM (then SIGKILL): stop the server and let
+            # its closing stdout end the relay, so messages already copied are still recorded.
+            signal.signal(signal.SIGTERM, lambda _sig, _frame: proc.terminate())
         parser = threading.Thread(target=self._parse, daemon=True)
         upstream = threading.Thread(target=self._from_client, args=(proc,), daemon=True)
         parser.start()
@@ -77,9 +86,11 @@ class Relay:
 
     def _from_server(self, fd: int) -> None:
         while chunk := os.read(fd, _CHUNK):
+            # Queue the copy first: once the client has a tools/list result it may call at once,
+            # and the call's decision waits for every queued copy (see _refusals).
+            self._copies.put(Chunk(False, chunk))
             with self._out_lock:
                 _write_all(self._out, chunk)
-            self._copies.put(Chunk(False, chunk))
 
     def _from_client(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdin is not None
@@ -151,6 +162,10 @@ class Relay:
 
     def _parse(self) -> None:
         buffers = {True: b"", False: b""}
+        try:
+            self._on_start()
+        except ChainwatchError as exc:
+            sys.stderr.write(f"chainwatch proxy: {exc.diagnostics()}\n")
         while True:
             item = self._copies.get()
             try:

@@ -34,6 +34,10 @@ class LazyStore:
         self._agent = agent
         self._store: Store | None = None
 
+    def open(self) -> None:
+        """Open the store now (creating and migrating it as needed)."""
+        self._open()
+
     def _open(self) -> Store:
         if self._store is None:
             self._store = Store.open(self._path)
@@ -79,6 +83,6 @@ def run_proxy(options: ProxyOptions, clock: Callable[[], str]) -> tuple[int, Obs
         pact=options.pact,
         clock=clock,
     )
-    on_done = store.close if store is not None else (lambda: None)
-    status = Relay(observer, enforce=options.enforce, on_done=on_done).run(options.command)
+    hooks = {"on_start": store.open, "on_done": store.close} if store is not None else {}
+    status = Relay(observer, enforce=options.enforce, **hooks).run(options.command)
     return status, observer

@@ -4,11 +4,13 @@
   v1       read_file "Read a file." and delete_file, version 1.0.0
   rugpull  read_file's description changed, version still 1.0.0
   bump     the same changed description under version 1.1.0
-  reorder  v1 with every JSON object's keys in reverse order (no change in meaning)
+  reorder  v1, but every JSON object it writes has its keys in reverse order (the SDK writes
+           them sorted): the same tools in another spelling
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -36,7 +38,7 @@ def _reversed(value: Any) -> Any:
 
 
 def _tools() -> list[types.Tool]:
-    schema = _reversed(SCHEMA) if VARIANT == "reorder" else SCHEMA
+    schema = SCHEMA
     read_ann = types.ToolAnnotations(readOnlyHint=True, openWorldHint=False)
     delete_ann = types.ToolAnnotations(readOnlyHint=False, destructiveHint=True)
     return [
@@ -65,8 +67,22 @@ async def _call(ctx: Any, params: types.CallToolRequestParams) -> types.CallTool
 SERVER = Server("files-server", version=VERSION, on_list_tools=_list, on_call_tool=_call)
 
 
+class _ReversedKeys:
+    """The stdout the SDK writes to, re-spelling each message with its keys reversed."""
+
+    def __init__(self) -> None:
+        self._out = anyio.wrap_file(sys.stdout)
+
+    async def write(self, text: str) -> None:
+        await self._out.write(json.dumps(_reversed(json.loads(text)), separators=(",", ":")) + "\n")
+
+    async def flush(self) -> None:
+        await self._out.flush()
+
+
 async def _main() -> None:
-    async with stdio_server() as (read, write):
+    stdout: Any = _ReversedKeys() if VARIANT == "reorder" else None
+    async with stdio_server(stdout=stdout) as (read, write):
         await SERVER.run(read, write, SERVER.create_initialization_options())
 
 

@@ -83,6 +83,8 @@ def run_proxy(options: ProxyOptions, clock: Callable[[], str]) -> tuple[int, Obs
         pact=options.pact,
         clock=clock,
     )
-    hooks = {"on_start": store.open, "on_done": store.close} if store is not None else {}
-    status = Relay(observer, enforce=options.enforce, **hooks).run(options.command)
+    relay = Relay(observer, enforce=options.enforce)
+    if store is not None:
+        relay = Relay(observer, enforce=options.enforce, on_start=store.open, on_done=store.close)
+    status = relay.run(options.command)
     return status, observer

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -19,6 +19,7 @@ from scanner.baseline import (
     StoredIdentity,
     VerificationRecord,
 )
+from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Finding, Inventory
 from scanner.tools.model import SurfaceKey, ToolSurface
 
@@ -110,3 +111,13 @@ class Store(ABC):
     @abstractmethod
     def save_tool_surface(self, surface: ToolSurface) -> None:
         """Pin ``surface`` for its component version, replacing an earlier pin; all or nothing."""
+
+    # Runtime events (scanner/events; `chainwatch events import`).
+
+    @abstractmethod
+    def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
+        """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
+
+    @abstractmethod
+    def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
+        """Stored runtime events in time order (of one agent, or all), at most ``limit``."""

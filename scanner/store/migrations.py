@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scanner.store.events import EVENTS_MIGRATION
+
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
         1,
@@ -165,4 +167,6 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    # Runtime events from the hook (scanner/store/events.py), keyed by (batch_id, seq).
+    (5, EVENTS_MIGRATION),
 )

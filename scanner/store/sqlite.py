@@ -28,6 +28,7 @@ from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
 from scanner.store import _toolpins
 from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
+from scanner.store.events import SQLiteEvents
 from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
@@ -37,7 +38,7 @@ from scanner.tools.model import SurfaceKey, ToolSurface
 BUSY_TIMEOUT_S = 30.0
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteEvents, Store):
     """A chainwatch database file. Open with :meth:`open`; use as a context manager."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:

@@ -7,7 +7,7 @@ rescan against the loopback registry, the way a PostgreSQL backend would.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from scanner.baseline import (
     StoredIdentity,
     VerificationRecord,
 )
+from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Finding, Inventory
 from scanner.scan import run_inventory
 from scanner.store import Store
@@ -39,9 +40,20 @@ class MemoryStore(Store):
         self.known: dict[str, StoredIdentity] = {}
         self.events: list[IdentityEvent] = []
         self.surfaces: dict[SurfaceKey, ToolSurface] = {}  # insertion order: pin order
+        self.runtime: dict[tuple[str, int], RuntimeEvent] = {}
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
+        offered = list(events)
+        new = {(e.batch_id, e.seq): e for e in offered if (e.batch_id, e.seq) not in self.runtime}
+        self.runtime.update(new)
+        return EventsWritten(len(new), len(offered) - len(new))
+
+    def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
+        found = [e for e in self.runtime.values() if agent is None or e.agent == agent]
+        return sorted(found, key=lambda e: (e.time, e.batch_id, e.seq))[:limit]
 
     def record_scan(
         self,

@@ -9,6 +9,8 @@ the server's name in a client config; its findings are recorded in the store at 
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from packageurl import PackageURL
 
 from scanner.models import Finding
+from scanner.runtime.hook_event import MAX_ARGS, MAX_DURATION_MS, MAX_TEXT, MAX_TOOLS, SCHEMA_ID
 from scanner.tools.model import ActionClass, ChangeKind, SurfaceKey, ToolScanResult
 from scanner.tools.parse import ToolListError, parse_tool_list
 from scanner.tools.pinning import scan_tools, surface_key
@@ -54,6 +57,32 @@ class Session:
 
 
 Recorder = Callable[[str, tuple[Finding, ...]], None]
+Emitter = Callable[[dict[str, Any]], None]  # one event in the hook's format (event.schema.json)
+_JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number", list: "array"}
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A request waiting for its response."""
+
+    method: str
+    tool: str = ""
+    arguments: tuple[tuple[str, str], ...] = ()  # names and JSON types, never values
+    started: float = 0.0
+
+
+def _text(value: Any) -> str:
+    return value[:MAX_TEXT] if isinstance(value, str) else ""
+
+
+def _shape(arguments: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(arguments, dict):
+        return ()
+    shape = []
+    for name, value in list(arguments.items())[:MAX_ARGS]:
+        kind = "null" if value is None else _JSON_TYPES.get(type(value), "object")
+        shape.append((_text(name) or "?", kind))
+    return tuple(shape)
 
 
 class Observer:
@@ -62,18 +91,26 @@ class Observer:
     def __init__(
         self,
         *,
+        agent: str,
         component: str | None,
         pins: ToolPins | None,
         record: Recorder,
         pact: frozenset[str] | None,
         clock: Callable[[], str],
+        emit: Emitter = lambda event: None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._agent = agent
         self._component = component
         self._pins = pins
         self._record = record
         self._pact = pact
         self._clock = clock
-        self._pending: dict[str, str] = {}  # request id (JSON text) -> method
+        self._emit = emit
+        self._monotonic = monotonic
+        self._batch = f"proxy-{uuid.uuid4().hex[:16]}"
+        self._seq = 0
+        self._pending: dict[str, Pending] = {}  # request id (JSON text) -> what was asked
         self.session = Session()
         self.actions: dict[str, ActionClass] = {}  # tool -> class, from the latest tools/list
         self.rug_pulled: dict[str, str] = {}  # tool -> what changed without a version change
@@ -94,32 +131,77 @@ class Observer:
         key = json.dumps(msg.get("id"))
         method = msg.get("method")
         if isinstance(method, str):
-            if "id" in msg:
-                self._pending[key] = method
             if from_client and method == "tools/call":
-                self._call(msg)
+                self._call(key, msg)
+            elif "id" in msg:
+                self._pending[key] = Pending(method)
             return
         asked = self._pending.pop(key, None)
-        result = msg.get("result")
-        if from_client or asked is None or not isinstance(result, dict):
+        if from_client or asked is None:
             return
-        if asked == "initialize":
-            info = result.get("serverInfo")
-            if isinstance(info, dict):
-                name, version = info.get("name"), info.get("version")
-                self.session.server = ServerInfo(
-                    name if isinstance(name, str) else "",
-                    version if isinstance(version, str) else "",
-                )
-        elif asked == "tools/list":
+        result = msg.get("result")
+        if asked.method == "tools/call":
+            self._called(asked, result)
+        elif not isinstance(result, dict):
+            return
+        elif asked.method == "initialize":
+            self._initialized(result)
+        elif asked.method == "tools/list":
             self._tools(result)
 
-    def _call(self, msg: dict[str, Any]) -> None:
+    def _initialized(self, result: dict[str, Any]) -> None:
+        info = result.get("serverInfo")
+        if not isinstance(info, dict):
+            return
+        self.session.server = ServerInfo(_text(info.get("name")), _text(info.get("version")))
+        event: dict[str, Any] = {"kind": "server_info", "server": self._server()}
+        if _text(result.get("protocolVersion")):
+            event["protocol_version"] = _text(result.get("protocolVersion"))
+        self._event(event)
+
+    def _call(self, key: str, msg: dict[str, Any]) -> None:
         params = msg.get("params")
         name = params.get("name") if isinstance(params, dict) else None
         tool = name if isinstance(name, str) else ""
         action = self.actions.get(tool, ActionClass.UNKNOWN).value
         self.session.calls.append(CallRecord(tool, action, self.refusal(tool) or ""))
+        arguments = _shape(params.get("arguments")) if isinstance(params, dict) else ()
+        if "id" in msg:
+            self._pending[key] = Pending("tools/call", tool, arguments, self._monotonic())
+
+    def _called(self, asked: Pending, result: Any) -> None:
+        if not isinstance(result, dict):
+            outcome = "failed"  # a JSON-RPC error, the proxy's refusal included
+        else:
+            outcome = "error" if result.get("isError") is True else "ok"
+        elapsed = max(0.0, (self._monotonic() - asked.started) * 1000)
+        self._event(
+            {
+                "kind": "tool_call",
+                "tool": _text(asked.tool) or "?",
+                "action_class": self.actions.get(asked.tool, ActionClass.UNKNOWN).value,
+                "outcome": outcome,
+                "duration_ms": round(min(elapsed, MAX_DURATION_MS), 3),
+                "argument_shape": dict(asked.arguments),
+            }
+        )
+
+    def _server(self) -> dict[str, str]:
+        server = self.session.server or ServerInfo("", "")
+        out = {"name": server.name or "?"}
+        if server.version:
+            out["version"] = server.version
+        return out
+
+    def _event(self, fields: dict[str, Any]) -> None:
+        if self._seq >= 1_000_000:  # the schema's cap on seq: start a new batch
+            self._batch, self._seq = f"proxy-{uuid.uuid4().hex[:16]}", 0
+        event = {"schema": SCHEMA_ID, "batch_id": self._batch, "seq": self._seq}
+        event |= {"time": self._clock(), "agent": self._agent, "session": self._batch}
+        if self.session.server is not None and "server" not in fields:
+            event["server"] = self._server()
+        self._seq += 1
+        self._emit(event | fields)
 
     def key(self) -> SurfaceKey:
         """Whose tools these are: --component, else the server's claimed name and version."""
@@ -152,6 +234,12 @@ class Observer:
         }
         subject = key.component + (f"@{key.version}" if key.version else "")
         self._record(subject, result_.findings)
+        listed = [
+            {"name": _text(p.name), "action_class": p.action.value} for p in result_.surface.pins
+        ]
+        self._event(
+            {"kind": "tools_list", "component": _text(subject), "tools": listed[:MAX_TOOLS]}
+        )
 
     def refusal(self, tool: str) -> str | None:
         """Why --enforce refuses a call to ``tool`` (None: allowed). Unknown tools are refused."""

@@ -114,13 +114,15 @@ class Relay:
             proc.stdin.close()
 
     def _enforced(self, fd: int, line: bytes) -> None:
-        refusals = self._refusals(line)
+        refusals = b"".join(self._refusals(line))
+        self._copies.put(Chunk(True, line))
         if refusals:
+            # The refusal is the response the observer sees for the call (outcome "failed").
+            self._copies.put(Chunk(False, refusals))
             with self._out_lock:
-                _write_all(self._out, b"".join(refusals))
+                _write_all(self._out, refusals)
         else:
             _write_all(fd, line)
-        self._copies.put(Chunk(True, line))
 
     def _refusals(self, line: bytes) -> list[bytes]:
         """Error responses for a refused line (empty: forward it). A batch is refused whole."""

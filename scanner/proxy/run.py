@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from scanner.events.parse import EventError, event_from_json
 from scanner.models import Finding, Inventory
 from scanner.proxy.observe import Observer
 from scanner.proxy.relay import Relay
@@ -67,6 +70,15 @@ class LazyStore:
             summary={"findings": len(findings)},
         )
 
+    def emit(self, event: dict[str, Any]) -> None:
+        """Validate, redact and store one runtime event through the events layer (h10's API)."""
+        try:
+            parsed = event_from_json(event)
+        except EventError as exc:  # e.g. a server name that is not text: said, not stored
+            sys.stderr.write(f"chainwatch proxy: event not recorded: {exc}\n")
+            return
+        self._open().record_events([parsed], at=event["time"])
+
     def close(self) -> None:
         """Close the store if it was opened."""
         if self._store is not None:
@@ -77,6 +89,8 @@ def run_proxy(options: ProxyOptions, clock: Callable[[], str]) -> tuple[int, Obs
     """Relay between our stdio and the server command until it exits; its status and the session."""
     store = LazyStore(options.db, options.agent) if options.record else None
     observer = Observer(
+        agent=options.agent,
+        emit=store.emit if store is not None else (lambda event: None),
         component=options.component,
         pins=store,
         record=(lambda s, f: store.record(s, f, clock())) if store else (lambda s, f: None),

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scanner.proxy import REFUSED
+from scanner.store import Store
 from tests.proxy._session import copy_db, direct, findings, proxied, raw_tools_list, talk
 
 MANIFEST = 'version = 1\n\n[[agent]]\nid = "a"\npact = ["read"]\n'
@@ -37,6 +38,17 @@ def test_client_talks_through_proxy_like_direct(pinned_v1: Path) -> None:
         inputs = conn.execute("SELECT inputs FROM scans WHERE kind = 'proxy'").fetchall()
     assert pins == 2
     assert len(inputs) == 1 and '"component": "pkg:generic/files-server@1.0.0"' in inputs[0][0]
+    with Store.open(pinned_v1) as store:
+        events = store.runtime_events(agent="a")
+    assert [e.kind for e in events] == ["server_info", "tools_list", "tool_call"]
+    assert (events[0].server_name, events[0].server_version) == ("files-server", "1.0.0")
+    assert {(t.name, t.action_class) for t in events[1].tools} == {
+        ("read_file", "read"),
+        ("delete_file", "write_destructive"),
+    }
+    call = events[2]
+    assert (call.tool, call.action_class, call.outcome) == ("read_file", "read", "ok")
+    assert call.argument_shape == (("path", "string"),)  # the name and type, never the value
     again = talk(proxied(pinned_v1.parent / "again.db", "v1"))
     assert (again.server, again.tools, again.results) == (
         through.server,
@@ -82,6 +94,9 @@ def test_enforce_refuses_the_rug_pulled_call(pinned_v1: Path, tmp_path: Path) ->
     code, message = out.errors["read_file"]
     assert code == REFUSED
     assert "read_file" in message and "without a version change" in message
+    with Store.open(db) as store:
+        calls = [e for e in store.runtime_events(agent="a") if e.kind == "tool_call"]
+    assert [(e.tool, e.outcome) for e in calls][-1:] == [("read_file", "failed")]
     # The same pact on the unchanged server lets the read through and refuses the destructive
     # tool: the refusal above is the rug pull, not a blanket one.
     v1 = talk(

@@ -820,3 +820,59 @@ def proxy_run(
     )
     status, _ = run_proxy(options, lambda: ctx.obj["clock"]().isoformat(timespec="seconds"))
     sys.exit(status)
+
+
+@proxy.command("install")
+@click.argument("config", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--agent", required=True, help="The agent name the proxy records events under.")
+@click.option("--enforce", is_flag=True, help="Run each server's proxy with --enforce.")
+@click.option(
+    "--manifest", type=click.Path(path_type=Path, dir_okay=False), help="Passed to the proxy."
+)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="Passed to the proxy.")
+@click.option(
+    "--proxy-command",
+    default="chainwatch",
+    show_default=True,
+    help="How the client starts chainwatch (split on spaces), e.g. '/venv/bin/chainwatch'.",
+)
+@output_options(formats=False)
+@handle_errors
+def proxy_install(
+    config: Path,
+    agent: str,
+    enforce: bool,
+    manifest: Path | None,
+    db: Path | None,
+    proxy_command: str,
+    out: Output,
+) -> None:
+    """Rewrite CONFIG (mcpServers / servers JSON) so each stdio server runs behind the proxy.
+
+    The original bytes are kept beside it (CONFIG.chainwatch-backup, 0600); a second install is
+    refused. Only server names are printed: env values and args may hold secrets.
+    """
+    from scanner.proxy.install import InstallPlan, install, plan_options
+    from scanner.report.text import reveal
+
+    options = plan_options(enforce=enforce, manifest=manifest, db=db)
+    plan = InstallPlan(agent, tuple(proxy_command.split()), options)
+    result = install(config, plan)
+    for name in result.wrapped:
+        out.data(f"wrapped  {reveal(name)}")
+    for name, reason in result.left:
+        out.data(f"left     {reveal(name)}: {reason}")
+    out.data(f"backup:  {result.backup}")
+
+
+@proxy.command("uninstall")
+@click.argument("config", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Restore the backup even if CONFIG changed since.")
+@output_options(formats=False)
+@handle_errors
+def proxy_uninstall(config: Path, force: bool, out: Output) -> None:
+    """Restore CONFIG byte for byte from the backup install made, and remove the backup."""
+    from scanner.proxy.install import uninstall
+
+    backup = uninstall(config, force=force)
+    out.data(f"restored {config} from {backup.name}")

@@ -764,14 +764,17 @@ class _ProxyGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Anything that is not a subcommand is the ``run`` subcommand's options and command."""
-        if not args or args[0] not in self.commands:
+        if args and args[0] not in self.commands and args != ["--help"]:
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
 
 @main.group(cls=_ProxyGroup)
 def proxy() -> None:
-    """Run an MCP stdio server behind chainwatch: `chainwatch proxy --agent NAME -- COMMAND...`."""
+    """Run an MCP stdio server behind chainwatch: `chainwatch proxy --agent NAME -- COMMAND...`.
+
+    Options and COMMAND without a subcommand name go to `proxy run`.
+    """
 
 
 @proxy.command("run")

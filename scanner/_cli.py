@@ -791,6 +791,7 @@ def proxy() -> None:
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite store.")
 @click.option("--no-record", is_flag=True, help="Pin nothing and record nothing.")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@output_options(formats=False)
 @click.pass_context
 @handle_errors
 def proxy_run(
@@ -802,11 +803,13 @@ def proxy_run(
     db: Path | None,
     no_record: bool,
     command: tuple[str, ...],
+    out: Output,
 ) -> None:
     """Start COMMAND (the server) and relay stdio between it and the client, watching tools.
 
     Every byte is forwarded at once; a copy is parsed off the forwarding path. Tool lists are
     pinned by component and version; a changed definition under the same version is a rug pull.
+    stdout carries the protocol: a session summary is written only with -o FILE.
     """
     from scanner.proxy import ProxyOptions, run_proxy
     from scanner.proxy.pact import agent_pact
@@ -821,7 +824,12 @@ def proxy_run(
         enforce=enforce,
         record=not no_record,
     )
-    status, _ = run_proxy(options, lambda: ctx.obj["clock"]().isoformat(timespec="seconds"))
+    status, observer = run_proxy(options, lambda: ctx.obj["clock"]().isoformat(timespec="seconds"))
+    if out.stream is not sys.stdout:  # never write text into the client's protocol stream
+        from scanner.proxy.summary import summary_lines
+
+        for line in summary_lines(observer.session, verbose=out.options.verbose):
+            out.data(line)
     sys.exit(status)
 
 

@@ -7,14 +7,17 @@ variant against a copy of that store.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from scanner.proxy import REFUSED
 from scanner.store import Store
-from tests.proxy._session import copy_db, direct, findings, proxied, raw_tools_list, talk
+from tests.proxy._session import REPO, copy_db, direct, findings, proxied, raw_tools_list, talk
 
 MANIFEST = 'version = 1\n\n[[agent]]\nid = "a"\npact = ["read"]\n'
 
@@ -106,3 +109,47 @@ def test_enforce_refuses_the_rug_pulled_call(pinned_v1: Path, tmp_path: Path) ->
     assert v1.results == {"read_file": "read_file(notes.txt) by v1"}
     assert v1.errors["delete_file"][0] == REFUSED
     assert "write_destructive is not in the agent's pact" in v1.errors["delete_file"][1]
+
+
+def test_session_summary_goes_to_the_output_file_not_the_protocol(
+    pinned_v1: Path, tmp_path: Path
+) -> None:
+    db = copy_db(pinned_v1, tmp_path / "store.db")
+    report = tmp_path / "session.txt"
+    out = talk(proxied(db, "rugpull", "-o", str(report)))
+    assert out.results["read_file"] == "read_file(notes.txt) by rugpull"  # the stream stayed clean
+    text = report.read_text()
+    assert "server:    files-server 1.0.0" in text
+    assert "calls:     1 (0 refused)" in text
+    assert "CW412 high tool read_file" in text
+
+
+def test_enforce_without_a_pact_fails_closed(tmp_path: Path) -> None:
+    manifest = tmp_path / "chainwatch.toml"
+    manifest.write_text('version = 1\n\n[[agent]]\nid = "a"\n')
+    for agent in ("a", "b"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scanner",
+                "proxy",
+                "--agent",
+                agent,
+                "--enforce",
+                "--manifest",
+                str(manifest),
+                "--",
+                sys.executable,
+                "-c",
+                "print('ran')",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            timeout=60,
+        )
+        assert done.returncode == 3, done.stderr
+        assert "ran" not in done.stdout  # the server was never started
+    assert "--enforce" in done.stderr and "'b'" in done.stderr

@@ -887,3 +887,7 @@ def proxy_uninstall(config: Path, force: bool, out: Output) -> None:
 
     backup = uninstall(config, force=force)
     out.data(f"restored {config} from {backup.name}")
+
+
+# The baseline, diff and rescan commands live in their own module and register on `main`.
+from scanner import _cli_changes as _cli_changes  # noqa: E402

@@ -23,8 +23,13 @@ from typing import Any
 
 from scanner.errors import ChainwatchError
 from scanner.proxy.observe import CallRecord, Observer, refusal_response
+from scanner.redact import redact_text
 
 _CHUNK = 65536
+
+
+class ProxyError(ChainwatchError):
+    """The proxy could not run the server."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +72,27 @@ class Relay:
 
     def run(self, command: Sequence[str]) -> int:
         """Start the server, relay until it exits, return its exit status."""
-        proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        assert proc.stdin is not None and proc.stdout is not None
-        if threading.current_thread() is threading.main_thread():
-            # A client ending the session sends SIGTERM (then SIGKILL): stop the server and let
-            # its closing stdout end the relay, so messages already copied are still recorded.
-            signal.signal(signal.SIGTERM, lambda _sig, _frame: proc.terminate())
-        parser = threading.Thread(target=self._parse, daemon=True)
-        upstream = threading.Thread(target=self._from_client, args=(proc,), daemon=True)
-        parser.start()
-        upstream.start()
         try:
-            self._from_server(proc.stdout.fileno())
-        finally:
-            self._copies.put(None)
-            parser.join()
-        return proc.wait()
+            proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        except OSError as exc:
+            name = redact_text(command[0]) if command else "(none)"
+            raise ProxyError(f"cannot start the server {name!r}: {exc.strerror or exc}") from None
+        with proc:  # closes both pipes and waits for the server at the end
+            assert proc.stdin is not None and proc.stdout is not None
+            if threading.current_thread() is threading.main_thread():
+                # A client ending the session sends SIGTERM (then SIGKILL): stop the server and
+                # let its closing stdout end the relay, so copies already queued are recorded.
+                signal.signal(signal.SIGTERM, lambda _sig, _frame: proc.terminate())
+            parser = threading.Thread(target=self._parse, daemon=True)
+            upstream = threading.Thread(target=self._from_client, args=(proc,), daemon=True)
+            parser.start()
+            upstream.start()
+            try:
+                self._from_server(proc.stdout.fileno())
+            finally:
+                self._copies.put(None)
+                parser.join()
+            return proc.wait()
 
     def _from_server(self, fd: int) -> None:
         while chunk := os.read(fd, _CHUNK):

@@ -69,6 +69,7 @@ class Pending:
     tool: str = ""
     arguments: tuple[tuple[str, str], ...] = ()  # names and JSON types, never values
     started: float = 0.0
+    paged: bool = False  # a tools/list request with a cursor: a later page of the same list
 
 
 def _text(value: Any) -> str:
@@ -111,6 +112,7 @@ class Observer:
         self._batch = f"proxy-{uuid.uuid4().hex[:16]}"
         self._seq = 0
         self._pending: dict[str, Pending] = {}  # request id (JSON text) -> what was asked
+        self._pages: list[Any] = []  # tools of a paginated tools/list so far
         self.session = Session()
         self.actions: dict[str, ActionClass] = {}  # tool -> class, from the latest tools/list
         self.rug_pulled: dict[str, str] = {}  # tool -> what changed without a version change
@@ -134,7 +136,9 @@ class Observer:
             if from_client and method == "tools/call":
                 self._call(key, msg)
             elif "id" in msg:
-                self._pending[key] = Pending(method)
+                params = msg.get("params")
+                paged = isinstance(params, dict) and params.get("cursor") is not None
+                self._pending[key] = Pending(method, paged=paged)
             return
         asked = self._pending.pop(key, None)
         if from_client or asked is None:
@@ -147,7 +151,7 @@ class Observer:
         elif asked.method == "initialize":
             self._initialized(result)
         elif asked.method == "tools/list":
-            self._tools(result)
+            self._page(result, continued=asked.paged)
 
     def _initialized(self, result: dict[str, Any]) -> None:
         info = result.get("serverInfo")
@@ -211,6 +215,17 @@ class Observer:
             return key if key.version else SurfaceKey(key.component, server.version)
         bare = PackageURL("generic", None, server.name or "unnamed-mcp-server").to_string()
         return SurfaceKey(bare, server.version)
+
+    def _page(self, result: dict[str, Any], *, continued: bool) -> None:
+        """Collect a paginated tools/list; the whole list is pinned once its last page is in."""
+        tools = result.get("tools")
+        if not isinstance(tools, list):
+            return
+        self._pages = [*self._pages, *tools] if continued else list(tools)
+        if isinstance(result.get("nextCursor"), str):
+            return  # more to come: a part of the list is not a changed list
+        self._tools({"tools": self._pages})
+        self._pages = []
 
     def _tools(self, result: dict[str, Any]) -> None:
         try:

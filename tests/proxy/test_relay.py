@@ -11,18 +11,18 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from scanner._cli import main
-from scanner.proxy.observe import REFUSED, Observer
+from scanner.proxy.observe import REFUSED, Observer, Recorder
 from scanner.proxy.relay import Relay
 
 ECHO = [sys.executable, str(Path(__file__).resolve().parent / "servers" / "echo.py")]
 
 
-def _observer() -> Observer:
+def _observer(record: Recorder = lambda subject, findings: None) -> Observer:
     return Observer(
         agent="a",
         component=None,
         pins=None,
-        record=lambda subject, findings: None,
+        record=record,
         pact=frozenset({"read"}),
         clock=lambda: "2026-01-01T00:00:00+00:00",
     )
@@ -83,3 +83,22 @@ def test_a_server_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["proxy", "--agent", "a", "--no-record", "--", str(missing)])
     assert result.exit_code == 3
     assert "cannot start the server" in result.output and "no-such-server" in result.output
+
+
+def test_a_paginated_tool_list_is_pinned_whole() -> None:
+    pinned: list[str] = []
+    observer = _observer(lambda subject, findings: pinned.append(subject))
+    pages = [
+        (None, [{"name": "read_file"}], "c1"),
+        ("c1", [{"name": "list_dir"}], None),
+    ]
+    for i, (cursor, tools, next_cursor) in enumerate(pages, start=10):
+        params = {"cursor": cursor} if cursor else {}
+        request = {"jsonrpc": "2.0", "id": i, "method": "tools/list", "params": params}
+        observer.feed_line(True, json.dumps(request).encode())
+        result = {"tools": tools, **({"nextCursor": next_cursor} if next_cursor else {})}
+        observer.feed_line(
+            False, json.dumps({"jsonrpc": "2.0", "id": i, "result": result}).encode()
+        )
+    assert pinned == ["pkg:generic/unnamed-mcp-server"]  # once, for the whole list
+    assert set(observer.actions) == {"read_file", "list_dir"}

@@ -182,7 +182,7 @@ def rescan(
 
     from scanner.audit.setup import AuditSettings
     from scanner.checks.diff import Change, ChangeKind
-    from scanner.diff.rescan import rescan as run_rescan
+    from scanner.rescans import rescan as run_rescan
     from scanner.scan import ScanOptions
     from scanner.store import Store
 

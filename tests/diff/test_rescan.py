@@ -11,8 +11,8 @@ from scanner.audit.setup import AuditSettings
 from scanner.baseline import ChangeCause
 from scanner.demo import recorded_at
 from scanner.diff import NoBaselineError
-from scanner.diff.rescan import rescan
 from scanner.inventory.build import InventoryOptions, build_inventory
+from scanner.rescans import rescan
 from scanner.scan import ScanOptions, run_scan
 from scanner.store import Store
 from tests.conftest import FIXTURES

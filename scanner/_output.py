@@ -19,13 +19,8 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from scanner.models import Inventory
-from scanner.report.interface import (
-    RESULT_ONLY,
-    Report,
-    ReportFormat,
-    ReportOptions,
-    report_for,
-)
+from scanner.report.formats import report_for
+from scanner.report.interface import RESULT_ONLY, Report, ReportFormat, ReportOptions
 from scanner.report.text import clean, safe, wrap
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -15,6 +15,7 @@ from scanner._cli import (  # noqa: F401
     db,
     events,
     inventory,
+    proxy,
     scan,
     tools,
     trust,

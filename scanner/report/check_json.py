@@ -10,8 +10,8 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from scanner.report._jsonable import finding_document, to_jsonable
 from scanner.report._results import chainwatch_version, places
-from scanner.report.json import finding_document, to_jsonable
 
 if TYPE_CHECKING:
     from scanner.scan import ScanResult

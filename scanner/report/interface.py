@@ -85,27 +85,3 @@ class Report(ABC):
     def tool_scan(self, result: ToolScanResult, out: TextIO) -> None:
         """Write a tool list's pins, changes and poisoning findings (not every format can)."""
         raise ReportError(f"{type(self).__name__} cannot write tool scans", hint="--format json")
-
-
-def report_for(fmt: ReportFormat | str, options: ReportOptions | None = None) -> Report:
-    """The report object for a format name."""
-    from scanner.report.cyclonedx import CycloneDxReport
-    from scanner.report.json import JsonReport
-    from scanner.report.markdown import MarkdownReport
-    from scanner.report.sarif import SarifReport
-    from scanner.report.table import TableReport
-
-    formats: dict[ReportFormat, type[Report]] = {
-        ReportFormat.TABLE: TableReport,
-        ReportFormat.JSON: JsonReport,
-        ReportFormat.SARIF: SarifReport,
-        ReportFormat.MARKDOWN: MarkdownReport,
-        ReportFormat.CYCLONEDX: CycloneDxReport,
-    }
-    try:
-        return formats[ReportFormat(fmt)](options)
-    except ValueError:
-        raise ReportError(
-            f"unknown report format {fmt!r}",
-            hint=f"choose one of: {', '.join(f.value for f in ReportFormat)}",
-        ) from None

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from scanner.checks.codes import DEFAULT_SEVERITY, Code
 from scanner.models import Finding, Severity, SourceLocation
+from scanner.report._jsonable import dumps
 from scanner.report._results import chainwatch_version, places
 from scanner.report.interface import Report, ResultReport
-from scanner.report.json import dumps
 
 if TYPE_CHECKING:
     from scanner.scan import ScanResult

@@ -18,7 +18,8 @@ import pytest
 from scanner.check import check_scan
 from scanner.demo import demo_policy, recorded_at, run_demo
 from scanner.report.check_json import schema_text
-from scanner.report.interface import ReportError, report_for
+from scanner.report.formats import report_for
+from scanner.report.interface import ReportError
 from scanner.report.markdown import md
 from scanner.report.sarif import sarif_document
 from scanner.scan import ScanResult

@@ -162,9 +162,9 @@ def check(
 def _judged(ctx: click.Context, result: ScanResult, policy: Policy, now: datetime) -> ScanResult:
     """The diff against each agent's accepted baseline (when the store has one), then the policy."""
     from scanner.check import change_findings, check_scan
-    from scanner.store import Store
+    from scanner.store import open_store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         changes, without = change_findings(store, result)
     if without:
         error(

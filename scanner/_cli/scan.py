@@ -171,7 +171,7 @@ def _scan(
     from scanner.checks.gate import GatePolicy
     from scanner.inventory.build import build_inventory
     from scanner.scan import run_scan
-    from scanner.store import Store
+    from scanner.store import open_store
 
     inv = build_inventory(list(paths), inv_options)
     inputs = {
@@ -185,7 +185,7 @@ def _scan(
         if no_record:
             result = run_scan(inv, None, options, inputs=inputs, progress=progress)
         else:
-            with Store.open(ctx.obj["db"]) as store:
+            with open_store(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
     inventory_errors(inv)
     result = finish(result) if finish is not None else _with_gate(result, policy or GatePolicy())
@@ -251,13 +251,13 @@ def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> N
 
     from scanner.checks.gate import GatePolicy
     from scanner.demo import default_demo_db_path, run_demo
-    from scanner.store import Store
+    from scanner.store import open_store
 
     if accepted and not as_check:
         raise click.UsageError("--accepted goes with --check")
     db = demo_db or default_demo_db_path()
     with (
-        Store.open(db) as store,
+        open_store(db) as store,
         progress_bar(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar, audit=as_check)

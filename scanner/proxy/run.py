@@ -12,6 +12,7 @@ from scanner.events.parse import EventError, event_from_json
 from scanner.models import Finding, Inventory
 from scanner.proxy.observe import Observer
 from scanner.proxy.relay import Relay
+from scanner.store import open_store
 from scanner.store.interface import Store
 from scanner.tools.model import SurfaceKey, ToolSurface
 
@@ -43,7 +44,7 @@ class LazyStore:
 
     def _open(self) -> Store:
         if self._store is None:
-            self._store = Store.open(self._path)
+            self._store = open_store(self._path)
         return self._store
 
     def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from scanner.proxy import REFUSED
-from scanner.store import Store
+from scanner.store import open_store
 from tests.proxy._session import REPO, copy_db, direct, findings, proxied, raw_tools_list, talk
 
 MANIFEST = 'version = 1\n\n[[agent]]\nid = "a"\npact = ["read"]\n'
@@ -41,7 +41,7 @@ def test_client_talks_through_proxy_like_direct(pinned_v1: Path) -> None:
         inputs = conn.execute("SELECT inputs FROM scans WHERE kind = 'proxy'").fetchall()
     assert pins == 2
     assert len(inputs) == 1 and '"component": "pkg:generic/files-server@1.0.0"' in inputs[0][0]
-    with Store.open(pinned_v1) as store:
+    with open_store(pinned_v1) as store:
         events = store.runtime_events(agent="a")
     assert [e.kind for e in events] == ["server_info", "tools_list", "tool_call"]
     assert (events[0].server_name, events[0].server_version) == ("files-server", "1.0.0")
@@ -97,7 +97,7 @@ def test_enforce_refuses_the_rug_pulled_call(pinned_v1: Path, tmp_path: Path) ->
     code, message = out.errors["read_file"]
     assert code == REFUSED
     assert "read_file" in message and "without a version change" in message
-    with Store.open(db) as store:
+    with open_store(db) as store:
         calls = [e for e in store.runtime_events(agent="a") if e.kind == "tool_call"]
     assert [(e.tool, e.outcome) for e in calls][-1:] == [("read_file", "failed")]
     # The same pact on the unchanged server lets the read through and refuses the destructive

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attestations.result import PublisherIdentity
-from scanner.store import IdentityAction, Store
+from scanner.store import IdentityAction, open_store
 from tests.attestations.test_properties import identities
 
 purl_keys = st.builds(
@@ -24,7 +24,7 @@ purl_keys = st.builds(
 def test_identities_and_their_history_round_trip(
     writes: list[tuple[str, PublisherIdentity | None, bool]],
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "cw.db") as store:
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "cw.db") as store:
         expected: dict[str, tuple[PublisherIdentity | None, bool]] = {}
         for i, (key, identity, pinned) in enumerate(writes):
             action = IdentityAction.PINNED if pinned else IdentityAction.ACCEPTED

@@ -26,7 +26,7 @@ from scanner.collector.app import CollectorSettings, create_app  # noqa: E402
 from scanner.collector.ratelimit import RateLimit  # noqa: E402
 from scanner.collector.tokens import new_token  # noqa: E402
 from scanner.events.parse import event_from_json  # noqa: E402
-from scanner.store import Store  # noqa: E402
+from scanner.store import open_store  # noqa: E402
 
 BATCHES = 20
 PER_BATCH = 1_000
@@ -67,7 +67,7 @@ def _best(run: Callable[[Path, list[bytes]], None]) -> float:
         bodies = _batches(f"r{r}")
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.db"
-            Store.open(db).close()  # migrations outside the timing
+            open_store(db).close()  # migrations outside the timing
             best = min(best, _timed(run, db, bodies))
     return best
 
@@ -80,7 +80,7 @@ def _timed(run: Callable[[Path, list[bytes]], None], db: Path, bodies: list[byte
 
 def direct_store(db: Path, bodies: list[bytes]) -> None:
     events = [[event_from_json(e) for e in json.loads(b)["events"]] for b in bodies]
-    with Store.open(db) as store:
+    with open_store(db) as store:
         start = time.perf_counter()
         for batch in events:
             store.record_events(batch, at=AT)
@@ -89,14 +89,14 @@ def direct_store(db: Path, bodies: list[bytes]) -> None:
 
 
 def validate_and_store(db: Path, bodies: list[bytes]) -> None:
-    with Store.open(db) as store:
+    with open_store(db) as store:
         for body in bodies:
             store.record_events([event_from_json(e) for e in json.loads(body)["events"]], at=AT)
 
 
 def collector(db: Path, bodies: list[bytes]) -> None:
     text, record = new_token("bench-agent", at=AT)
-    with Store.open(db) as store:
+    with open_store(db) as store:
         store.save_token(record)
     settings = CollectorSettings(
         db=db, rate=RateLimit(1e9, 10**9), clock=lambda: datetime(2026, 3, 1, tzinfo=UTC)
@@ -117,7 +117,7 @@ def _inner_best(run: Callable[[Path, list[bytes]], None]) -> float:
         bodies = _batches(f"r{r}")
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.db"
-            Store.open(db).close()
+            open_store(db).close()
             run(db, bodies)
             best = min(best, run.elapsed)  # type: ignore[attr-defined]
     return best

@@ -76,13 +76,12 @@ def token() -> None:
 def token_create(ctx: click.Context, agent: str, out: Output) -> None:
     """Make a token that writes and reads AGENT's events; it is shown once, here."""
     from scanner.collector.tokens import AGENT_NAME, new_token
-    from scanner.store import Store
 
     if not AGENT_NAME.match(agent):
         error("error: the agent name must be 1-256 characters without control characters")
         sys.exit(EXIT_USAGE)
     text, record = new_token(agent, at=ctx.obj["clock"]().isoformat(timespec="seconds"))
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         store.save_token(record)
     error(f"token {record.token_id} for agent {agent}: shown once, store it now")
     out.data(text)
@@ -94,9 +93,8 @@ def token_create(ctx: click.Context, agent: str, out: Output) -> None:
 @handle_errors
 def token_list(ctx: click.Context, out: Output) -> None:
     """List tokens: id, agent, created, revoked (never the token or its digest)."""
-    from scanner.store import Store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         tokens = store.agent_tokens()
     for t in tokens:
         state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
@@ -112,9 +110,8 @@ def token_list(ctx: click.Context, out: Output) -> None:
 @handle_errors
 def token_revoke(ctx: click.Context, token_id: str, out: Output) -> None:
     """Revoke the token with TOKEN_ID (from `token list`); the collector refuses it at once."""
-    from scanner.store import Store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         done = store.revoke_token(token_id, at=ctx.obj["clock"]().isoformat(timespec="seconds"))
     if not done:
         error(f"error: no active token with id {token_id}")

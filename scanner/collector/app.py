@@ -28,7 +28,7 @@ from scanner.collector.ingest import ingest_batch, ingest_traces
 from scanner.collector.openapi import ERRORS, batch_body, event_components, traces_body
 from scanner.collector.ratelimit import RateLimit, TokenBuckets
 from scanner.collector.tokens import AgentToken, token_id_of, token_matches
-from scanner.store import Store
+from scanner.store import Store, open_store
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def create_app(settings: CollectorSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Opened on the serving thread: the SQLite connection is used from that thread only.
-        stores.append(Store.open(settings.db))
+        stores.append(open_store(settings.db))
         try:
             yield
         finally:

@@ -17,7 +17,7 @@ from scanner.collector.app import CollectorSettings, create_app
 from scanner.collector.ratelimit import RateLimit
 from scanner.collector.server import bound_port, server
 from scanner.collector.tokens import new_token
-from scanner.store import Store
+from scanner.store import open_store
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -69,7 +69,7 @@ def batch(batch_id: str, agent: str, n: int = 3) -> dict[str, Any]:
 
 def make_tokens(db: Path, *agents: str) -> dict[str, str]:
     out = {}
-    with Store.open(db) as store:
+    with open_store(db) as store:
         for agent in agents:
             text, record = new_token(agent, at=NOW.isoformat())
             store.save_token(record)

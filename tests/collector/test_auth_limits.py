@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from scanner.collector.tokens import new_token, token_id_of, token_matches
-from scanner.store import Store
+from scanner.store import open_store
 from tests.collector.conftest import batch, event
 
 
@@ -35,7 +35,7 @@ def test_bad_tokens_are_401(collector):
 
 def test_a_revoked_token_is_401(collector):
     token_id = token_id_of(collector.tokens["agent-a"])
-    with Store.open(collector.db) as store:
+    with open_store(collector.db) as store:
         assert store.revoke_token(token_id, at="2026-03-01T12:00:00+00:00")
         assert not store.revoke_token(token_id, at="2026-03-01T12:00:00+00:00")
     r = collector.client.post(
@@ -105,7 +105,7 @@ def test_rate_limit_is_429_per_token_and_refills(collector):
 def test_tokens_are_stored_as_digests_only(tmp_path):
     db = tmp_path / "s.db"
     text, record = new_token("agent-a", at="2026-03-01T12:00:00+00:00")
-    with Store.open(db) as store:
+    with open_store(db) as store:
         store.save_token(record)
         (stored,) = store.agent_tokens()
     assert token_matches(stored, text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.store import Store
+from scanner.store import open_store
 from tests.collector.conftest import batch, event
 
 
@@ -14,7 +14,7 @@ def test_a_batch_is_stored_once_and_read_back_newest_first(collector):
     assert r.json() == {"batch_id": "batch-0001", "stored": 5, "duplicates": 0, "rejected": []}
     again = collector.client.post("/v1/events", json=body, headers=headers)
     assert again.json() == {"batch_id": "batch-0001", "stored": 0, "duplicates": 5, "rejected": []}
-    with Store.open(collector.db) as store:
+    with open_store(collector.db) as store:
         assert len(store.runtime_events(agent="agent-a")) == 5
     got = collector.client.get("/v1/agents/agent-a/events?limit=2", headers=headers).json()
     assert [e["seq"] for e in got["events"]] == [4, 3]
@@ -110,7 +110,7 @@ def test_otlp_tool_spans_become_events(collector):
     assert r.status_code == 200
     assert r.json() == {}
     assert collector.client.post("/v1/traces", json=doc, headers=headers).status_code == 200
-    with Store.open(collector.db) as store:
+    with open_store(collector.db) as store:
         events = store.runtime_events(agent="agent-a")
     assert [(e.tool, e.outcome, e.session) for e in events] == [
         ("get_weather", "ok", None),
@@ -146,7 +146,7 @@ def test_otlp_claiming_another_agent_is_403(collector):
     )
     r = collector.client.post("/v1/traces", json=doc, headers=collector.auth("agent-a"))
     assert r.status_code == 403
-    with Store.open(collector.db) as store:
+    with open_store(collector.db) as store:
         assert store.runtime_events() == []
 
 

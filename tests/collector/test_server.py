@@ -7,7 +7,7 @@ import pytest
 from scanner.runtime.hook import Hook
 from scanner.runtime.hook_http import HttpSink
 from scanner.runtime.hook_sink import SinkError
-from scanner.store import Store
+from scanner.store import open_store
 
 
 def test_the_hook_delivers_to_a_real_collector(live):
@@ -23,7 +23,7 @@ def test_the_hook_delivers_to_a_real_collector(live):
         hook.record("tool_call", tool=f"tool-{i % 5}", outcome="ok", argument_shape={"q": "string"})
     stats = hook.close()
     assert stats.dropped == 0
-    with Store.open(db) as store:
+    with open_store(db) as store:
         events = store.runtime_events(agent="agent-a", limit=1_000)
     assert len(events) == 250
     assert len({e.batch_id for e in events}) == 3  # 100 + 100 + 50
@@ -37,7 +37,7 @@ def test_the_hook_with_another_agents_token_is_refused(live):
     hook.record("tool_call", tool="t", outcome="ok")
     stats = hook.close()
     assert stats.dropped == 1  # 403 is not retried: the batch is dropped and counted
-    with Store.open(db) as store:
+    with open_store(db) as store:
         assert store.runtime_events() == []
 
 

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from scanner._cli import main
 from scanner.collector.tokens import token_id_of, token_matches
-from scanner.store import Store
+from scanner.store import open_store
 from tests.collector.conftest import NOW
 
 
@@ -21,7 +21,7 @@ def test_create_shows_the_token_once_and_stores_its_digest(tmp_path):
     token = made.stdout.strip()
     token_id = token_id_of(token)
     assert token_id is not None
-    with Store.open(db) as store:
+    with open_store(db) as store:
         record = store.agent_token(token_id)
     assert record is not None and record.agent == "agent-a"
     assert token_matches(record, token)

@@ -76,6 +76,7 @@ def token() -> None:
 def token_create(ctx: click.Context, agent: str, out: Output) -> None:
     """Make a token that writes and reads AGENT's events; it is shown once, here."""
     from scanner.collector.tokens import AGENT_NAME, new_token
+    from scanner.store import open_store
 
     if not AGENT_NAME.match(agent):
         error("error: the agent name must be 1-256 characters without control characters")
@@ -93,6 +94,7 @@ def token_create(ctx: click.Context, agent: str, out: Output) -> None:
 @handle_errors
 def token_list(ctx: click.Context, out: Output) -> None:
     """List tokens: id, agent, created, revoked (never the token or its digest)."""
+    from scanner.store import open_store
 
     with open_store(ctx.obj["db"]) as store:
         tokens = store.agent_tokens()
@@ -110,6 +112,7 @@ def token_list(ctx: click.Context, out: Output) -> None:
 @handle_errors
 def token_revoke(ctx: click.Context, token_id: str, out: Output) -> None:
     """Revoke the token with TOKEN_ID (from `token list`); the collector refuses it at once."""
+    from scanner.store import open_store
 
     with open_store(ctx.obj["db"]) as store:
         done = store.revoke_token(token_id, at=ctx.obj["clock"]().isoformat(timespec="seconds"))

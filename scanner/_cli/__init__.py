@@ -11,6 +11,7 @@ from __future__ import annotations
 from scanner._cli import (  # noqa: F401
     changes,
     check,
+    collector,
     db,
     events,
     inventory,

@@ -21,6 +21,7 @@ from scanner.baseline import (
     VerificationRecord,
 )
 from scanner.checks.diff import Snapshot
+from scanner.collector.tokens import AgentToken
 from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Finding, Inventory
 from scanner.tools.model import SurfaceKey, ToolSurface
@@ -148,3 +149,33 @@ class Store(ABC):
     @abstractmethod
     def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
         """Stored runtime events in time order (of one agent, or all), at most ``limit``."""
+
+    # Collector tokens and per-agent reads (scanner/collector; `chainwatch serve`, `token`).
+
+    @abstractmethod
+    def save_token(self, token: AgentToken) -> None:
+        """Store a new token record (its digest only)."""
+
+    @abstractmethod
+    def agent_token(self, token_id: str) -> AgentToken | None:
+        """The token record with this id, or None."""
+
+    @abstractmethod
+    def agent_tokens(self) -> list[AgentToken]:
+        """Every token record, oldest first."""
+
+    @abstractmethod
+    def revoke_token(self, token_id: str, *, at: str) -> bool:
+        """Revoke a token; False when no live token has this id."""
+
+    @abstractmethod
+    def agent_findings(self, agent: str, *, limit: int = 100) -> list[Finding]:
+        """The most recent findings recorded for an agent, newest first."""
+
+    @abstractmethod
+    def batch_agents(self, batch_ids: Sequence[str]) -> set[str]:
+        """The agents whose stored events carry any of these batch ids."""
+
+    @abstractmethod
+    def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
+        """An agent's most recent runtime events, newest first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scanner.store.events import EVENTS_MIGRATION
+from scanner.store.tokens import TOKENS_MIGRATION
 
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
@@ -197,4 +198,6 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX change_events_agent ON change_events(agent_id, id);
         """,
     ),
+    # Collector tokens (digests only) and per-agent finding reads (scanner/store/tokens.py).
+    (7, TOKENS_MIGRATION),
 )

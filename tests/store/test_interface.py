@@ -27,6 +27,7 @@ from scanner.baseline import (
 )
 from scanner.checks.diff import Snapshot
 from scanner.checks.snapshot import snapshot_of
+from scanner.collector.tokens import AgentToken
 from scanner.diff import accept_baseline, diff_against
 from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Finding, Inventory
@@ -50,6 +51,8 @@ class MemoryStore(Store):
         self.changes: list[ChangeEvent] = []
         self.surfaces: dict[SurfaceKey, ToolSurface] = {}  # insertion order: pin order
         self.runtime: dict[tuple[str, int], RuntimeEvent] = {}
+        self.tokens: dict[str, AgentToken] = {}
+        self.findings: list[tuple[str | None, Finding]] = []
 
     def close(self) -> None:
         """Nothing to release."""
@@ -80,6 +83,7 @@ class MemoryStore(Store):
         scan_id = next(self.ids)
         self.scan_rows.append(ScanRecord(scan_id, kind, started_at, finished_at, summary or {}))
         self.verifications.extend((scan_id, v) for v in verifications)
+        self.findings.extend(findings)
         self.recorded[scan_id] = (inventory, list(findings))
         for u in identities:
             self._remember(u, finished_at, scan_id)
@@ -171,6 +175,31 @@ class MemoryStore(Store):
     def save_tool_surface(self, surface: ToolSurface) -> None:
         self.surfaces.pop(surface.key, None)
         self.surfaces[surface.key] = surface
+
+    def save_token(self, token: AgentToken) -> None:
+        self.tokens[token.token_id] = token
+
+    def agent_token(self, token_id: str) -> AgentToken | None:
+        return self.tokens.get(token_id)
+
+    def agent_tokens(self) -> list[AgentToken]:
+        return sorted(self.tokens.values(), key=lambda t: (t.created_at, t.token_id))
+
+    def revoke_token(self, token_id: str, *, at: str) -> bool:
+        token = self.tokens.get(token_id)
+        if token is None or token.revoked_at is not None:
+            return False
+        self.tokens[token_id] = replace(token, revoked_at=at)
+        return True
+
+    def batch_agents(self, batch_ids: Sequence[str]) -> set[str]:
+        return {e.agent for e in self.runtime.values() if e.batch_id in set(batch_ids)}
+
+    def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
+        return list(reversed(self.runtime_events(agent=agent, limit=len(self.runtime))))[:limit]
+
+    def agent_findings(self, agent: str, *, limit: int = 100) -> list[Finding]:
+        return [f for a, f in reversed(self.findings) if a == agent][:limit]
 
 
 def test_a_second_backend_runs_scans_and_trust_on_first_use(tmp_path: Path) -> None:

@@ -42,6 +42,9 @@ class Code(StrEnum):
     VULNERABILITY = "CW400"  # a known vulnerability affects this exact version
     MALWARE = "CW401"  # an OpenSSF malicious-packages (MAL-) record names this version
     AUDIT_INCOMPLETE = "CW402"  # an advisory source could not answer: not known to be clean
+    TYPOSQUAT = "CW109"  # name one slip from a popular or known MCP package name
+    LOCAL_SCRIPT_UNPINNED = "CW110"  # local script hashed at scan time, no pinned hash
+    RECENT_RELEASE = "CW216"  # release younger than the minimum release age
 
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
@@ -76,6 +79,9 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.VULNERABILITY: Severity.HIGH,  # replaced by the advisory's own severity
     Code.MALWARE: Severity.CRITICAL,
     Code.AUDIT_INCOMPLETE: Severity.HIGH,  # fails the default gate: no "clean" from nothing
+    Code.TYPOSQUAT: Severity.MEDIUM,  # HIGH for homoglyph look-alikes
+    Code.LOCAL_SCRIPT_UNPINNED: Severity.LOW,
+    Code.RECENT_RELEASE: Severity.MEDIUM,
 }
 
 

@@ -1,0 +1,231 @@
+"""Likely typosquats: a package name one slip away from a popular or known MCP package name.
+
+The reference list (``data/popular_names.tsv``, built by ``scripts/build_typosquat_list.py`` from
+public download rankings and real MCP package names; see ``data/SOURCES.md``) is package data. A
+name checked against it, in its own ecosystem only, is a likely typosquat when:
+
+1. it is not itself on the list (a listed name is never a squat of another listed name);
+2. its *skeleton* equals a listed name's: the same after NFKC, lower case, homoglyphs folded
+   (Cyrillic/Greek look-alikes, 0/o, 1/l/i, rn/m, vv/w) and separators (-, _, .) dropped;
+3. npm scope tricks: ``name`` when ``@scope/name`` is listed, or ``@other/name`` when ``name``
+   is listed and ``@other`` is not a scope the list knows;
+4. affix tricks: the same core once ``python-``, ``-js``, ``-mcp``, ``mcp-server-`` ... are
+   stripped (``mcp-server-x`` vs ``x-mcp-server``);
+5. Damerau-Levenshtein (optimal string alignment) distance 1 from a listed name of 5+ characters,
+   or 2 from one of 10+ characters, found through a deletion index (no all-pairs scan). A
+   trailing digit alone (``jinja2`` / ``jinja``) is how real projects name major versions, so
+   it is not counted.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from scanner.checks.codes import Code, finding
+from scanner.models import Component, Finding, Severity
+
+MIN_LEN_DISTANCE_1 = 5  # shorter popular names (ms, qs, ws, six) have too many honest neighbours
+MIN_LEN_DISTANCE_2 = 10
+
+# Look-alikes folded before comparing. NFKC already folds full-width and most compatibility forms.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",  # Cyrillic
+        "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l", "ɡ": "g",
+        "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "υ": "u",  # Greek
+        "0": "o", "1": "l", "i": "l", "|": "l",
+    }
+)  # fmt: skip
+_SEPARATORS = str.maketrans("", "", "-_.")
+_PREFIXES = ("mcp-server-", "python-", "node-", "mcp-", "py-", "js-", "server-")
+_SUFFIXES = ("-mcp-server", "-python", "-server", "-node", "-mcp", "-py", "-js")
+
+
+@dataclass(frozen=True, slots=True)
+class Squat:
+    """A checked name and the listed name it imitates."""
+
+    name: str
+    target: str
+    technique: str  # "confusable", "separator", "scope", "affix", "edit-distance"
+    distance: int = 0  # edit distance, for "edit-distance"
+
+
+def canonical(ecosystem: str, name: str) -> str:
+    """The registry's own identity for a name: PEP 503 for PyPI, lower case for npm."""
+    low = name.strip().lower()
+    if ecosystem == "pypi":
+        return "-".join(p for p in low.replace("_", "-").replace(".", "-").split("-") if p)
+    return low
+
+
+def skeleton(name: str) -> str:
+    """What a name looks like: homoglyphs folded and separators dropped."""
+    folded = unicodedata.normalize("NFKC", name).lower().translate(_HOMOGLYPHS)
+    return folded.replace("rn", "m").replace("vv", "w").translate(_SEPARATORS)
+
+
+def _core(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    changed = True
+    while changed:
+        changed = False
+        for p in _PREFIXES:
+            if base.startswith(p) and len(base) > len(p):
+                base, changed = base[len(p) :], True
+        for s in _SUFFIXES:
+            if base.endswith(s) and len(base) > len(s):
+                base, changed = base[: -len(s)], True
+    return base
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def osa_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, capped at ``limit``."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        if min(row) >= limit:
+            return limit
+        prev2, prev = prev, row
+    return min(prev[-1], limit)
+
+
+def _only_trailing_digits(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short) and long[len(short) :].isdigit()
+
+
+class NameList:
+    """Listed names of one ecosystem, indexed for the five checks."""
+
+    def __init__(self, ecosystem: str, names: Iterable[str]) -> None:
+        self.ecosystem = ecosystem
+        self.names = frozenset(canonical(ecosystem, n) for n in names)
+        self._skeletons: dict[str, str] = {}
+        self._cores: dict[str, str] = {}
+        self._bases: dict[str, str] = {}  # npm: "name" -> "@scope/name"
+        self._scopes: set[str] = set()
+        self._deletes: dict[str, list[str]] = {}
+        for n in sorted(self.names):
+            self._skeletons.setdefault(skeleton(n), n)
+            self._cores.setdefault(_core(n), n)
+            if n.startswith("@") and "/" in n:
+                scope, base = n.split("/", 1)
+                self._scopes.add(scope)
+                self._bases.setdefault(base, n)
+            plain = n.translate(_SEPARATORS)
+            if len(plain) >= MIN_LEN_DISTANCE_1:
+                depth = 2 if len(plain) >= MIN_LEN_DISTANCE_2 else 1
+                for d in _deletes(plain, depth):
+                    self._deletes.setdefault(d, []).append(n)
+        for n in self.names:
+            if _core(n) == n:
+                self._cores[n] = n  # "requests" itself, not "python-requests", is its core's name
+
+    def check(self, name: str) -> Squat | None:
+        """The listed name ``name`` likely imitates, or None."""
+        n = canonical(self.ecosystem, name)
+        if n in self.names:
+            return None
+        target = self._skeletons.get(skeleton(n))
+        if target is not None:
+            same_letters = n.translate(_SEPARATORS) == target.translate(_SEPARATORS)
+            return Squat(name, target, "separator" if same_letters else "confusable")
+        scoped = self._scope_squat(n)
+        if scoped is not None:
+            return Squat(name, scoped, "scope")
+        core = _core(n)
+        # Only a name that carries an affix: a bare "fetch" is not a squat of "mcp-server-fetch".
+        affixed = self._cores.get(core) if core != n.rsplit("/", 1)[-1] else None
+        if affixed is not None:
+            return Squat(name, affixed, "affix")
+        return self._nearest(name, n)
+
+    def _scope_squat(self, n: str) -> str | None:
+        if self.ecosystem != "npm":
+            return None
+        if not n.startswith("@"):
+            return self._bases.get(n)
+        scope, _, base = n.partition("/")
+        if base in self.names and scope not in self._scopes:
+            return base
+        return None
+
+    def _nearest(self, name: str, n: str) -> Squat | None:
+        plain = n.translate(_SEPARATORS)
+        if len(plain) < MIN_LEN_DISTANCE_1 - 1:
+            return None
+        depth = 2 if len(plain) >= MIN_LEN_DISTANCE_2 - 1 else 1
+        best: Squat | None = None
+        for candidate in self._candidates(plain, depth):
+            target_plain = candidate.translate(_SEPARATORS)
+            allowed = 2 if len(target_plain) >= MIN_LEN_DISTANCE_2 else 1
+            dist = osa_distance(plain, target_plain, allowed + 1)
+            if dist > allowed or _only_trailing_digits(plain, target_plain):
+                continue
+            if best is None or (dist, candidate) < (best.distance, best.target):
+                best = Squat(name, candidate, "edit-distance", dist)
+        return best
+
+    def _candidates(self, plain: str, depth: int) -> Iterator[str]:
+        seen: set[str] = set()
+        for d in _deletes(plain, depth):
+            for c in self._deletes.get(d, ()):
+                if c not in seen:
+                    seen.add(c)
+                    yield c
+
+
+@cache
+def shipped_lists() -> dict[str, NameList]:
+    """The shipped reference lists, one per ecosystem (read once)."""
+    text = files("scanner.checks").joinpath("data/popular_names.tsv").read_text("utf-8")
+    by_eco: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        eco, name, *_ = line.split("\t")
+        by_eco.setdefault(eco, []).append(name)
+    return {eco: NameList(eco, names) for eco, names in by_eco.items()}
+
+
+def typosquat_finding(
+    component: Component, lists: dict[str, NameList] | None = None
+) -> Finding | None:
+    """CW109 when ``component``'s name likely imitates a popular or known MCP package name."""
+    table = shipped_lists() if lists is None else lists
+    names = table.get(component.ecosystem)
+    if names is None:
+        return None
+    squat = names.check(component.name)
+    if squat is None:
+        return None
+    severity = Severity.HIGH if squat.technique == "confusable" else None
+    return finding(
+        Code.TYPOSQUAT,
+        component.purl,
+        f"{component.name} looks like {squat.target} ({squat.technique}): a likely typosquat",
+        severity=severity,
+        imitates=squat.target,
+        technique=squat.technique,
+        distance=squat.distance or None,
+    )

@@ -6,9 +6,11 @@ name checked against it, in its own ecosystem only, is a likely typosquat when:
 
 1. it is not itself on the list (a listed name is never a squat of another listed name);
 2. its *skeleton* equals a listed name's: the same after NFKC, lower case, homoglyphs folded
-   (Cyrillic/Greek look-alikes, 0/o, 1/l/i, rn/m, vv/w) and separators (-, _, .) dropped;
-3. npm scope tricks: ``name`` when ``@scope/name`` is listed, or ``@other/name`` when ``name``
-   is listed and ``@other`` is not a scope the list knows;
+   (Cyrillic/Greek look-alikes, 0/o, 1/l/i, rn/m, vv/w) and separators (-, _, .) dropped
+   (``homoglyph`` when the name is not ASCII, ``separator`` when only separators differ);
+3. npm scope tricks: ``name`` when ``@scope/name`` is listed; ``@other/name`` when ``name`` is
+   listed, or when ``@scope/name`` is and ``@other`` looks like ``@scope``, and ``@other`` is
+   not a scope the list knows;
 4. affix tricks: the same core once ``python-``, ``-js``, ``-mcp``, ``mcp-server-`` ... are
    stripped (``mcp-server-x`` vs ``x-mcp-server``);
 5. Damerau-Levenshtein (optimal string alignment) distance 1 from a listed name of 5+ characters,
@@ -51,7 +53,7 @@ class Squat:
 
     name: str
     target: str
-    technique: str  # "confusable", "separator", "scope", "affix", "edit-distance"
+    technique: str  # "homoglyph", "confusable", "separator", "scope", "affix", "edit-distance"
     distance: int = 0  # edit distance, for "edit-distance"
 
 
@@ -124,7 +126,7 @@ class NameList:
         self.names = frozenset(canonical(ecosystem, n) for n in names)
         self._skeletons: dict[str, str] = {}
         self._cores: dict[str, str] = {}
-        self._bases: dict[str, str] = {}  # npm: "name" -> "@scope/name"
+        self._bases: dict[str, list[str]] = {}  # npm: "name" -> ["@scope/name", ...]
         self._scopes: set[str] = set()
         self._deletes: dict[str, list[str]] = {}
         for n in sorted(self.names):
@@ -133,7 +135,7 @@ class NameList:
             if n.startswith("@") and "/" in n:
                 scope, base = n.split("/", 1)
                 self._scopes.add(scope)
-                self._bases.setdefault(base, n)
+                self._bases.setdefault(base, []).append(n)
             plain = n.translate(_SEPARATORS)
             if len(plain) >= MIN_LEN_DISTANCE_1:
                 depth = 2 if len(plain) >= MIN_LEN_DISTANCE_2 else 1
@@ -151,7 +153,8 @@ class NameList:
         target = self._skeletons.get(skeleton(n))
         if target is not None:
             same_letters = n.translate(_SEPARATORS) == target.translate(_SEPARATORS)
-            return Squat(name, target, "separator" if same_letters else "confusable")
+            kind = "separator" if same_letters else "confusable" if n.isascii() else "homoglyph"
+            return Squat(name, target, kind)
         scoped = self._scope_squat(n)
         if scoped is not None:
             return Squat(name, scoped, "scope")
@@ -166,10 +169,17 @@ class NameList:
         if self.ecosystem != "npm":
             return None
         if not n.startswith("@"):
-            return self._bases.get(n)
+            return next(iter(self._bases.get(n, ())), None)
         scope, _, base = n.partition("/")
-        if base in self.names and scope not in self._scopes:
+        if scope in self._scopes:
+            return None
+        if base in self.names:
             return base
+        # "@modelcontextprotocol-official/sdk": a listed package's name under a look-alike scope.
+        for listed in self._bases.get(base, ()):
+            real = listed.split("/", 1)[0]
+            if real.strip("@") in scope or osa_distance(scope, real) <= 2:
+                return listed
         return None
 
     def _nearest(self, name: str, n: str) -> Squat | None:
@@ -219,7 +229,8 @@ def typosquat_finding(
     squat = names.check(component.name)
     if squat is None:
         return None
-    severity = Severity.HIGH if squat.technique == "confusable" else None
+    # Non-ASCII look-alikes are never an honest slip of the keyboard.
+    severity = Severity.HIGH if squat.technique == "homoglyph" else None
     return finding(
         Code.TYPOSQUAT,
         component.purl,

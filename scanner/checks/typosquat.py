@@ -263,6 +263,8 @@ def typosquat_finding(
     component: Component, lists: dict[str, NameList] | None = None
 ) -> Finding | None:
     """CW109 when ``component``'s name likely imitates a popular or known MCP package name."""
+    if lists is None and component.ecosystem not in {"pypi", "npm"}:
+        return None  # nothing to compare with: do not load the list for it
     table = shipped_lists() if lists is None else lists
     names = table.get(component.ecosystem)
     if names is None:

@@ -27,6 +27,8 @@ from scanner.checks.typosquat import (  # noqa: E402
 )
 from scanner.checks.typosquat import osa_distance as osa  # noqa: E402
 
+_SEPARATORS = str.maketrans("", "", "-_.")
+
 NAMES = 10_000
 SAMPLE = 300  # names the all-pairs baseline checks (it is ~1,000x slower)
 
@@ -64,11 +66,14 @@ def _naive(names: NameList, name: str) -> str | None:
     if name in names.names:
         return None
     best: tuple[int, str] | None = None
+    plain = name.translate(_SEPARATORS)
     for target in names.names:
-        allowed = 2 if len(target) >= MIN_LEN_DISTANCE_2 else 1
-        if len(target) < MIN_LEN_DISTANCE_1:
+        target_plain = target.translate(_SEPARATORS)
+        long_mcp = len(target_plain) >= MIN_LEN_DISTANCE_2 and target in names.mcp
+        allowed = 2 if long_mcp else 1
+        if len(target_plain) < MIN_LEN_DISTANCE_1:
             continue
-        d = osa(name, target, allowed + 1)
+        d = osa(plain, target_plain, allowed + 1)
         if d <= allowed and (best is None or (d, target) < best):
             best = (d, target)
     return best[1] if best else None

@@ -13,9 +13,9 @@ name checked against it, in its own ecosystem only, is a likely typosquat when:
 4. affix tricks: the same core once ``python-``, ``-js``, ``-mcp``, ``mcp-server-`` ... are
    stripped (``mcp-server-x`` vs ``x-mcp-server``);
 5. Damerau-Levenshtein (optimal string alignment) distance 1 from a listed name of 5+ characters,
-   or 2 from one of 12+, in the same npm scope, found through a deletion index (no all-pairs
-   scan). A trailing digit (``jinja2`` / ``jinja``) or a whole word added at a separator
-   (``p-queue`` / ``queue``) is how related real projects are named, so it is not counted.
+   or 2 from a known MCP name of 12+, in the same npm scope, found through a deletion index (no
+   all-pairs scan). A trailing digit (``jinja2`` / ``jinja``) or a whole word added at a
+   separator (``p-queue`` / ``queue``) is how related real projects are named, so it is not counted.
 """
 
 from __future__ import annotations
@@ -167,7 +167,9 @@ class NameList:
                 self._bases.setdefault(base, []).append(n)
             plain = n.translate(_SEPARATORS)
             if len(plain) >= MIN_LEN_DISTANCE_1:
-                depth = 2 if len(plain) >= MIN_LEN_DISTANCE_2 else 1
+                # Distance 2 only towards MCP names: most real typosquats are one edit away,
+                # and at two edits popular libraries' honest neighbours dominate (measured).
+                depth = 2 if len(plain) >= MIN_LEN_DISTANCE_2 and n in self.mcp else 1
                 for d in _deletes(plain, depth):
                     self._deletes.setdefault(d, []).append(n)
         for n in self.names:
@@ -228,7 +230,8 @@ class NameList:
             if candidate not in self.mcp and _family_variant(n, candidate):
                 continue
             target_plain = candidate.translate(_SEPARATORS)
-            allowed = 2 if len(target_plain) >= MIN_LEN_DISTANCE_2 else 1
+            long_mcp = len(target_plain) >= MIN_LEN_DISTANCE_2 and candidate in self.mcp
+            allowed = 2 if long_mcp else 1
             dist = osa_distance(plain, target_plain, allowed + 1)
             if dist > allowed or _only_trailing_digits(plain, target_plain):
                 continue

@@ -88,10 +88,13 @@ def test_ecosystems_are_checked_apart() -> None:
     assert typosquat_finding(component("lodahs", "1.0.0", "pypi"), {"npm": only_npm}) is None
 
 
-def test_distance_two_only_for_long_names() -> None:
-    names = NameList("pypi", ["opentelemetry-sdk", "numpy"])
-    squat = names.check("opentelemtry-sdl")
+def test_distance_two_only_for_long_mcp_names() -> None:
+    names = NameList("pypi", ["awslabs-aws-documentation-mcp-server", "opentelemetry-sdk", "numpy"])
+    names = NameList("pypi", names.names, mcp=["awslabs-aws-documentation-mcp-server"])
+    squat = names.check("awslabs-aws-documentatoin-mcp-sever")
     assert squat is not None and squat.distance == 2
+    assert names.check("opentelemtry-sdl") is None  # two slips from a popular library: too many
+    assert names.check("opentelemtry-sdk") is not None  # honest neighbours; one slip is flagged
     assert names.check("nunpu") is None  # two slips in a short name: too far to say
 
 

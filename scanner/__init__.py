@@ -11,6 +11,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "ActionClass": "scanner.tools.model",
     "Agent": "scanner.models",
     "AgentInventory": "scanner.models",
     "Artifact": "scanner.models",
@@ -24,6 +25,7 @@ _EXPORTS = {
     "Finding": "scanner.models",
     "GateDecision": "scanner.checks.gate",
     "GatePolicy": "scanner.checks.gate",
+    "Hints": "scanner.tools.model",
     "IdentityAction": "scanner.baseline",
     "IdentityEvent": "scanner.baseline",
     "IdentityUpdate": "scanner.store",
@@ -53,6 +55,9 @@ _EXPORTS = {
     "Status": "attestations.result",
     "Store": "scanner.store",
     "StoredIdentity": "scanner.store",
+    "SurfaceKey": "scanner.tools.model",
+    "ToolPin": "scanner.tools.model",
+    "ToolSurface": "scanner.tools.model",
     "Transport": "scanner.models",
     "Trip": "scanner.checks.gate",
     "Unchecked": "scanner.checks.status",
@@ -67,6 +72,7 @@ _EXPORTS = {
 # Written out (not computed) so that tests/test_public_api.py can catch a missing or
 # misplaced name.
 __all__ = [
+    "ActionClass",
     "Agent",
     "AgentInventory",
     "Artifact",
@@ -80,6 +86,7 @@ __all__ = [
     "Finding",
     "GateDecision",
     "GatePolicy",
+    "Hints",
     "IdentityAction",
     "IdentityEvent",
     "IdentityUpdate",
@@ -109,6 +116,9 @@ __all__ = [
     "Status",
     "Store",
     "StoredIdentity",
+    "SurfaceKey",
+    "ToolPin",
+    "ToolSurface",
     "Transport",
     "Trip",
     "Unchecked",

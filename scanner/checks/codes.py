@@ -9,7 +9,8 @@ from scanner.models import Finding, Severity
 
 class Code(StrEnum):
     """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files,
-    CW4xx advisories."""
+    CW4xx advisories (CW400-CW402) and tool surfaces (CW410-CW415 pins, CW420-CW424
+    poisoning)."""
 
     FLOATING_LAUNCH = "CW100"  # launch command without an exact version
     LATEST_TAG = "CW101"  # @latest / :latest
@@ -42,6 +43,19 @@ class Code(StrEnum):
     VULNERABILITY = "CW400"  # a known vulnerability affects this exact version
     MALWARE = "CW401"  # an OpenSSF malicious-packages (MAL-) record names this version
     AUDIT_INCOMPLETE = "CW402"  # an advisory source could not answer: not known to be clean
+    # Tool surfaces: pins (CW410-CW415) and poisoning (CW420-CW424).
+    TOOL_ADDED = "CW410"  # a tool the pinned surface did not have
+    TOOL_REMOVED = "CW411"
+    TOOL_RUG_PULL = "CW412"  # definition changed, version unchanged
+    TOOL_CHANGED = "CW413"  # definition changed with the version: review
+    TOOL_ANNOTATION_RISK = "CW414"  # a hint flipped toward more risk
+    TOOL_NORMALIZATION = "CW415"  # only a Unicode NFC difference
+    TOOL_HIDDEN_UNICODE = "CW420"
+    TOOL_INSTRUCTION = "CW421"  # instruction-like text aimed at the model
+    TOOL_SHADOWING = "CW422"  # instructs about other servers' tools
+    TOOL_SECRET_PATH = "CW423"
+    TOOL_EXFIL_PARAMETER = "CW424"
+    # Risk signals added later, numbered in their groups (CW1xx inventory, CW2xx registry).
     TYPOSQUAT = "CW109"  # name one slip from a popular or known MCP package name
     LOCAL_SCRIPT_UNPINNED = "CW110"  # local script hashed at scan time, no pinned hash
     RECENT_RELEASE = "CW216"  # release younger than the minimum release age
@@ -79,6 +93,17 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.VULNERABILITY: Severity.HIGH,  # replaced by the advisory's own severity
     Code.MALWARE: Severity.CRITICAL,
     Code.AUDIT_INCOMPLETE: Severity.HIGH,  # fails the default gate: no "clean" from nothing
+    Code.TOOL_ADDED: Severity.MEDIUM,  # LOW when the version changed too
+    Code.TOOL_REMOVED: Severity.LOW,  # INFO when the version changed too
+    Code.TOOL_RUG_PULL: Severity.HIGH,
+    Code.TOOL_CHANGED: Severity.MEDIUM,
+    Code.TOOL_ANNOTATION_RISK: Severity.HIGH,  # MEDIUM when the version changed too
+    Code.TOOL_NORMALIZATION: Severity.LOW,
+    Code.TOOL_HIDDEN_UNICODE: Severity.HIGH,
+    Code.TOOL_INSTRUCTION: Severity.HIGH,
+    Code.TOOL_SHADOWING: Severity.HIGH,
+    Code.TOOL_SECRET_PATH: Severity.HIGH,
+    Code.TOOL_EXFIL_PARAMETER: Severity.MEDIUM,
     Code.TYPOSQUAT: Severity.MEDIUM,  # HIGH for homoglyph look-alikes
     Code.LOCAL_SCRIPT_UNPINNED: Severity.LOW,
     Code.RECENT_RELEASE: Severity.MEDIUM,

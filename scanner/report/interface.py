@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from attestations.record import RecordReport
     from scanner.models import Inventory
     from scanner.scan import ScanResult
+    from scanner.tools.model import ToolScanResult
 
 
 class ReportFormat(StrEnum):
@@ -60,6 +61,10 @@ class Report(ABC):
     @abstractmethod
     def verify_env(self, site: Path, reports: Sequence[RecordReport], out: TextIO) -> None:
         """Write the result of checking an installed environment against its RECORD files."""
+
+    def tool_scan(self, result: ToolScanResult, out: TextIO) -> None:
+        """Write a tool list's pins, changes and poisoning findings (not every format can)."""
+        raise ReportError(f"{type(self).__name__} cannot write tool scans", hint="--format json")
 
 
 def report_for(fmt: ReportFormat | str, options: ReportOptions | None = None) -> Report:

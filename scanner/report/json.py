@@ -21,6 +21,7 @@ from scanner.report.text import json_escape
 if TYPE_CHECKING:
     from attestations.record import RecordReport
     from scanner.scan import ScanResult
+    from scanner.tools.model import ToolScanResult
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -133,3 +134,9 @@ class JsonReport(Report):
     def verify_env(self, site: Path, reports: Sequence[RecordReport], out: TextIO) -> None:
         """Write the environment check document."""
         out.write(dumps(verify_env_document(site, reports)) + "\n")
+
+    def tool_scan(self, result: ToolScanResult, out: TextIO) -> None:
+        """Write the tool scan document (chainwatch.tools-scan/1)."""
+        from scanner.report.tools import tool_scan_json
+
+        out.write(tool_scan_json(result) + "\n")

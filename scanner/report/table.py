@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from attestations.record import RecordReport
     from scanner.scan import ScanResult
+    from scanner.tools.model import ToolScanResult
 
 _SGR = {"bold red": "1;31", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "green": "32"}
 _SGR |= {"magenta": "35", "bold": "1", "bold magenta": "1;35"}
@@ -195,6 +196,14 @@ class TableReport(Report):
         yield from summary_lines(inventory)
         if scan_id is not None:
             yield f"(scan #{scan_id} recorded)"
+
+    # ------------------------------------------------------------ tools scan
+
+    def tool_scan(self, result: ToolScanResult, out: TextIO) -> None:
+        """Baseline, changes and poisoning findings (quotes escaped), tools, counts."""
+        from scanner.report.tools import tool_scan_lines
+
+        _write(out, tool_scan_lines(self, result))
 
     # ------------------------------------------------------------ verify-env
 

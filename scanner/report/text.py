@@ -11,6 +11,7 @@ defence. Text reports use no markup language, so ``[bold]`` in a name is just te
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -92,3 +93,41 @@ def wrap(words: list[str], width: int, *, first: str = "", indent: int = 4) -> I
             line = pad + word
     if not fresh or line:
         yield line
+
+
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+
+
+def is_hidden(char: str) -> bool:
+    """A character a reader cannot see: control, format, private use, separators, tags,
+    variation selectors and blank fillers (Hangul fillers look like nothing)."""
+    code = ord(char)
+    if 0x20 <= code < 0x7F:
+        return False
+    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return True
+    if code in (0x115F, 0x1160, 0x3164, 0xFFA0):
+        return True
+    return unicodedata.category(char) in _HIDDEN_CATEGORIES
+
+
+def reveal(text: str) -> str:
+    """``text`` with every hidden character (see is_hidden, newline and tab included) as an
+    escape: how a quoted span of untrusted text is shown, never raw."""
+    if text.isascii() and text.isprintable() and "\\" not in text:
+        return text
+    out = []
+    for char in text:
+        if char == "\\":
+            out.append("\\\\")  # so a literal backslash-u in the text cannot pose as an escape
+        elif is_hidden(char):
+            out.append(_NAMED.get(char) or _escape_code(ord(char)))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _escape_code(code: int) -> str:
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

@@ -20,6 +20,7 @@ from scanner.baseline import (
     VerificationRecord,
 )
 from scanner.models import Finding, Inventory
+from scanner.tools.model import SurfaceKey, ToolSurface
 
 
 class Store(ABC):
@@ -95,3 +96,17 @@ class Store(ABC):
     @abstractmethod
     def scans(self, limit: int = 20) -> list[ScanRecord]:
         """The most recent scans, newest first."""
+
+    # Tool surfaces (scanner/tools/run.py uses these three; see ToolPins there).
+
+    @abstractmethod
+    def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
+        """The tool surface pinned for a component version, or None."""
+
+    @abstractmethod
+    def latest_tool_surface(self, component: str, *, other_than: str) -> ToolSurface | None:
+        """The most recently pinned surface of another version of the component, or None."""
+
+    @abstractmethod
+    def save_tool_surface(self, surface: ToolSurface) -> None:
+        """Pin ``surface`` for its component version, replacing an earlier pin; all or nothing."""

@@ -133,4 +133,36 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX identity_history_key ON identity_history(purl_key, id);
         """,
     ),
+    (
+        4,
+        """
+        -- Tool-surface pins (scanner/tools): one row per pinned component version, one per
+        -- tool, keyed by package URL without version + version, never by a server's name.
+        CREATE TABLE tool_surfaces (
+            component TEXT NOT NULL,
+            version TEXT NOT NULL,
+            pinned_at TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (component, version)
+        );
+        CREATE TABLE tool_pins (
+            component TEXT NOT NULL,
+            version TEXT NOT NULL,
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            nfc_sha256 TEXT NOT NULL,
+            description_sha256 TEXT NOT NULL,
+            input_schema_sha256 TEXT NOT NULL,
+            annotations_sha256 TEXT NOT NULL,
+            other_sha256 TEXT NOT NULL,
+            hints TEXT NOT NULL,
+            action TEXT NOT NULL,
+            canonical TEXT NOT NULL,
+            PRIMARY KEY (component, version, name),
+            FOREIGN KEY (component, version) REFERENCES tool_surfaces (component, version)
+                ON DELETE CASCADE
+        );
+        """,
+    ),
 )

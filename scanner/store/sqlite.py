@@ -26,11 +26,13 @@ from scanner.baseline import (
 )
 from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
+from scanner.store import _toolpins
 from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
 from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
 from scanner.store.paths import default_db_path
+from scanner.tools.model import SurfaceKey, ToolSurface
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -264,6 +266,28 @@ class SQLiteStore(Store):
             [limit],
         )
         return [ScanRecord(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in cursor]
+
+    def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
+        """The tool surface pinned for a component version, or None."""
+        try:
+            return _toolpins.load_surface(self.conn, key)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not read tool pins: {exc}") from exc
+
+    def latest_tool_surface(self, component: str, *, other_than: str) -> ToolSurface | None:
+        """The most recently pinned surface of another version of the component, or None."""
+        try:
+            return _toolpins.latest_surface(self.conn, component, other_than=other_than)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not read tool pins: {exc}") from exc
+
+    def save_tool_surface(self, surface: ToolSurface) -> None:
+        """Pin ``surface`` for its component version in one transaction."""
+        try:
+            with self._write() as conn:
+                _toolpins.save_surface(conn, surface)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not write tool pins: {exc}") from exc
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Rows of a read query as dicts (for tests and debugging; not part of ``Store``)."""

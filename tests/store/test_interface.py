@@ -25,6 +25,7 @@ from scanner.baseline import (
 from scanner.models import Finding, Inventory
 from scanner.scan import run_inventory
 from scanner.store import Store
+from scanner.tools.model import SurfaceKey, ToolSurface
 from tests.scan.conftest import fleet, scan
 
 
@@ -37,6 +38,7 @@ class MemoryStore(Store):
         self.verifications: list[tuple[int, VerificationRecord]] = []
         self.known: dict[str, StoredIdentity] = {}
         self.events: list[IdentityEvent] = []
+        self.surfaces: dict[SurfaceKey, ToolSurface] = {}  # insertion order: pin order
 
     def close(self) -> None:
         """Nothing to release."""
@@ -100,6 +102,18 @@ class MemoryStore(Store):
 
     def scans(self, limit: int = 20) -> list[ScanRecord]:
         return list(reversed(self.scan_rows))[:limit]
+
+    def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
+        return self.surfaces.get(key)
+
+    def latest_tool_surface(self, component: str, *, other_than: str) -> ToolSurface | None:
+        found = [s for k, s in self.surfaces.items() if k.component == component]
+        found = [s for s in found if s.key.version != other_than]
+        return found[-1] if found else None
+
+    def save_tool_surface(self, surface: ToolSurface) -> None:
+        self.surfaces.pop(surface.key, None)
+        self.surfaces[surface.key] = surface
 
 
 def test_a_second_backend_runs_scans_and_trust_on_first_use(tmp_path: Path) -> None:

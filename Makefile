@@ -4,14 +4,14 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test test-online lint bench demo help-docs clean
+.PHONY: setup test test-online test-mcp1 lint bench demo help-docs clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,mcp]'
 	touch $(STAMP)
 
 test: setup
@@ -19,6 +19,12 @@ test: setup
 
 test-online: setup
 	$(PY) -m pytest -q -m online
+
+# The MCP SDK integration against the SDK's previous major line (1.x), in a venv of its own.
+test-mcp1:
+	$(PYTHON) -m venv .venv-mcp1
+	.venv-mcp1/bin/python -m pip install --quiet -e '.[dev]' 'mcp>=1.20,<2'
+	.venv-mcp1/bin/python -m pytest -q tests/runtime/test_mcp_sdk.py
 
 lint: setup
 	$(VENV)/bin/ruff check scanner attestations tests bench scripts
@@ -35,4 +41,4 @@ help-docs: setup
 	$(PY) scripts/help_docs.py --write
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-mcp1 build *.egg-info

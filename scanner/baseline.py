@@ -114,3 +114,37 @@ class ScanRecord:
     started_at: str
     finished_at: str
     summary: dict[str, int] = field(default_factory=dict, hash=False)
+
+
+class ChangeCause(StrEnum):
+    """What noticed a change (the runtime sources come later)."""
+
+    SCAN = "scan"
+    RESCAN = "rescan"
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineRecord:
+    """The accepted state of one agent: the scan it was accepted from, and when."""
+
+    agent: str
+    scan_id: int
+    accepted_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """One stored change of one package of one agent, with when and what noticed it."""
+
+    at: str
+    agent: str
+    component_key: str
+    kind: str  # a ChangeKind value
+    before: str | None
+    after: str | None
+    cause: ChangeCause
+    scan_id: int | None
+    severity: str  # a Severity value
+    message: str
+    location: str | None = None  # "file:line" when known
+    id: int | None = None  # set once stored

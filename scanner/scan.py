@@ -19,6 +19,7 @@ from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.audit.run import audit_stage
 from scanner.audit.setup import AuditSettings
+from scanner.baseline import ChangeCause
 from scanner.checks.codes import Code, finding
 from scanner.checks.confusion import confusion_findings
 from scanner.checks.gate import GateDecision
@@ -117,8 +118,13 @@ def run_scan(
     *,
     inputs: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    kind: str = "scan",
 ) -> ScanResult:
-    """Verify every component of the inventory and record the scan (when a store is given)."""
+    """Verify every component of the inventory and record the scan (when a store is given).
+
+    A recorded scan (``kind`` "scan" or "rescan") also records what changed per agent since the
+    previous scan that covered it, as change events.
+    """
     started = options.clock().isoformat(timespec="seconds")
     components = _unique_components(inventory)
     verdicts, registries = asyncio.run(_verify_all(components, options, progress))
@@ -139,10 +145,11 @@ def run_scan(
     result = ScanResult(inventory, verdicts, findings, registries=registries)
     if store is None:
         return result
+    finished = options.clock().isoformat(timespec="seconds")
     scan_id = store.record_scan(
-        kind="scan",
+        kind=kind,
         started_at=started,
-        finished_at=options.clock().isoformat(timespec="seconds"),
+        finished_at=finished,
         inputs=inputs or {},
         inventory=inventory,
         findings=findings,
@@ -153,6 +160,10 @@ def run_scan(
         identities=updates,
         summary=result.status_counts(),
     )
+    # Imported here: scanner.diff takes scan results, so it imports this module.
+    from scanner.diff.compare import record_scan_changes
+
+    record_scan_changes(store, scan_id, ChangeCause(kind), finished)
     return ScanResult(inventory, verdicts, findings, scan_id, registries)
 
 

@@ -55,7 +55,15 @@ RULES = (
         forbidden=NETWORK,
         # scanner.audit: the vulnerability sources of a later issue. trustroot: the TUF refresh.
         # scanner._testing: the loopback fixture registry (tests and the demo), serving only.
-        exempt=("scanner.registry", "scanner.audit", "scanner._testing", "attestations.trustroot"),
+        # scanner.runtime.hook_http: the in-agent hook POSTs batches to the collector; it must
+        # stay standard library only, so it uses urllib rather than the registry layer's httpx.
+        exempt=(
+            "scanner.registry",
+            "scanner.audit",
+            "scanner._testing",
+            "attestations.trustroot",
+            "scanner.runtime.hook_http",
+        ),
         why="only the registry layer (and later the audit sources) touches the network",
     ),
     Rule(
@@ -76,8 +84,15 @@ RULES = (
         subject=PACKAGES,
         forbidden=SQL,
         # attestations.cache: the verification cache is its own small sqlite file;
-        # scanner.audit.osv_db: the offline advisory database is its own sqlite file too.
-        exempt=("scanner.store", "attestations.cache", "scanner.audit.osv_db"),
+        # scanner.audit.osv_db: the offline advisory database is its own sqlite file too;
+        # scanner.runtime.hook_spool: the in-agent hook's spool, a sqlite3 file (stdlib only, so
+        # it cannot go through the store; `events import` moves it into the store).
+        exempt=(
+            "scanner.store",
+            "attestations.cache",
+            "scanner.audit.osv_db",
+            "scanner.runtime.hook_spool",
+        ),
         why="SQL lives in the store",
     ),
 )

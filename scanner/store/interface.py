@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from attestations.result import PublisherIdentity
 from scanner.baseline import (
+    BaselineRecord,
+    ChangeEvent,
     IdentityAction,
     IdentityEvent,
     IdentityUpdate,
@@ -19,6 +21,8 @@ from scanner.baseline import (
     StoredIdentity,
     VerificationRecord,
 )
+from scanner.checks.diff import Snapshot
+from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Finding, Inventory
 from scanner.tools.model import SurfaceKey, ToolSurface
 
@@ -97,6 +101,38 @@ class Store(ABC):
     def scans(self, limit: int = 20) -> list[ScanRecord]:
         """The most recent scans, newest first."""
 
+    @abstractmethod
+    def snapshot(self, scan_id: int) -> Snapshot:
+        """What one recorded scan saw per agent and package (for the diff)."""
+
+    @abstractmethod
+    def stored_inventory(self, scan_id: int) -> Inventory:
+        """The inventory one scan recorded, rebuilt as values (to verify it again)."""
+
+    @abstractmethod
+    def latest_scan_id(self, agent: str | None = None) -> int | None:
+        """The newest scan (that covered ``agent``), or None."""
+
+    @abstractmethod
+    def previous_scan_id(self, scan_id: int, agent: str) -> int | None:
+        """The newest scan before ``scan_id`` that covered ``agent``, or None."""
+
+    @abstractmethod
+    def accept_baseline(self, scan_id: int, agents: Sequence[str], at: str) -> None:
+        """Record the state ``scan_id`` saw of ``agents`` as their accepted baseline."""
+
+    @abstractmethod
+    def baselines(self) -> list[BaselineRecord]:
+        """The accepted baseline of every agent that has one, by agent."""
+
+    @abstractmethod
+    def record_changes(self, events: Sequence[ChangeEvent]) -> None:
+        """Store change events, all or none."""
+
+    @abstractmethod
+    def change_events(self, agent: str | None = None, limit: int = 1000) -> list[ChangeEvent]:
+        """Stored change events, newest first (of one agent, or all)."""
+
     # Tool surfaces (scanner/tools/run.py uses these three; see ToolPins there).
 
     @abstractmethod
@@ -110,3 +146,13 @@ class Store(ABC):
     @abstractmethod
     def save_tool_surface(self, surface: ToolSurface) -> None:
         """Pin ``surface`` for its component version, replacing an earlier pin; all or nothing."""
+
+    # Runtime events (scanner/events; `chainwatch events import`).
+
+    @abstractmethod
+    def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
+        """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
+
+    @abstractmethod
+    def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
+        """Stored runtime events in time order (of one agent, or all), at most ``limit``."""

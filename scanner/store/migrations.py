@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scanner.store.events import EVENTS_MIGRATION
+
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
         1,
@@ -163,6 +165,36 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             FOREIGN KEY (component, version) REFERENCES tool_surfaces (component, version)
                 ON DELETE CASCADE
         );
+        """,
+    ),
+    # Runtime events from the hook (scanner/store/events.py), keyed by (batch_id, seq).
+    (5, EVENTS_MIGRATION),
+    (
+        6,
+        """
+        -- `baseline accept`: the accepted state per agent is the scan it was accepted from.
+        CREATE TABLE baselines (
+            agent_id TEXT PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            accepted_at TEXT NOT NULL
+        );
+        -- Every change a scan or rescan noticed, per agent and package (the behaviour work
+        -- consumes them; runtime sources add their own causes later).
+        CREATE TABLE change_events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            agent_id TEXT NOT NULL,
+            component_key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            cause TEXT NOT NULL,
+            scan_id INTEGER REFERENCES scans(id),
+            severity TEXT NOT NULL,
+            location TEXT,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX change_events_agent ON change_events(agent_id, id);
         """,
     ),
 )

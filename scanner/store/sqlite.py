@@ -15,6 +15,8 @@ import sqlite_utils
 from attestations.result import PublisherIdentity, Status
 from scanner import __version__
 from scanner.baseline import (
+    BaselineRecord,
+    ChangeEvent,
     IdentityAction,
     IdentityEvent,
     IdentityUpdate,
@@ -24,10 +26,13 @@ from scanner.baseline import (
     VerificationRecord,
     identity_from_dict,
 )
+from scanner.checks.diff import Snapshot
 from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
-from scanner.store import _toolpins
+from scanner.store import _changes, _toolpins
 from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
+from scanner.store._snapshot import read_inventory, read_snapshot
+from scanner.store.events import SQLiteEvents
 from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
@@ -37,7 +42,7 @@ from scanner.tools.model import SurfaceKey, ToolSurface
 BUSY_TIMEOUT_S = 30.0
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteEvents, Store):
     """A chainwatch database file. Open with :meth:`open`; use as a context manager."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -266,6 +271,51 @@ class SQLiteStore(Store):
             [limit],
         )
         return [ScanRecord(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in cursor]
+
+    def snapshot(self, scan_id: int) -> Snapshot:
+        """What one recorded scan saw per agent and package (for the diff)."""
+        row = self.conn.execute("SELECT finished_at FROM scans WHERE id = ?", [scan_id]).fetchone()
+        if row is None:
+            raise StoreError(
+                f"{self.path}: there is no scan {scan_id}", hint="see `chainwatch scans`"
+            )
+        return read_snapshot(self.conn, scan_id, row[0])
+
+    def stored_inventory(self, scan_id: int) -> Inventory:
+        """The inventory one scan recorded, rebuilt as values (to verify it again)."""
+        return read_inventory(self.conn, scan_id)
+
+    def latest_scan_id(self, agent: str | None = None) -> int | None:
+        """The newest scan (that covered ``agent``), or None."""
+        return _changes.latest_scan_id(self.conn, agent)
+
+    def previous_scan_id(self, scan_id: int, agent: str) -> int | None:
+        """The newest scan before ``scan_id`` that covered ``agent``, or None."""
+        return _changes.latest_scan_id(self.conn, agent, before=scan_id)
+
+    def accept_baseline(self, scan_id: int, agents: Sequence[str], at: str) -> None:
+        """Record the state ``scan_id`` saw of ``agents`` as their accepted baseline."""
+        try:
+            with self._write() as conn:
+                _changes.save_baselines(conn, scan_id, agents, at)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not record the baseline: {exc}") from exc
+
+    def baselines(self) -> list[BaselineRecord]:
+        """The accepted baseline of every agent that has one, by agent."""
+        return _changes.load_baselines(self.conn)
+
+    def record_changes(self, events: Sequence[ChangeEvent]) -> None:
+        """Store change events, all or none."""
+        try:
+            with self._write() as conn:
+                _changes.save_events(conn, events)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not record the changes: {exc}") from exc
+
+    def change_events(self, agent: str | None = None, limit: int = 1000) -> list[ChangeEvent]:
+        """Stored change events, newest first (of one agent, or all)."""
+        return _changes.load_events(self.conn, agent, limit)
 
     def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
         """The tool surface pinned for a component version, or None."""

@@ -7,13 +7,16 @@ rescan against the loopback registry, the way a PostgreSQL backend would.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from attestations.result import PublisherIdentity, Status
 from scanner._testing.fixture_server import FixtureRegistry
 from scanner.baseline import (
+    BaselineRecord,
+    ChangeEvent,
     IdentityAction,
     IdentityEvent,
     IdentityUpdate,
@@ -22,6 +25,10 @@ from scanner.baseline import (
     StoredIdentity,
     VerificationRecord,
 )
+from scanner.checks.diff import Snapshot
+from scanner.checks.snapshot import snapshot_of
+from scanner.diff import accept_baseline, diff_against
+from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Finding, Inventory
 from scanner.scan import run_inventory
 from scanner.store import Store
@@ -38,10 +45,24 @@ class MemoryStore(Store):
         self.verifications: list[tuple[int, VerificationRecord]] = []
         self.known: dict[str, StoredIdentity] = {}
         self.events: list[IdentityEvent] = []
+        self.recorded: dict[int, tuple[Inventory, list[tuple[str | None, Finding]]]] = {}
+        self.accepted: dict[str, BaselineRecord] = {}
+        self.changes: list[ChangeEvent] = []
         self.surfaces: dict[SurfaceKey, ToolSurface] = {}  # insertion order: pin order
+        self.runtime: dict[tuple[str, int], RuntimeEvent] = {}
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
+        offered = list(events)
+        new = {(e.batch_id, e.seq): e for e in offered if (e.batch_id, e.seq) not in self.runtime}
+        self.runtime.update(new)
+        return EventsWritten(len(new), len(offered) - len(new))
+
+    def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
+        found = [e for e in self.runtime.values() if agent is None or e.agent == agent]
+        return sorted(found, key=lambda e: (e.time, e.batch_id, e.seq))[:limit]
 
     def record_scan(
         self,
@@ -59,6 +80,7 @@ class MemoryStore(Store):
         scan_id = next(self.ids)
         self.scan_rows.append(ScanRecord(scan_id, kind, started_at, finished_at, summary or {}))
         self.verifications.extend((scan_id, v) for v in verifications)
+        self.recorded[scan_id] = (inventory, list(findings))
         for u in identities:
             self._remember(u, finished_at, scan_id)
         return scan_id
@@ -103,6 +125,41 @@ class MemoryStore(Store):
     def scans(self, limit: int = 20) -> list[ScanRecord]:
         return list(reversed(self.scan_rows))[:limit]
 
+    def snapshot(self, scan_id: int) -> Snapshot:
+        inventory, findings = self.recorded[scan_id]
+        verified = [v for i, v in self.verifications if i == scan_id]
+        at = next(r.finished_at for r in self.scan_rows if r.id == scan_id)
+        return snapshot_of(scan_id, at, inventory, verified, findings)
+
+    def stored_inventory(self, scan_id: int) -> Inventory:
+        return self.recorded[scan_id][0]
+
+    def _covering(self, agent: str | None) -> list[int]:
+        return [
+            i
+            for i, (inv, _) in self.recorded.items()
+            if agent is None or agent in {a.agent.id for a in inv.agents}
+        ]
+
+    def latest_scan_id(self, agent: str | None = None) -> int | None:
+        return max(self._covering(agent), default=None)
+
+    def previous_scan_id(self, scan_id: int, agent: str) -> int | None:
+        return max((i for i in self._covering(agent) if i < scan_id), default=None)
+
+    def accept_baseline(self, scan_id: int, agents: Sequence[str], at: str) -> None:
+        self.accepted.update((a, BaselineRecord(a, scan_id, at)) for a in agents)
+
+    def baselines(self) -> list[BaselineRecord]:
+        return [self.accepted[a] for a in sorted(self.accepted)]
+
+    def record_changes(self, events: Sequence[ChangeEvent]) -> None:
+        start = len(self.changes) + 1
+        self.changes.extend(replace(e, id=start + n) for n, e in enumerate(events))
+
+    def change_events(self, agent: str | None = None, limit: int = 1000) -> list[ChangeEvent]:
+        return [e for e in reversed(self.changes) if agent in (None, e.agent)][:limit]
+
     def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
         return self.surfaces.get(key)
 
@@ -134,3 +191,9 @@ def test_a_second_backend_runs_scans_and_trust_on_first_use(tmp_path: Path) -> N
     assert [(e.action, e.scan_id) for e in store.identity_history()] == [
         (IdentityAction.FIRST_USE, 1)
     ]
+    # Baselines and the diff run on the second backend too: nothing changed between the scans.
+    accepted, agents = accept_baseline(store, "t", scan_id=first.scan_id)
+    assert (accepted, agents) == (1, [a.agent.id for a in inventory.agents])
+    assert second.scan_id is not None
+    assert diff_against(store, second.scan_id) == []
+    assert store.change_events() == []

@@ -1,0 +1,224 @@
+"""`chainwatch baseline accept`, `chainwatch diff`, `chainwatch rescan` (registered on ``main``).
+
+Exit codes of `diff` and `rescan`: 0 no change at or above --fail-on; 1 at least one; 3 could not
+run (no baseline, no such scan, store errors).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from scanner._cli import (
+    EXIT_GATE,
+    EXIT_OK,
+    _progress,
+    handle_errors,
+    main,
+    severity_choice,
+)
+from scanner._output import Output, output_options
+from scanner.models import Severity
+
+if TYPE_CHECKING:
+    from scanner.checks.diff import Change
+
+
+def _fail_on() -> click.Option:
+    return click.Option(
+        ["--fail-on"],
+        type=severity_choice(),
+        default="high",
+        show_default=True,
+        help="Exit 1 when a change is at least this severe.",
+    )
+
+
+def _print_changes(changes: list[Change], out: Output, header: str) -> None:
+    from scanner.report.interface import ReportFormat
+
+    if out.fmt is ReportFormat.JSON:
+        doc = {
+            "header": header,
+            "changes": [
+                {
+                    "kind": c.kind.value,
+                    "severity": c.severity.value,
+                    "agent": c.agent,
+                    "package": c.key,
+                    "before": c.before,
+                    "after": c.after,
+                    "location": c.source,
+                    "message": c.message,
+                }
+                for c in changes
+            ],
+        }
+        out.stream.write(json.dumps(doc, indent=2) + "\n")
+        return
+    out.line(header)
+    if not changes:
+        out.line("no changes")
+    for c in changes:
+        where = f"  [{c.source}]" if c.source else ""
+        out.data(f"{c.severity.value:<8} {c.kind.value:<18} {c.agent}  {c.key}: {c.message}{where}")
+
+
+def _exit(changes: list[Change], fail_on: str) -> None:
+    if fail_on == "never":
+        sys.exit(EXIT_OK)
+    rank = Severity(fail_on).rank
+    sys.exit(EXIT_GATE if any(c.severity.rank >= rank for c in changes) else EXIT_OK)
+
+
+@main.group()
+def baseline() -> None:
+    """The accepted state `chainwatch diff` compares with."""
+
+
+@baseline.command("accept")
+@click.option("--agent", metavar="NAME", help="Accept only this agent (default: every agent).")
+@click.option("--scan", "scan_id", type=int, help="Accept this scan (default: the latest).")
+@output_options(formats=False)
+@click.pass_context
+@handle_errors
+def baseline_accept(
+    ctx: click.Context, agent: str | None, scan_id: int | None, out: Output
+) -> None:
+    """Record what the latest scan saw as the accepted state of each agent (or of --agent)."""
+    from scanner.diff import accept_baseline
+    from scanner.store import Store
+
+    at = ctx.obj["clock"]().isoformat(timespec="seconds")
+    with Store.open(ctx.obj["db"]) as store:
+        accepted, agents = accept_baseline(store, at, agent=agent, scan_id=scan_id)
+    out.data(f"baseline: scan {accepted} accepted for {', '.join(agents) or 'no agents'} at {at}")
+
+
+@main.command()
+@click.option("--against", "against", type=int, metavar="SCAN", help="Compare with this scan id.")
+@click.option(
+    "--scan", "scan_id", type=int, metavar="SCAN", help="The later scan (default: latest)."
+)
+@click.option("--agent", metavar="NAME", help="Only this agent.")
+@output_options()
+@click.pass_context
+@handle_errors
+def diff(
+    ctx: click.Context,
+    against: int | None,
+    scan_id: int | None,
+    agent: str | None,
+    fail_on: str,
+    out: Output,
+) -> None:
+    """List what changed since the accepted baseline (or --against SCAN).
+
+    Added and removed packages, upgrades and downgrades, the same version with another digest
+    (critical, with the lockfile line), publisher identity changed, attestation lost, new
+    vulnerabilities and new risk signals. Exit 1 when a change is at least --fail-on.
+    """
+    from scanner.diff import NoBaselineError, diff_against
+    from scanner.store import Store
+
+    with Store.open(ctx.obj["db"]) as store:
+        current = scan_id if scan_id is not None else store.latest_scan_id(agent)
+        if current is None:
+            raise NoBaselineError("the store holds no scan to compare")
+        changes = diff_against(store, current, against, agent=agent)
+    reference = f"scan {against}" if against is not None else "the accepted baseline"
+    _print_changes(changes, out, f"scan {current} against {reference}: {len(changes)} change(s)")
+    _exit(changes, fail_on)
+
+
+diff.params.insert(3, _fail_on())
+
+
+@main.command()
+@click.option("--offline", is_flag=True, help="Use only cached registry answers; report the rest.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="HTTP and verification cache (default: the user cache folder).",
+)
+@click.option(
+    "--trust-root",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Sigstore trusted_root.json to verify with (default: the pinned production root).",
+)
+@click.option("--audit", is_flag=True, help="Also audit every package (vulnerabilities, malware).")
+@click.option(
+    "--osv-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_OSV_DB",
+    help="Offline OSV database for --audit --offline.",
+)
+@output_options()
+@click.pass_context
+@handle_errors
+def rescan(
+    ctx: click.Context,
+    offline: bool,
+    cache_dir: Path | None,
+    trust_root: Path | None,
+    audit: bool,
+    osv_db: Path | None,
+    fail_on: str,
+    out: Output,
+) -> None:
+    """Check every component of the latest scan again against registries and advisories.
+
+    Concurrent, with a progress bar on a terminal; reads no files (the store's components are
+    checked). New advisories, yanks, new releases and attestation or identity changes are
+    recorded as change events (cause "rescan") and listed. Exit 1 when one is at least --fail-on.
+    """
+    from rich.console import Console
+
+    from scanner.audit.setup import AuditSettings
+    from scanner.checks.diff import Change, ChangeKind
+    from scanner.diff.rescan import rescan as run_rescan
+    from scanner.scan import ScanOptions
+    from scanner.store import Store
+
+    options = ScanOptions(
+        offline=offline,
+        cache_dir=cache_dir,
+        trust_root=trust_root,
+        clock=ctx.obj["clock"],
+        sleep=ctx.obj["sleep"],
+        audit=AuditSettings(offline=offline, osv_db=osv_db, cache_dir=cache_dir) if audit else None,
+    )
+    err = Console(stderr=True)
+    with (
+        Store.open(ctx.obj["db"]) as store,
+        _progress(err, enabled=not out.options.quiet) as progress,
+    ):
+        done = run_rescan(store, options, progress=progress)
+    changes = [
+        Change(
+            ChangeKind(e.kind),
+            Severity(e.severity),
+            e.agent,
+            e.component_key,
+            e.before,
+            e.after,
+            e.message,
+            e.location,
+        )
+        for e in done.events
+    ]
+    header = (
+        f"rescan {done.result.scan_id} of scan {done.source_scan_id}: "
+        f"{len(changes)} change event(s) recorded"
+    )
+    _print_changes(changes, out, header)
+    _exit(changes, fail_on)
+
+
+rescan.params.insert(5, _fail_on())

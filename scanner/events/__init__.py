@@ -1,0 +1,1 @@
+"""Runtime events as chainwatch stores them: read from untrusted files, validated, redacted."""

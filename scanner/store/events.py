@@ -1,0 +1,128 @@
+"""Runtime events in the SQLite store: the table, writes that keep a batch once, reads.
+
+(batch_id, seq) is the key: a batch imported twice (or sent by two collectors) is stored once,
+and the second import reports its events as duplicates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from scanner.events.model import EventsWritten, ListedTool, RuntimeEvent
+
+EVENTS_MIGRATION = """
+CREATE TABLE runtime_events (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    time TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    session TEXT,
+    server_name TEXT,
+    server_version TEXT,
+    component TEXT,
+    protocol_version TEXT,
+    tool TEXT,
+    action_class TEXT,
+    outcome TEXT,
+    duration_ms REAL,
+    provenance TEXT,
+    tools TEXT NOT NULL,
+    argument_shape TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    UNIQUE (batch_id, seq)
+);
+CREATE INDEX runtime_events_agent_time ON runtime_events(agent, time);
+"""
+
+_COLUMNS = (
+    "batch_id, seq, time, agent, kind, session, server_name, server_version, component, "
+    "protocol_version, tool, action_class, outcome, duration_ms, provenance, tools, "
+    "argument_shape"
+)
+_CHUNK = 5_000
+
+
+def _row(e: RuntimeEvent, at: str) -> tuple[object, ...]:
+    tools = json.dumps([[t.name, t.action_class] for t in e.tools])
+    shape = json.dumps([list(pair) for pair in e.argument_shape])
+    return (e.batch_id, e.seq, e.time, e.agent, e.kind, e.session, e.server_name,
+            e.server_version, e.component, e.protocol_version, e.tool, e.action_class,
+            e.outcome, e.duration_ms, e.provenance, tools, shape, at)  # fmt: skip
+
+
+def insert_events(
+    conn: sqlite3.Connection, events: Iterable[RuntimeEvent], at: str
+) -> EventsWritten:
+    """Insert events in chunks inside the caller's transaction; known (batch, seq) are skipped."""
+    marks = ", ".join("?" * 18)
+    sql = f"INSERT OR IGNORE INTO runtime_events ({_COLUMNS}, imported_at) VALUES ({marks})"
+    stored = offered = 0
+    source = iter(events)
+    while chunk := list(islice(source, _CHUNK)):
+        before = conn.total_changes
+        conn.executemany(sql, [_row(e, at) for e in chunk])
+        stored += conn.total_changes - before
+        offered += len(chunk)
+    return EventsWritten(stored, offered - stored)
+
+
+def _event(row: sqlite3.Row | tuple[object, ...]) -> RuntimeEvent:
+    (batch_id, seq, time, agent, kind, session, server_name, server_version, component,
+     protocol, tool, action, outcome, duration, provenance, tools, shape) = row  # fmt: skip
+    return RuntimeEvent(
+        batch_id=str(batch_id),
+        seq=int(str(seq)),
+        time=str(time),
+        agent=str(agent),
+        kind=str(kind),
+        session=_opt(session),
+        server_name=_opt(server_name),
+        server_version=_opt(server_version),
+        component=_opt(component),
+        protocol_version=_opt(protocol),
+        tool=_opt(tool),
+        action_class=_opt(action),
+        outcome=_opt(outcome),
+        duration_ms=float(str(duration)) if duration is not None else None,
+        provenance=_opt(provenance),
+        tools=tuple(ListedTool(n, c) for n, c in json.loads(str(tools))),
+        argument_shape=tuple((n, t) for n, t in json.loads(str(shape))),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def select_events(
+    conn: sqlite3.Connection, *, agent: str | None = None, limit: int = 1_000
+) -> Iterator[RuntimeEvent]:
+    """Stored events in time order (of one agent, or all), at most ``limit``."""
+    where, params = ("WHERE agent = ?", [agent]) if agent is not None else ("", [])
+    sql = f"SELECT {_COLUMNS} FROM runtime_events {where} ORDER BY time, batch_id, seq LIMIT ?"
+    for row in conn.execute(sql, [*params, limit]):
+        yield _event(row)
+
+
+class SQLiteEvents:
+    """The runtime-event methods of ``SQLiteStore`` (kept here so sqlite.py stays small)."""
+
+    conn: sqlite3.Connection
+
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError  # SQLiteStore's transaction
+
+    def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
+        """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
+        with self._write() as conn:  # an import is stored whole or not at all
+            return insert_events(conn, events, at)
+
+    def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
+        """Stored runtime events in time order (of one agent, or all), at most ``limit``."""
+        return list(select_events(self.conn, agent=agent, limit=limit))

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scanner.inventory.configs import read_config_detailed  # noqa: E402
-from scanner.inventory.lockfiles import read_lockfile  # noqa: E402
+from scanner.inventory.configs.read import read_config_detailed  # noqa: E402
+from scanner.inventory.lockfiles.read import read_lockfile  # noqa: E402
 
 DEFAULT_COUNTS = (2_000, 5_000, 20_000)
 

@@ -14,7 +14,6 @@ from typing import Any
 import platformdirs
 
 from attestations.cache import VerificationCache, load_key
-from attestations.registry_keys import RegistryKey
 from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.audit.run import audit_stage
@@ -37,7 +36,6 @@ from scanner.models import Component, Finding, Inventory
 from scanner.record import run_inventory as run_inventory
 from scanner.registry import (
     MultiIndexRegistry,
-    NpmRegistry,
     RegistryAuth,
     RegistryConfig,
     RegistryKind,
@@ -46,7 +44,7 @@ from scanner.registry import (
     make_registry,
 )
 from scanner.registry.http import Sleep
-from scanner.registry.interface import FetchError, NotFound, Registry
+from scanner.registry.interface import Registry
 from scanner.registry.uses import RegistryUse, merge_uses, registry_uses
 from scanner.store import Store, StoredIdentity, VerificationRecord
 from scanner.store.files import private_dir, private_file
@@ -232,18 +230,16 @@ async def _verify_all(
                     retries=options.retries,
                     backoff=options.backoff,
                     sleep=options.sleep,
+                    downloads=downloads,
                 )
                 for kind in RegistryKind
             }
-            npm = registries["npm"]
             checkers[config] = (
                 ComponentVerifier(
                     registries,
                     verifier,
                     trust_root_digest=root_digest,
-                    npm_keys=(lambda: _npm_keys(npm)) if isinstance(npm, NpmRegistry) else None,
                     cache=cache,
-                    client=downloads,
                     download=options.download,
                     deadline=options.component_deadline,
                 ),
@@ -288,14 +284,6 @@ async def _verify_all(
             await downloads.aclose()
         cache.close()
     return dict(pairs), merge_uses(uses)
-
-
-async def _npm_keys(npm: NpmRegistry) -> tuple[RegistryKey, ...]:
-    """The registry's signing keys; any failure to get them is a FetchError (fetch-failed)."""
-    try:
-        return await npm.signing_keys()
-    except NotFound as exc:
-        raise FetchError("npm signing keys", f"the registry serves none: {exc.message}") from exc
 
 
 def _root_digest(path: Path | None) -> str:

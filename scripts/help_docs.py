@@ -7,7 +7,7 @@ Sections, each between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->``:
 
 - ``help``: every command's ``--help``;
 - ``codes``: every finding code with its default severity (``scanner/checks/codes.py``);
-- ``clients``: every MCP client's config locations (``scanner/inventory/clients.py``).
+- ``clients``: every MCP client's config locations (``scanner/inventory/configs/clients.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from scanner._cli import main  # noqa: E402
 from scanner.checks.codes import DEFAULT_SEVERITY, Code  # noqa: E402
-from scanner.inventory.clients import CLIENTS, PLATFORMS  # noqa: E402
+from scanner.inventory.configs.clients import CLIENTS, PLATFORMS  # noqa: E402
 
 
 def _commands(group: click.Group, prefix: list[str]) -> list[list[str]]:

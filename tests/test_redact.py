@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.inventory._servers import Context, to_entry
+from scanner.inventory.configs._servers import Context, to_entry
 from scanner.inventory.launch import resolve_launch
 from scanner.models import Scope
 from scanner.redact import redact_argv, redact_text, redact_url

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.errors import ChainwatchError, ConfigError
-from scanner.inventory.configs import read_config_detailed
-from scanner.inventory.discover import ConfigLocation, discover
+from scanner.inventory.configs.discover import ConfigLocation, discover
+from scanner.inventory.configs.read import read_config_detailed
 from scanner.inventory.launch import ToolCaches, resolve_launch
-from scanner.inventory.lockfiles import LOCKFILE_NAMES, is_lockfile, read_lockfile
+from scanner.inventory.lockfiles.read import LOCKFILE_NAMES, is_lockfile, read_lockfile
 from scanner.inventory.manifest import MANIFEST_NAME, ConfigRef, load_manifest
 from scanner.models import (
     Agent,

@@ -6,7 +6,7 @@ import hashlib
 
 import httpx
 
-from scanner.registry.interface import FetchError
+from scanner.registry.interface import FetchError, FileFacts
 
 MAX_DOWNLOAD = 200 * 1024 * 1024
 
@@ -31,3 +31,10 @@ async def hash_artifact(
     except httpx.HTTPError as exc:
         raise FetchError(url, f"download failed: {exc}") from exc
     return {"sha256": sha256.hexdigest(), "sha512": sha512.hexdigest()}
+
+
+async def download_digests(client: httpx.AsyncClient | None, file: FileFacts) -> dict[str, str]:
+    """``file`` hashed as served through ``client`` (the artifact client, never the cached one)."""
+    if client is None:
+        raise FetchError("download", "no HTTP client to download artifacts with")
+    return await hash_artifact(client, file.url)

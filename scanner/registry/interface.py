@@ -5,9 +5,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import RegistryError
+
+if TYPE_CHECKING:
+    from attestations.registry_keys import RegistryKey
+
+
+class RegistryKind(StrEnum):
+    """The registries chainwatch knows, by ecosystem name."""
+
+    PYPI = "pypi"
+    NPM = "npm"
 
 
 class FetchError(RegistryError):
@@ -101,3 +112,14 @@ class Registry(ABC):
 
         Returns None when the registry has none (404). Raises FetchError on failure.
         """
+
+    async def signing_keys(self) -> tuple[RegistryKey, ...]:
+        """The keys the registry signs its own releases with; () where it signs none.
+
+        Raises NotFound or FetchError where the registry should serve keys and does not.
+        """
+        return ()
+
+    async def download(self, file: FileFacts) -> dict[str, str]:
+        """The sha256 and sha512 hex digests of ``file`` as downloaded. Raises FetchError."""
+        raise FetchError("download", "no HTTP client to download artifacts with")

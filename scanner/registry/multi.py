@@ -45,6 +45,10 @@ class MultiIndexRegistry(Registry):
         """Provenance through the index that served the release."""
         return await (await self._pick(release.name)).attestations(release, file)
 
+    async def download(self, file: FileFacts) -> dict[str, str]:
+        """The file hashed as downloaded (every index shares the one artifact client)."""
+        return await self.indexes[0][1].download(file)
+
     async def serving(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(indexes that serve ``name``, indexes that could not be asked), URLs redacted."""
         results = await asyncio.gather(

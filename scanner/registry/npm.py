@@ -12,6 +12,7 @@ from attestations.digests import DigestError, parse_sri
 from attestations.errors import AttestationError
 from attestations.registry_keys import RegistryKey, parse_registry_keys
 from scanner.registry._parse import Doc
+from scanner.registry.download import download_digests
 from scanner.registry.http import Sleep, fetch_json
 from scanner.registry.interface import (
     FetchError,
@@ -49,8 +50,10 @@ class NpmRegistry(Registry):
         retries: int = 3,
         backoff: float = 0.5,
         sleep: Sleep = asyncio.sleep,
+        downloads: httpx.AsyncClient | None = None,
     ) -> None:
         self._client = client
+        self._downloads = downloads  # artifacts: a client without the metadata cache
         self._base = _slash(base_url)
         self._scopes = {k.lower(): _slash(v) for k, v in (scopes or {}).items()}
         self._limiter = asyncio.Semaphore(max_concurrency)
@@ -106,6 +109,10 @@ class NpmRegistry(Registry):
             return parse_registry_keys(data)
         except AttestationError as exc:
             raise FetchError(url, exc.message) from exc
+
+    async def download(self, file: FileFacts) -> dict[str, str]:
+        """The sha256 and sha512 hex digests of ``file`` as downloaded. Raises FetchError."""
+        return await download_digests(self._downloads, file)
 
     async def _get(self, url: str, accept: str, max_bytes: int) -> Any:
         return await fetch_json(

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner.errors import ConfigError
+from scanner.inventory import _decode
 from scanner.registry.pyindex import Setting
 
 _ENV_REF = re.compile(r"\$\{([^}]+)\}")
@@ -110,10 +111,7 @@ def _read_npmrc(path: Path, env: Mapping[str, str]) -> dict[str, str]:
     """``key=value`` lines of an npmrc (keys lowercased), with ``${VAR}`` expanded."""
     if not path.is_file():
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), f"cannot read npmrc: {exc}") from exc
+    text = _decode.read_text(path, ConfigError)  # regular files within the size cap only
     out: dict[str, str] = {}
     for line in text.splitlines():
         stripped = line.strip()

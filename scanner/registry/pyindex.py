@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import configparser
 import os
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError
+from scanner.inventory import _decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +177,9 @@ def _read_uv(path: Path, *, nested: bool, required: bool = False) -> _UvFile | N
         if required:
             raise ConfigError(str(path), "uv config file does not exist")
         return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(str(path), f"cannot read uv settings: {exc}") from exc
-    if nested:
+    # The shared reader: a regular file within the size cap (a FIFO is refused, not waited on).
+    data = _decode.load_toml(_decode.read_text(path, ConfigError), str(path), ConfigError)
+    if nested and isinstance(data, dict):
         tool = data.get("tool")
         if not isinstance(tool, dict) or "uv" not in tool:
             return None  # uv skips a pyproject.toml without [tool.uv] and keeps looking up

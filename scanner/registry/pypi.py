@@ -15,6 +15,7 @@ from packaging.version import InvalidVersion, Version
 
 from scanner.registry._parse import Doc
 from scanner.registry.binding import dist_name_version, same_name
+from scanner.registry.download import download_digests
 from scanner.registry.http import Sleep, fetch_json
 from scanner.registry.interface import (
     FetchError,
@@ -48,8 +49,10 @@ class PyPIRegistry(Registry):
         retries: int = 3,
         backoff: float = 0.5,
         sleep: Sleep = asyncio.sleep,
+        downloads: httpx.AsyncClient | None = None,
     ) -> None:
         self._client = client
+        self._downloads = downloads  # artifacts: a client without the metadata cache
         self._base = base_url if base_url.endswith("/") else base_url + "/"
         self._limiter = asyncio.Semaphore(max_concurrency)
         self._retries = retries
@@ -110,6 +113,10 @@ class PyPIRegistry(Registry):
         body = doc.need(data, dict, "provenance")
         doc.need(body.get("attestation_bundles"), list, "attestation_bundles")
         return body
+
+    async def download(self, file: FileFacts) -> dict[str, str]:
+        """The sha256 and sha512 hex digests of ``file`` as downloaded. Raises FetchError."""
+        return await download_digests(self._downloads, file)
 
     async def _get(self, url: str, accept: str, max_bytes: int) -> Any:
         return await fetch_json(

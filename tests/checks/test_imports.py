@@ -71,10 +71,12 @@ def test_checks_import_no_store_http_or_sqlite(path: Path) -> None:
     assert bad == {}
 
 
-def test_cli_imports_no_sqlite_or_httpx() -> None:
-    direct = _imports(SCANNER / "_cli.py")
+@pytest.mark.parametrize("module", sorted(p.name for p in (SCANNER / "_cli").glob("*.py")))
+def test_cli_imports_no_sqlite_or_httpx(module: str) -> None:
+    path = SCANNER / "_cli" / module
+    direct = _imports(path)
     assert not {"sqlite3", "sqlite_utils", "httpx"} & direct
-    assert "SELECT" not in (SCANNER / "_cli.py").read_text(encoding="utf-8")
+    assert "SELECT" not in path.read_text(encoding="utf-8")
 
 
 def test_the_rule_can_fail(tmp_path: Path) -> None:

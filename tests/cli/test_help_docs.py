@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from scanner.checks.codes import Code
-from scanner.inventory.clients import CLIENTS
+from scanner.inventory.configs.clients import CLIENTS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text()

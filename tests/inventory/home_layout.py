@@ -13,7 +13,7 @@ Stable helper for tests (also reused by the CLI test of ``chainwatch inventory -
 
 ``build_home(root, platform="linux") -> dict[str, Path]`` returns:
 
-- ``<client id>`` (every :class:`scanner.inventory.clients.ClientId` value): that client's
+- ``<client id>`` (every :class:`scanner.inventory.configs.clients.ClientId` value): that client's
   user-scope config file;
 - ``<client id>@project``: the project-scope config of clients that have one;
 - ``<client id>@managed``: the managed (system) config of clients that have one;

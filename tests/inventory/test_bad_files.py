@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from scanner.errors import ConfigError, InputError, LockfileError
 from scanner.inventory import _decode
 from scanner.inventory.build import InventoryOptions, build_inventory
-from scanner.inventory.configs import read_config_detailed
-from scanner.inventory.lockfiles import read_lockfile
+from scanner.inventory.configs.read import read_config_detailed
+from scanner.inventory.lockfiles.read import read_lockfile
 from scanner.inventory.manifest import load_manifest
 
 DEEP_TOML = "x = " + "[" * 5000 + "]" * 5000 + "\n"

@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 
 from scanner.inventory.build import InventoryOptions, build_inventory
-from scanner.inventory.configs import read_config
-from scanner.inventory.discover import discover
+from scanner.inventory.configs.discover import discover
+from scanner.inventory.configs.read import read_config
 from scanner.inventory.launch import resolve_launch
 from scanner.models import EvidenceKind, Inventory, Scope, ServerInventory
 from scanner.report.interface import ReportOptions, report_for

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scanner.errors import ConfigError
-from scanner.inventory.clients import CLIENTS, ClientId
-from scanner.inventory.configs import read_config_detailed
+from scanner.inventory.configs.clients import CLIENTS, ClientId
+from scanner.inventory.configs.read import read_config_detailed
 from scanner.models import ServerEntry
 
 CLIENT_IDS = [None, *[c.value for c in ClientId]]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scanner.errors import ConfigError
-from scanner.inventory.configs import read_config, read_config_detailed
+from scanner.inventory.configs.read import read_config, read_config_detailed
 from scanner.models import Scope, ServerEntry, Transport
 
 STDIO, SSE, HTTP = Transport.STDIO, Transport.SSE, Transport.HTTP

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.inventory.clients import CLIENTS, ClientId
-from scanner.inventory.configs import read_config_detailed
-from scanner.inventory.discover import ConfigLocation, discover
+from scanner.inventory.configs.clients import CLIENTS, ClientId
+from scanner.inventory.configs.discover import ConfigLocation, discover
+from scanner.inventory.configs.read import read_config_detailed
 from scanner.models import Scope
 from tests.inventory.home_layout import PLATFORMS, build_home
 

@@ -8,9 +8,9 @@ import pytest
 
 from scanner.errors import ConfigError
 from scanner.inventory import _decode
-from scanner.inventory._keylines import find_key_line
-from scanner.inventory.configs import read_config
-from scanner.inventory.formats import Format, parse_json, strip_jsonc
+from scanner.inventory.configs._keylines import find_key_line
+from scanner.inventory.configs.formats import Format, parse_json, strip_jsonc
+from scanner.inventory.configs.read import read_config
 from scanner.models import Scope
 
 
@@ -134,7 +134,7 @@ def test_find_key_line_per_format() -> None:
 
 
 def test_per_entry_problems_do_not_kill_the_file(tmp_path: Path) -> None:
-    from scanner.inventory.configs import read_config_detailed
+    from scanner.inventory.configs.read import read_config_detailed
 
     path = tmp_path / "mcp.json"
     path.write_text(

@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scanner.inventory._keylines import KeyIndex, find_key_line
-from scanner.inventory.configs import read_config_detailed
-from scanner.inventory.formats import Format
+from scanner.inventory.configs._keylines import KeyIndex, find_key_line
+from scanner.inventory.configs.formats import Format
+from scanner.inventory.configs.read import read_config_detailed
 
 # Printable ASCII without quotes or backslashes: every serialiser writes such a name verbatim.
 NAMES = st.text(
@@ -102,7 +102,7 @@ def test_yaml_name_values_and_comments() -> None:
 
 def test_lockfile_entries_get_their_own_lines(tmp_path: Path) -> None:
     """Pipfile.lock, package.json and pyproject.toml: one index per file, every line right."""
-    from scanner.inventory.lockfiles import read_lockfile
+    from scanner.inventory.lockfiles.read import read_lockfile
 
     names = [f"pkg-{i}" for i in range(300)]
     pipfile = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.checks.codes import Code
-from scanner.inventory.lockfiles import read_lockfile
+from scanner.inventory.lockfiles.read import read_lockfile
 
 OURS = Path(__file__).resolve().parents[2] / "fixtures" / "lockfiles" / "ours"
 MONOREPO = OURS / "npm-workspaces.package-lock.json"

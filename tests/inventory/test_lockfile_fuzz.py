@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scanner.errors import LockfileError
-from scanner.inventory.lockfiles import read_lockfile
+from scanner.inventory.lockfiles.read import read_lockfile
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -9,9 +9,9 @@ import pytest
 from packageurl import PackageURL
 
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import npm_purl
-from scanner.inventory.lockfiles import LockfileResult, read_lockfile
-from scanner.inventory.npm_locks import BERRY_ALGORITHM
+from scanner.inventory.lockfiles._purls import npm_purl
+from scanner.inventory.lockfiles.npm_locks import BERRY_ALGORITHM
+from scanner.inventory.lockfiles.read import LockfileResult, read_lockfile
 from scanner.models import EvidenceKind
 
 from ._lock_helpers import ln
@@ -223,7 +223,7 @@ def test_npm_purl_matches_packageurl(name: str, version: str | None) -> None:
 
 
 def test_unnamed_entries_never_crash(tmp_path: Path) -> None:
-    from scanner.inventory.lockfiles import read_lockfile
+    from scanner.inventory.lockfiles.read import read_lockfile
 
     manifest = tmp_path / "package.json"
     manifest.write_text('{"dependencies": {"": "1.0.0", "ok": "1.0.0"}}')

@@ -8,8 +8,8 @@ import pytest
 from packageurl import PackageURL
 
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import pypi_purl
-from scanner.inventory.lockfiles import (
+from scanner.inventory.lockfiles._purls import pypi_purl
+from scanner.inventory.lockfiles.read import (
     LOCKFILE_NAMES,
     LockfileResult,
     is_lockfile,
@@ -18,7 +18,7 @@ from scanner.inventory.lockfiles import (
     read_lockfile,
     read_lockfiles,
 )
-from scanner.inventory.uvlock import read_uv_lock
+from scanner.inventory.lockfiles.uvlock import read_uv_lock
 from scanner.models import EvidenceKind
 
 from ._lock_helpers import ln, src, url

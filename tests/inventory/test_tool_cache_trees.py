@@ -8,7 +8,10 @@ copies them under ``tmp_path`` (symlinks kept, as uv writes them); nothing reads
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -163,3 +166,67 @@ def test_install_scripts_in_the_npx_tree_are_a_finding(layout: Path) -> None:
     result = run(caches(layout), "npx", "-y", "@modelcontextprotocol/server-memory")
     scripts = [f for f in result.findings if f.code == Code.INSTALL_SCRIPTS.value]
     assert len(scripts) == 1 and scripts[0].subject.startswith("pkg:npm/zod@")
+
+
+class Fifos:
+    """FIFOs planted in a cache, and a watchdog that frees a reader stuck on one after 10 s."""
+
+    def __init__(self) -> None:
+        self.planted: list[Path] = []
+        self.stuck = False
+        self.done = threading.Event()
+        self._timer = threading.Timer(10, self._release)
+
+    def plant(self, path: Path) -> None:
+        path.unlink()
+        os.mkfifo(path)
+        self.planted.append(path)
+
+    def _release(self) -> None:
+        self.stuck = True
+        while not self.done.wait(0.05):  # each read after the first would wait too
+            for path in self.planted:
+                try:  # a writer that opens and closes: the stuck reader sees end of file
+                    os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+                except OSError:
+                    pass  # no reader waits on this one
+
+
+@pytest.fixture
+def fifos() -> Iterator[Fifos]:
+    planted = Fifos()
+    planted._timer.start()
+    try:
+        yield planted
+    finally:
+        planted._timer.cancel()
+        planted.done.set()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+def test_fifos_planted_in_the_npx_cache_are_refused_not_waited_on(
+    layout: Path, fifos: Fifos
+) -> None:
+    entry = layout / "npm" / "_npx" / MEMORY_KEY
+    fifos.plant(entry / "node_modules" / ".package-lock.json")
+    fifos.plant(entry / "package-lock.json")
+    fifos.plant(entry / "node_modules" / "@modelcontextprotocol" / "server-memory" / "package.json")
+    result = run(caches(layout), "npx", "-y", "@modelcontextprotocol/server-memory")
+    assert not fifos.stuck  # no read waited on a FIFO
+    # Without a readable lock or package.json the cache says nothing: unresolved, no tree.
+    assert [c.name for c in result.components] == ["@modelcontextprotocol/server-memory"]
+    assert result.components[0].evidence.kind is EvidenceKind.UNRESOLVED
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+def test_fifos_planted_in_a_uv_tool_are_refused_not_waited_on(layout: Path, fifos: Fifos) -> None:
+    tool = layout / "uv" / "tools" / "mcp-server-time"
+    fifos.plant(tool / "uv-receipt.toml")
+    for metadata in tool.glob("lib/python*/site-packages/*.dist-info/METADATA"):
+        fifos.plant(metadata)
+    result = run(caches(layout, tools=True), "uvx", "mcp-server-time")
+    assert not fifos.stuck  # no read waited on a FIFO
+    # The tool's receipt is unreadable, so the installed tool is not taken as what uvx runs.
+    assert result.components and all(
+        Path(c.evidence.source or "").parent.name != "tools" for c in result.components
+    )

@@ -170,3 +170,21 @@ def test_public_api_is_sorted_and_complete() -> None:
     modules = {"annotations", "StrEnum", "httpx", "config", "http", "interface", "npm", "pypi"}
     modules |= {"cache"}
     assert public - modules - {"T"} <= set(pkg.__all__)
+
+
+def test_oversized_uv_toml_and_npmrc_are_refused_by_the_shared_reader(home: Path) -> None:
+    from scanner.inventory._decode import MAX_FILE_BYTES
+
+    padding = "#" * 99 + "\n"
+    lines = MAX_FILE_BYTES // len(padding) + 1
+    uv = home.parent / "project" / "uv.toml"
+    uv.write_text('index-url = "https://big-uv.example/simple"\n' + padding * lines)
+    with pytest.raises(ConfigError, match="byte limit") as info:
+        _load(home, installer=Installer.UV)
+    assert str(uv) in str(info.value)
+    uv.unlink()
+    npmrc = home / ".npmrc"
+    npmrc.write_text("registry=https://big-npm.example/\n" + padding * lines)
+    with pytest.raises(ConfigError, match="byte limit") as info:
+        _load(home)
+    assert str(npmrc) in str(info.value)

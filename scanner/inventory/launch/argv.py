@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from scanner.errors import LaunchError
-from scanner.inventory.launch._context import basename, has_separator
+from scanner.inventory.launch._files import basename, has_separator
 
 _WS = re.compile(r"\s+")
 _PYTHON = re.compile(r"^(?:python|pypy)(?:\d+(?:\.\d+)*)?w?$")

@@ -21,13 +21,13 @@ Layouts read (nothing is executed, nothing is fetched):
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scanner.errors import InputError
+from scanner.inventory import _decode
 from scanner.inventory.launch.cachetree import (
     CachedPackage,
     listdir,
@@ -259,9 +259,10 @@ def _mtime(path: Path) -> float:
 
 
 def _read_json(path: Path) -> object:
+    # The shared reader: a FIFO or device planted in a cache is refused, never waited on.
     try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        return _decode.load_json(_decode.read_text(path, InputError), str(path), InputError)
+    except InputError:
         return None
 
 
@@ -275,8 +276,10 @@ def _npm_installed(entry: Path, name: str) -> str | None:
 
 def _receipt_names(path: Path) -> set[str]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = _decode.load_toml(_decode.read_text(path, InputError), str(path), InputError)
+    except InputError:
+        return set()
+    if not isinstance(data, dict):
         return set()
     tool = data.get("tool")
     reqs = tool.get("requirements") if isinstance(tool, dict) else None

@@ -12,11 +12,13 @@ Read without executing anything:
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from scanner.errors import InputError
+from scanner.inventory import _decode
 
 _DIST_INFO = re.compile(r"^(.+?)-([^-]+)\.dist-info$", re.IGNORECASE)
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -64,11 +66,10 @@ def site_packages(venv: Path) -> list[Path]:
 
 def _metadata(path: Path) -> tuple[str | None, str | None, frozenset[str]]:
     """(Name, Version, Requires-Dist names) from the header block of a METADATA file."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(_MAX_METADATA).decode("utf-8", "replace")
-    except (OSError, ValueError):
+    raw = _decode.read_head(path, _MAX_METADATA)  # None for a FIFO or device: never waited on
+    if raw is None:
         return None, None, frozenset()
+    head = raw.decode("utf-8", "replace")
     name = version = None
     requires: set[str] = set()
     for line in head.splitlines():
@@ -116,8 +117,8 @@ def npx_tree(entry: Path) -> tuple[CachedPackage, ...]:
         try:
             if lock.stat().st_size > _MAX_LOCK:
                 continue
-            data = json.loads(lock.read_bytes())
-        except (OSError, ValueError):
+            data = _decode.load_json(_decode.read_text(lock, InputError), str(lock), InputError)
+        except (OSError, InputError):
             continue
         packages = data.get("packages") if isinstance(data, dict) else None
         if isinstance(packages, dict):

@@ -9,8 +9,8 @@ it exists; a bare name is looked up on PATH only at launch, so it becomes a Skip
 
 from __future__ import annotations
 
-from scanner.inventory.launch._context import (
-    Ctx,
+from scanner.inventory.launch._context import Ctx
+from scanner.inventory.launch._files import (
     candidates,
     expand,
     find_file,

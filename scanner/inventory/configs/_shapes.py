@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from scanner.errors import ConfigError
-from scanner.inventory._keylines import KeyIndex
-from scanner.inventory.clients import Shape
-from scanner.inventory.formats import Format
+from scanner.inventory.configs._keylines import KeyIndex
+from scanner.inventory.configs.clients import Shape
+from scanner.inventory.configs.formats import Format
 from scanner.models import Scope
 
 _SERVER_KEYS = frozenset({"command", "cmd", "url", "serverUrl", "httpUrl", "uri", "type"})

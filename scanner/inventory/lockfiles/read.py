@@ -8,14 +8,19 @@ from pathlib import Path
 
 from scanner.errors import LockfileError
 from scanner.inventory._decode import read_head
-from scanner.inventory._lockbase import InvalidPackageName, LockfileResult
-from scanner.inventory.installed import read_installed_env
-from scanner.inventory.npm import read_package_json, read_package_lock
-from scanner.inventory.npm_locks import read_pnpm_lock, read_yarn_lock
-from scanner.inventory.pyproject import read_pyproject
-from scanner.inventory.python_locks import read_pipfile_lock, read_poetry_lock, read_pylock
-from scanner.inventory.requirements import read_requirements
-from scanner.inventory.uvlock import read_uv_lock
+from scanner.inventory.lockfiles._lockbase import LockfileResult
+from scanner.inventory.lockfiles._purls import InvalidPackageName
+from scanner.inventory.lockfiles.installed import read_installed_env
+from scanner.inventory.lockfiles.npm import read_package_json, read_package_lock
+from scanner.inventory.lockfiles.npm_locks import read_pnpm_lock, read_yarn_lock
+from scanner.inventory.lockfiles.pyproject import read_pyproject
+from scanner.inventory.lockfiles.python_locks import (
+    read_pipfile_lock,
+    read_poetry_lock,
+    read_pylock,
+)
+from scanner.inventory.lockfiles.requirements import read_requirements
+from scanner.inventory.lockfiles.uvlock import read_uv_lock
 
 __all__ = [
     "LOCKFILE_NAMES",

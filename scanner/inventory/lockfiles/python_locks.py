@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner.errors import LockfileError
 from scanner.inventory._decode import shown
-from scanner.inventory._lockbase import (
+from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
@@ -22,7 +22,7 @@ from scanner.inventory._lockbase import (
     redact_url,
     strs,
 )
-from scanner.inventory._lockdigests import digest_or_none, hash_table
+from scanner.inventory.lockfiles._lockdigests import digest_or_none, hash_table
 from scanner.models import Artifact, Digest, EvidenceKind, SourceLocation, VersionEvidence
 
 _PIPFILE_KEY = re.compile(r'"((?:[^"\\\n]|\\.)*)": \{')

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 
-from scanner.inventory.formats import Format
+from scanner.inventory.configs.formats import Format
 
 # kind of place -> key as parsed -> ascending lines where it is written that way
 _Index = dict[str, dict[str, list[int]]]

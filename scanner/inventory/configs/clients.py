@@ -1,6 +1,6 @@
 """The table of MCP clients: where each keeps its config per OS and scope, and its shape.
 
-Paths are templates. Tokens, resolved by :mod:`scanner.inventory.discover`:
+Paths are templates. Tokens, resolved by :mod:`scanner.inventory.configs.discover`:
 
 - ``{home}``: the user's home directory.
 - ``{appconfig}``: per-OS application config dir: ``$XDG_CONFIG_HOME`` or ``~/.config`` (linux),
@@ -20,7 +20,7 @@ shared table ``fixtures/mcp/clients/client_config_locations.derived.json`` (tool
 
 from __future__ import annotations
 
-from scanner.inventory._clienttypes import (
+from scanner.inventory.configs._clienttypes import (
     DARWIN,
     LINUX,
     PLATFORMS,
@@ -31,7 +31,7 @@ from scanner.inventory._clienttypes import (
     ConfigPath,
     Shape,
 )
-from scanner.inventory.formats import Format
+from scanner.inventory.configs.formats import Format
 from scanner.models import Scope, Transport
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Find the MCP client config files that exist on a machine.
 
 File contents are read only where a client's own index names further configs: the project list
-in ``~/.claude.json`` and Claude Code's plugin index (see :mod:`scanner.inventory.claude`).
+in ``~/.claude.json`` and Claude Code's plugin index (see :mod:`scanner.inventory.configs.claude`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.inventory.claude import CLAUDE, claude_locations
-from scanner.inventory.clients import CLIENTS, ConfigPath
+from scanner.inventory.configs.claude import CLAUDE, claude_locations
+from scanner.inventory.configs.clients import CLIENTS, ConfigPath
 from scanner.models import Scope
 
 
@@ -35,7 +35,7 @@ def _env_dir(env: Mapping[str, str], name: str) -> Path | None:
 def _tokens(
     home: Path, platform: str, env: Mapping[str, str], system_root: Path
 ) -> dict[str, Path]:
-    """Values of the path-template tokens (see :mod:`scanner.inventory.clients`)."""
+    """Values of the path-template tokens (see :mod:`scanner.inventory.configs.clients`)."""
     xdg = _env_dir(env, "XDG_CONFIG_HOME") or home / ".config"
     appdata = _env_dir(env, "APPDATA") or home / "AppData" / "Roaming"
     if platform == "win32":
@@ -93,7 +93,7 @@ def discover(
     ``env`` supplies APPDATA / XDG_CONFIG_HOME / CODEX_HOME / CLAUDE_CONFIG_DIR / PROGRAMDATA
     (default ``os.environ``); ``system_root`` (default ``/``, ``C:/`` on win32) is where managed
     configs are looked up. Per-project servers inside ``~/.claude.json`` are not locations:
-    :func:`scanner.inventory.configs.read_config` returns them with ``project`` set; the
+    :func:`scanner.inventory.configs.read.read_config` returns them with ``project`` set; the
     ``.mcp.json`` of each project it lists, and Claude Code plugins' configs, are.
     """
     env = os.environ if env is None else env

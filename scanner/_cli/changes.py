@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scanner._cli import (
+from scanner._cli.root import (
     EXIT_GATE,
     EXIT_OK,
-    _progress,
     handle_errors,
     main,
+    progress_bar,
     severity_choice,
 )
 from scanner._output import Output, output_options
@@ -197,7 +197,7 @@ def rescan(
     err = Console(stderr=True)
     with (
         Store.open(ctx.obj["db"]) as store,
-        _progress(err, enabled=not out.options.quiet) as progress,
+        progress_bar(err, enabled=not out.options.quiet) as progress,
     ):
         done = run_rescan(store, options, progress=progress)
     changes = [

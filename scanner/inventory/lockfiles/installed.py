@@ -8,7 +8,12 @@ from typing import Any
 
 from scanner.errors import LockfileError
 from scanner.inventory._decode import load_json, read_text
-from scanner.inventory._lockbase import Collector, LockfileResult, add_git, pypi_purl
+from scanner.inventory.lockfiles._lockbase import (
+    Collector,
+    LockfileResult,
+    add_git,
+)
+from scanner.inventory.lockfiles._purls import pypi_purl
 from scanner.models import Component, EvidenceKind, SourceLocation, VersionEvidence
 
 

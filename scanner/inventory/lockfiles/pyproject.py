@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.inventory._decode import shown
-from scanner.inventory._lockbase import (
+from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
@@ -17,7 +17,12 @@ from scanner.inventory._lockbase import (
     read_text,
     unpinned,
 )
-from scanner.inventory.requirements import Entry, add_non_registry, parse_entry, pypi_component
+from scanner.inventory.lockfiles.requirements import (
+    Entry,
+    add_non_registry,
+    parse_entry,
+    pypi_component,
+)
 from scanner.models import Component, SourceLocation
 
 _TOML_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'([^\'\n]*)\'')

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import (
+from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
@@ -15,12 +15,12 @@ from scanner.inventory._lockbase import (
     key_lines,
     load_json,
     no_digest,
-    npm_purl,
     read_text,
     redact_url,
     unpinned,
 )
-from scanner.inventory._lockdigests import sri_digests
+from scanner.inventory.lockfiles._lockdigests import sri_digests
+from scanner.inventory.lockfiles._purls import npm_purl
 from scanner.models import (
     Artifact,
     Component,

@@ -7,7 +7,7 @@ import re
 
 from attestations.digests import DigestError, parse_digest, parse_sri
 from scanner.inventory._decode import shown
-from scanner.inventory._lockbase import Collector
+from scanner.inventory.lockfiles._lockbase import Collector
 from scanner.models import Digest
 
 _DIGEST_HEX = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scanner.inventory.formats import Format
+from scanner.inventory.configs.formats import Format
 from scanner.models import Scope, Transport
 
 PLATFORMS = frozenset({"linux", "darwin", "win32"})

@@ -28,9 +28,9 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from scanner.errors import ConfigError
-from scanner.inventory._servers import Context, to_entry
-from scanner.inventory._shapes import EXTRACT, Locator, detect_shape
-from scanner.inventory.clients import (
+from scanner.inventory.configs._servers import Context, to_entry
+from scanner.inventory.configs._shapes import EXTRACT, Locator, detect_shape
+from scanner.inventory.configs.clients import (
     CLIENTS,
     ClientSpec,
     Shape,
@@ -38,7 +38,7 @@ from scanner.inventory.clients import (
     client_spec,
     guess_client,
 )
-from scanner.inventory.formats import Format, format_for, parse, read_text
+from scanner.inventory.configs.formats import Format, format_for, parse, read_text
 from scanner.models import Scope, ServerEntry
 
 UNKNOWN_CLIENT = "unknown"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from packageurl import PackageURL
 from scanner.checks.codes import Code, finding
 from scanner.errors import LockfileError
 from scanner.inventory import _decode
+from scanner.inventory.lockfiles._purls import make_purl, npm_purl, pypi_purl
 from scanner.models import (
     Artifact,
     Component,
@@ -25,8 +25,6 @@ from scanner.models import (
 )
 from scanner.redact import redact_url as _redact_url
 
-_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
-_PEP503 = re.compile(r"[-_.]+")
 _FULL_SHA = re.compile(r"[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?")
 _GITHUB = re.compile(r"(?:git\+)?(?:https?|ssh|git)://(?:git@)?github\.com/([^/]+)/([^/#@?]+)")
 
@@ -109,50 +107,6 @@ def header_lines(text: str, header: str) -> list[int]:
         pos = found + 1
 
 
-@functools.lru_cache(maxsize=16384)
-def pep503(name: str) -> str:
-    """PEP 503 normalised project name (memoised: a fleet's lockfiles share most names)."""
-    return _PEP503.sub("-", name).lower()
-
-
-class InvalidPackageName(ValueError):
-    """A lockfile entry names a package no package URL can express (e.g. an empty name)."""
-
-
-def _purl(kind: str, namespace: str | None, name: str, version: str | None) -> str:
-    if (
-        _SAFE.fullmatch(name)
-        and (version is None or _SAFE.fullmatch(version))
-        and (namespace is None or _SAFE.fullmatch(namespace))
-    ):
-        ns = f"{namespace}/" if namespace else ""
-        return f"pkg:{kind}/{ns}{name}@{version}" if version else f"pkg:{kind}/{ns}{name}"
-    try:
-        return PackageURL(type=kind, namespace=namespace, name=name, version=version).to_string()
-    except ValueError as exc:
-        raise InvalidPackageName(f"invalid {kind} package name {name!r}: {exc}") from exc
-
-
-def pypi_purl(name: str, version: str | None) -> str:
-    """``pkg:pypi/<pep503 name>@<version>``."""
-    return _purl("pypi", None, pep503(name), version)
-
-
-def npm_purl(name: str, version: str | None) -> str:
-    """``pkg:npm/%40scope/name@version`` (scope percent-encoded as packageurl does)."""
-    if name.startswith("@") and "/" in name:
-        scope, _, base = name.partition("/")
-        if (
-            _SAFE.fullmatch(scope[1:])
-            and _SAFE.fullmatch(base)
-            and (version is None or _SAFE.fullmatch(version))
-        ):
-            tail = f"@{version}" if version else ""
-            return f"pkg:npm/%40{scope[1:]}/{base}{tail}"
-        return _purl("npm", scope, base, version)
-    return _purl("npm", None, name, version)
-
-
 def add_git(
     col: Collector,
     name: str,
@@ -175,7 +129,7 @@ def add_git(
     gh = _GITHUB.match(clean)
     if gh:
         repo = gh.group(2).removesuffix(".git")
-        purl = _purl("github", gh.group(1).lower(), repo.lower(), exact)
+        purl = make_purl("github", gh.group(1).lower(), repo.lower(), exact)
     else:
         purl = PackageURL(
             type="generic", name=name, version=exact, qualifiers={"vcs_url": f"git+{clean}"}

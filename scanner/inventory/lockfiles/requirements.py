@@ -11,16 +11,16 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from scanner.checks.codes import Code, finding
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import (
+from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
-    pypi_purl,
     read_text,
     redact_url,
     unpinned,
 )
-from scanner.inventory._lockdigests import digest_or_none
+from scanner.inventory.lockfiles._lockdigests import digest_or_none
+from scanner.inventory.lockfiles._purls import pypi_purl
 from scanner.models import (
     Artifact,
     Component,

@@ -10,7 +10,7 @@
    the plugin root).
 
 Only the keys that name other files are read here; the configs themselves are read by
-:mod:`scanner.inventory.configs` like any other.
+:mod:`scanner.inventory.configs.read` like any other.
 """
 
 from __future__ import annotations

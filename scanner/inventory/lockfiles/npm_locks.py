@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import (
+from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
@@ -23,7 +23,7 @@ from scanner.inventory._lockbase import (
     read_text,
     redact_url,
 )
-from scanner.inventory._lockdigests import sri_digests
+from scanner.inventory.lockfiles._lockdigests import sri_digests
 from scanner.models import Artifact, Digest, EvidenceKind, SourceLocation, VersionEvidence
 
 BERRY_ALGORITHM = "yarn-berry-sha512"

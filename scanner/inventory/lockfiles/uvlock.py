@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from packageurl import PackageURL
 
 from scanner.errors import LockfileError
-from scanner.inventory._lockbase import (
+from scanner.inventory.lockfiles._lockbase import (
     Collector,
     LockfileResult,
     add_git,
@@ -27,11 +27,11 @@ from scanner.inventory._lockbase import (
     header_lines,
     load_toml,
     no_digest,
-    pypi_purl,
     read_text,
     redact_url,
 )
-from scanner.inventory._lockdigests import digest_or_none
+from scanner.inventory.lockfiles._lockdigests import digest_or_none
+from scanner.inventory.lockfiles._purls import pypi_purl
 from scanner.models import (
     Artifact,
     Component,

@@ -1,0 +1,14 @@
+"""Thin click layer: options -> calls -> output, exit codes. One module per command group.
+
+``main`` (the console script ``scanner._cli:main``) is the group in :mod:`scanner._cli.root`; the
+command modules register their commands on it when imported here. Each keeps its heavy imports
+inside the commands, so start-up stays instant.
+"""
+
+from __future__ import annotations
+
+# Each command module registers its commands on ``main``.
+from scanner._cli import changes, db, events, inventory, scan, tools, trust  # noqa: F401
+from scanner._cli.root import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""MCP client configs: where each client keeps them, their formats and shapes, and the reader."""

@@ -1,0 +1,1 @@
+"""Lockfiles and manifests (Python and npm) and installed environments, read into components."""

@@ -27,7 +27,8 @@ from scanner.models import (  # noqa: E402
     Severity,
     VersionEvidence,
 )
-from scanner.report.interface import ReportOptions, report_for  # noqa: E402
+from scanner.report.formats import report_for
+from scanner.report.interface import ReportOptions  # noqa: E402
 from scanner.scan import ScanResult  # noqa: E402
 from scanner.verify import Verdict  # noqa: E402
 

@@ -22,7 +22,7 @@ from scanner._testing.fixture_server import FixtureRegistry, default_fixture_dir
 from scanner.demo import recorded_at  # noqa: E402
 from scanner.inventory.build import InventoryOptions, build_inventory  # noqa: E402
 from scanner.scan import ScanOptions, run_scan  # noqa: E402
-from scanner.store import Store  # noqa: E402
+from scanner.store import open_store  # noqa: E402
 
 RECORDED = recorded_at()
 SYNTHETIC = 145  # per ecosystem
@@ -84,7 +84,7 @@ def timed_scan(
     inventory = build_inventory([config], InventoryOptions(home=config.parent / "home", env={}))
     before = len(registry.requests)
     start = time.perf_counter()
-    with Store.open(db) as store:
+    with open_store(db) as store:
         result = run_scan(
             inventory,
             store,

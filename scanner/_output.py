@@ -19,7 +19,8 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from scanner.models import Inventory
-from scanner.report.interface import Report, ReportFormat, ReportOptions, report_for
+from scanner.report.formats import report_for
+from scanner.report.interface import RESULT_ONLY, Report, ReportFormat, ReportOptions
 from scanner.report.text import clean, safe, wrap
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,8 +92,12 @@ def _color(to_file: bool) -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def output_options(*, formats: bool = True) -> Callable[[F], F]:
-    """Add -o/--output, -q/--quiet, -v/--verbose (and --format) and pass ``out: Output``."""
+def output_options(*, formats: bool = True, results: bool = False) -> Callable[[F], F]:
+    """Add -o/--output, -q/--quiet, -v/--verbose (and --format) and pass ``out: Output``.
+
+    ``results``: the command writes scan results, so SARIF, Markdown and CycloneDX are offered.
+    """
+    choices = [f.value for f in ReportFormat if results or f not in RESULT_ONLY]
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -136,7 +141,7 @@ def output_options(*, formats: bool = True) -> Callable[[F], F]:
                 click.option(
                     "--format",
                     "fmt",
-                    type=click.Choice([f.value for f in ReportFormat]),
+                    type=click.Choice(choices),
                     default=ReportFormat.TABLE.value,
                     show_default=True,
                     help="Output format.",

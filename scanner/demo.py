@@ -19,8 +19,12 @@ from pathlib import Path
 
 import platformdirs
 
+from scanner.audit.osv_db import import_osv
+from scanner.audit.setup import AuditSettings
+from scanner.checks.policy import Policy, parse_policy
 from scanner.errors import ChainwatchError
 from scanner.inventory.build import InventoryOptions, build_inventory
+from scanner.inventory.manifest import MANIFEST_NAME, policy_table
 from scanner.scan import Progress, ScanOptions, ScanResult, run_scan
 from scanner.store import Store
 
@@ -66,11 +70,28 @@ def recorded_at(registry: Path | None = None) -> datetime:
     return datetime.fromisoformat(str(doc["recorded_at"]).replace("Z", "+00:00"))
 
 
-def run_demo(store: Store | None, *, progress: Progress | None = None) -> ScanResult:
+ACCEPTED_POLICY = "policy-accepted.toml"  # the demo policy once its planted problems are accepted
+
+
+def demo_policy(*, accepted: bool = False) -> Policy:
+    """The demo policy: the manifest's [policy], or the one accepting the planted problems."""
+    fleet = demo_data().fleet
+    path = fleet / ACCEPTED_POLICY if accepted else fleet / MANIFEST_NAME
+    found = policy_table(path)
+    if found is None:
+        raise ChainwatchError(f"{path}: the demo policy is missing")
+    return parse_policy(found[0], found[1].name)
+
+
+def run_demo(
+    store: Store | None, *, progress: Progress | None = None, audit: bool = False
+) -> ScanResult:
     """Scan the demo fleet against the fixture registry; nothing leaves this machine.
 
     The demo runs as of the moment its registry answers were recorded, so it gives the same
-    result on any date (the pinned trust root is judged at that moment, not today).
+    result on any date (the pinned trust root is judged at that moment, not today). With
+    ``audit``, the demo's OSV records (``fixtures/demo/osv``: a vulnerable and a malicious
+    release, planted) are imported into a database of the run and every package is audited.
     """
     # Imported here: scanner._testing is test tooling, loaded only when the demo runs.
     from scanner._testing.fixture_server import FixtureRegistry
@@ -83,10 +104,16 @@ def run_demo(store: Store | None, *, progress: Progress | None = None) -> ScanRe
         FixtureRegistry(data.registry) as registry,
     ):
         inventory = build_inventory([data.fleet], InventoryOptions(home=Path(tmp) / "home", env={}))
+        settings = None
+        if audit:
+            osv_db = Path(tmp) / "osv.db"
+            import_osv(osv_db, data.fleet / "osv", now=moment.isoformat(timespec="seconds"))
+            settings = AuditSettings(offline=True, osv_db=osv_db)
         options = ScanOptions(
             registry_config=registry.config(),
             cache_dir=Path(tmp) / "cache",
             clock=lambda: moment,
+            audit=settings,
         )
         inputs = {
             "paths": [str(data.fleet)],

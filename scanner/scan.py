@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -21,7 +20,6 @@ from scanner.audit.setup import AuditSettings
 from scanner.baseline import ChangeCause
 from scanner.checks.codes import Code, finding
 from scanner.checks.confusion import confusion_findings
-from scanner.checks.gate import GateDecision
 from scanner.checks.identity import identity_checks
 from scanner.checks.risk import DEFAULT_MIN_RELEASE_AGE, local_script_unpinned, release_age_finding
 from scanner.checks.status import component_findings, unidentified
@@ -46,6 +44,7 @@ from scanner.registry import (
 from scanner.registry.http import Sleep
 from scanner.registry.interface import Registry
 from scanner.registry.uses import RegistryUse, merge_uses, registry_uses
+from scanner.results import ScanResult as ScanResult
 from scanner.store import Store, StoredIdentity, VerificationRecord
 from scanner.store.files import private_dir, private_file
 from scanner.verdict import Verdict
@@ -80,23 +79,6 @@ class ScanOptions:
     audit: AuditSettings | None = None  # vulnerabilities and malware; None: not audited
     # A release younger than this is CW216 (a policy's maximum release age may set it; 0: off).
     min_release_age: timedelta = DEFAULT_MIN_RELEASE_AGE
-
-
-@dataclass(frozen=True, slots=True)
-class ScanResult:
-    """Everything a scan found, keyed by the component purl as inventoried."""
-
-    inventory: Inventory
-    verdicts: dict[str, Verdict]
-    findings: list[tuple[str | None, Finding]] = field(default_factory=list)
-    scan_id: int | None = None
-    registries: tuple[RegistryUse, ...] = ()  # which registry each component was checked at
-    gate: GateDecision | None = None  # set by whoever applies a gate policy (the CLI)
-
-    def status_counts(self) -> dict[str, int]:
-        """How many unique components ended in each status."""
-        counts = Counter(v.status.value for v in self.verdicts.values())
-        return {s.value: counts.get(s.value, 0) for s in Status}
 
 
 def default_cache_dir() -> Path:
@@ -158,7 +140,7 @@ def run_scan(
         identities=updates,
         summary=result.status_counts(),
     )
-    # Imported here: scanner.diff takes scan results, so it imports this module.
+    # Imported here: the diff is needed only when a scan is recorded.
     from scanner.diff.compare import record_scan_changes
 
     record_scan_changes(store, scan_id, ChangeCause(kind), finished)

@@ -1,9 +1,10 @@
 """Count planted secrets that leak: run the real CLI on fixtures/secrets and search every place.
 
 Runs ``inventory`` and ``scan`` (against the loopback fixture registry, with its own cache folder
-and store) in table and JSON format, then counts how many planted secrets (fixtures/secrets/
-planted.txt) appear in: the table output, the JSON output, a dump of every store table, every file
-of the cache folder, and stderr (the log). Prints one count per place; all must be 0. As a control
+and store) in table and JSON format, ``scan`` in SARIF, Markdown and CycloneDX too, then counts
+how many planted secrets (fixtures/secrets/planted.txt) appear in: the table output, the JSON
+output, the other formats' output, a dump of every store table, every file of the cache folder,
+and stderr (the log). Prints one count per place; all must be 0. As a control
 it also counts the secrets in the corpus files themselves, which must be all of them.
 
     python scripts/secret_leaks.py [--json]
@@ -12,6 +13,7 @@ it also counts the secrets in the corpus files themselves, which must be all of 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
 import tempfile
@@ -57,7 +59,7 @@ def leak_counts(work: Path, corpus: Path = CORPUS) -> dict[str, int]:
     db, cache = work / "chainwatch.db", work / "cache"
     runner = CliRunner()
     moment = recorded_at()
-    out: dict[str, str] = {"table": "", "json": "", "log": ""}
+    out: dict[str, str] = {"table": "", "json": "", "log": "", "results": ""}
     scan_doc: dict[str, list[object]] = {}
     with FixtureRegistry() as registry:
         env = {
@@ -79,12 +81,25 @@ def leak_counts(work: Path, corpus: Path = CORPUS) -> dict[str, int]:
                 out["log"] += result.stderr
                 if (command, fmt) == ("scan", "json"):
                     scan_doc = json.loads(result.stdout)
+        for fmt in ("sarif", "markdown", "cyclonedx"):  # the formats of scan and check results
+            args = ["--db", str(db), "scan", str(corpus), "--format", fmt, "--no-record"]
+            args += ["--cache-dir", str(cache), "--fail-on", "never", "--allow-unchecked"]
+            result = runner.invoke(
+                cli, args, env=env, catch_exceptions=False, obj={"clock": lambda: moment}
+            )
+            if result.exit_code not in (0, 4):
+                raise RuntimeError(f"scan --format {fmt} exited {result.exit_code}")
+            # Markdown escapes punctuation ("ghp\\_..."): searched with the escapes undone.
+            text = re.sub(r"\\(.)", r"\1", result.stdout) if fmt == "markdown" else result.stdout
+            out["results"] += text
+            out["log"] += result.stderr
     files = [p for p in corpus.rglob("*") if p.is_file() and p.name != "planted.txt"]
     corpus_text = "\n".join(p.read_text(encoding="utf-8") for p in files)
     return {
         "planted in the corpus (control)": _found(secrets, corpus_text),
         "table output": _found(secrets, out["table"]),
         "json output": _found(secrets, out["json"]),
+        "sarif, markdown and cyclonedx output": _found(secrets, out["results"]),
         "store (every table)": _found(secrets, _store_dump(db)),
         "cache folder": _found(secrets, _folder_text(cache)),
         "log (stderr)": _found(secrets, out["log"]),

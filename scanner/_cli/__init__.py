@@ -8,7 +8,17 @@ inside the commands, so start-up stays instant.
 from __future__ import annotations
 
 # Each command module registers its commands on ``main``.
-from scanner._cli import changes, db, events, inventory, scan, tools, trust  # noqa: F401
+from scanner._cli import (  # noqa: F401
+    changes,
+    check,
+    db,
+    events,
+    inventory,
+    proxy,
+    scan,
+    tools,
+    trust,
+)
 from scanner._cli.root import main
 
 __all__ = ["main"]

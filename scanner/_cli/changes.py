@@ -91,10 +91,10 @@ def baseline_accept(
 ) -> None:
     """Record what the latest scan saw as the accepted state of each agent (or of --agent)."""
     from scanner.diff import accept_baseline
-    from scanner.store import Store
+    from scanner.store import open_store
 
     at = ctx.obj["clock"]().isoformat(timespec="seconds")
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         accepted, agents = accept_baseline(store, at, agent=agent, scan_id=scan_id)
     out.data(f"baseline: scan {accepted} accepted for {', '.join(agents) or 'no agents'} at {at}")
 
@@ -123,9 +123,9 @@ def diff(
     vulnerabilities and new risk signals. Exit 1 when a change is at least --fail-on.
     """
     from scanner.diff import NoBaselineError, diff_against
-    from scanner.store import Store
+    from scanner.store import open_store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         current = scan_id if scan_id is not None else store.latest_scan_id(agent)
         if current is None:
             raise NoBaselineError("the store holds no scan to compare")
@@ -182,9 +182,9 @@ def rescan(
 
     from scanner.audit.setup import AuditSettings
     from scanner.checks.diff import Change, ChangeKind
-    from scanner.diff.rescan import rescan as run_rescan
+    from scanner.rescans import rescan as run_rescan
     from scanner.scan import ScanOptions
-    from scanner.store import Store
+    from scanner.store import open_store
 
     options = ScanOptions(
         offline=offline,
@@ -196,7 +196,7 @@ def rescan(
     )
     err = Console(stderr=True)
     with (
-        Store.open(ctx.obj["db"]) as store,
+        open_store(ctx.obj["db"]) as store,
         progress_bar(err, enabled=not out.options.quiet) as progress,
     ):
         done = run_rescan(store, options, progress=progress)

@@ -33,9 +33,9 @@ def events_import(ctx: click.Context, file: Path, out: Output) -> None:
     are keyed by (batch_id, seq): a batch imported twice is stored once.
     """
     from scanner.events.importer import import_events  # jsonschema loads only for this command
-    from scanner.store import Store
+    from scanner.store import open_store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         result = import_events(store, file, at=ctx.obj["clock"]().isoformat(timespec="seconds"))
     for bad in result.bad:
         error(f"{result.path}:{bad.line}: {bad.problem}")

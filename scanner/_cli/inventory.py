@@ -46,14 +46,14 @@ def inventory(
     """
     from scanner.inventory.build import build_inventory
     from scanner.record import run_inventory
-    from scanner.store import Store
+    from scanner.store import open_store
 
     if not paths and not discover:
         raise click.UsageError("name at least one path, or pass --discover")
     inv = build_inventory(list(paths), options_for(discover, home, projects, system_root, client))
     scan_id = None
     if not no_record:
-        with Store.open(ctx.obj["db"]) as store:
+        with open_store(ctx.obj["db"]) as store:
             inputs = {"paths": [str(p) for p in paths], "discover": discover}
             scan_id = run_inventory(inv, store, inputs=inputs, clock=ctx.obj["clock"])
     inventory_errors(inv)
@@ -68,9 +68,9 @@ def inventory(
 @handle_errors
 def scans(ctx: click.Context, limit: int, out: Output) -> None:
     """List recorded scans, newest first."""
-    from scanner.store import Store
+    from scanner.store import open_store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         for row in store.scans(limit):
             summary = ", ".join(f"{k}={n}" for k, n in row.summary.items())
             out.data(f"{row.id:>5}  {row.kind:<10} {row.started_at}  {summary}")

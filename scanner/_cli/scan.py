@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,7 +95,7 @@ if TYPE_CHECKING:
     envvar="CHAINWATCH_OSV_DB",
     help="Offline OSV database for --audit --offline (default: osv.db in the user data folder).",
 )
-@output_options()
+@output_options(results=True)
 @click.pass_context
 @handle_errors
 def scan(
@@ -162,13 +163,15 @@ def _scan(
     options: ScanOptions,
     out: Output,
     no_record: bool,
-    policy: GatePolicy,
+    policy: GatePolicy | None,
+    finish: Callable[[ScanResult], ScanResult] | None = None,
 ) -> ScanResult:
     from rich.console import Console
 
+    from scanner.checks.gate import GatePolicy
     from scanner.inventory.build import build_inventory
     from scanner.scan import run_scan
-    from scanner.store import Store
+    from scanner.store import open_store
 
     inv = build_inventory(list(paths), inv_options)
     inputs = {
@@ -182,10 +185,10 @@ def _scan(
         if no_record:
             result = run_scan(inv, None, options, inputs=inputs, progress=progress)
         else:
-            with Store.open(ctx.obj["db"]) as store:
+            with open_store(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
     inventory_errors(inv)
-    result = _with_gate(result, policy)
+    result = finish(result) if finish is not None else _with_gate(result, policy or GatePolicy())
     _print_scan(result, out)
     return result
 
@@ -205,7 +208,8 @@ def _print_scan(result: ScanResult, out: Output) -> None:
 
     out.report.scan(result, out.stream)
     if out.fmt == "table" and isinstance(result.gate, GateDecision):
-        for line in result.gate.lines():
+        lines = result.check.lines() if result.check is not None else result.gate.lines()
+        for line in lines:
             # Names come from configs: redacted and cleaned; wrapped under their own indent.
             body = line.lstrip(" ")
             lead = " " * (len(line) - len(body))
@@ -222,9 +226,22 @@ def _print_scan(result: ScanResult, out: Output) -> None:
     default=None,
     help="The demo's own SQLite store (default: chainwatch-demo.db in the user data folder).",
 )
-@output_options()
+@click.option(
+    "--check",
+    "as_check",
+    is_flag=True,
+    help="Run it as `chainwatch check`: audit against the demo's OSV records (a vulnerable and a "
+    "malicious release are planted) and apply the demo policy; exit with the check's code.",
+)
+@click.option(
+    "--accepted",
+    is_flag=True,
+    help="With --check: the demo policy once the planted problems are accepted (each ignore with "
+    "a reason and an expiry date).",
+)
+@output_options(results=True)
 @handle_errors
-def demo(demo_db: Path | None, out: Output) -> None:
+def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> None:
     """Scan the bundled demo fleet against the bundled loopback registry (no outside network).
 
     The demo keeps its own store, never the one of --db or CHAINWATCH_DB, so its fixture
@@ -234,14 +251,25 @@ def demo(demo_db: Path | None, out: Output) -> None:
 
     from scanner.checks.gate import GatePolicy
     from scanner.demo import default_demo_db_path, run_demo
-    from scanner.store import Store
+    from scanner.store import open_store
 
+    if accepted and not as_check:
+        raise click.UsageError("--accepted goes with --check")
     db = demo_db or default_demo_db_path()
     with (
-        Store.open(db) as store,
+        open_store(db) as store,
         progress_bar(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
-        result = run_demo(store, progress=bar)
+        result = run_demo(store, progress=bar, audit=as_check)
+    if as_check:
+        from scanner.check import check_scan
+        from scanner.demo import demo_policy, recorded_at
+
+        result = check_scan(result, demo_policy(accepted=accepted), recorded_at())
+        _print_scan(result, out)
+        out.line(f"demo store: {db}; the check above is `chainwatch check` on the demo fleet")
+        assert result.check is not None
+        sys.exit(result.check.exit_code)
     _print_scan(_with_gate(result, GatePolicy()), out)
     out.line(
         f"demo store: {db}; the gate above is what `chainwatch scan` would decide with its defaults"

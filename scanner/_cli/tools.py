@@ -65,14 +65,14 @@ def tools_scan(
     definition at the same version is a rug pull, with a new version a change to review.
     """
     from scanner.report.text import reveal
-    from scanner.store import Store
+    from scanner.store import open_store
     from scanner.tools.run import run_tool_scan
 
     at = ctx.obj["clock"]().isoformat(timespec="seconds")
     if no_record:
         result = run_tool_scan(file, component, None, other_lists=other_tools, at=at)
     else:
-        with Store.open(ctx.obj["db"]) as store:
+        with open_store(ctx.obj["db"]) as store:
             result = run_tool_scan(
                 file, component, store, accept=accept, other_lists=other_tools, at=at
             )

@@ -93,9 +93,9 @@ def trust() -> None:
 @handle_errors
 def trust_list(ctx: click.Context, history: bool, out: Output) -> None:
     """List every package's remembered publisher identity."""
-    from scanner.store import Store
+    from scanner.store import open_store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         for known in store.publisher_identities():
             ident = known.identity.describe() if known.identity else "(no attestation)"
             pin = "  [pinned]" if known.pinned else ""
@@ -144,9 +144,9 @@ def trust_accept(ctx: click.Context, package: str, identity_text: str | None, ou
     PACKAGE is a package URL without version, e.g. pkg:npm/mcp-remote. Without --identity, the
     identity the most recent scan saw is taken, and printed.
     """
-    from scanner.store import IdentityAction, Store
+    from scanner.store import IdentityAction, open_store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         version = None
         identity: PublisherIdentity | None
         if identity_text is not None:
@@ -187,9 +187,9 @@ def trust_pin(ctx: click.Context, package: str, identity_text: str | None, out: 
     if identity_text is None:
         raise click.UsageError("trust pin needs --identity")
     identity = _parse_identity(identity_text)
-    from scanner.store import IdentityAction, Store
+    from scanner.store import IdentityAction, open_store
 
-    with Store.open(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"]) as store:
         store.set_identity(
             package,
             identity,

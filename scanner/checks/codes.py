@@ -10,7 +10,7 @@ from scanner.models import Finding, Severity
 class Code(StrEnum):
     """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files,
     CW4xx advisories (CW400-CW402) and tool surfaces (CW410-CW415 pins, CW420-CW424
-    poisoning)."""
+    poisoning), CW5xx policy."""
 
     FLOATING_LAUNCH = "CW100"  # launch command without an exact version
     LATEST_TAG = "CW101"  # @latest / :latest
@@ -55,6 +55,12 @@ class Code(StrEnum):
     TOOL_SHADOWING = "CW422"  # instructs about other servers' tools
     TOOL_SECRET_PATH = "CW423"
     TOOL_EXFIL_PARAMETER = "CW424"
+    DENIED = "CW500"  # on the policy's deny list
+    ATTESTATION_REQUIRED = "CW501"  # the policy requires a verified attestation; not verified
+    UNTRUSTED_PUBLISHER = "CW502"  # published by someone the policy does not trust
+    RELEASE_TOO_OLD = "CW503"  # older than the policy's max_release_age_days
+    IGNORE_EXPIRED = "CW504"  # a policy ignore past its expiry date: it ignores no more
+    BASELINE_CHANGE = "CW505"  # changed since the agent's accepted baseline (check's diff)
     # Risk signals added later, numbered in their groups (CW1xx inventory, CW2xx registry).
     TYPOSQUAT = "CW109"  # name one slip from a popular or known MCP package name
     LOCAL_SCRIPT_UNPINNED = "CW110"  # local script hashed at scan time, no pinned hash
@@ -104,6 +110,12 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.TOOL_SHADOWING: Severity.HIGH,
     Code.TOOL_SECRET_PATH: Severity.HIGH,
     Code.TOOL_EXFIL_PARAMETER: Severity.MEDIUM,
+    Code.DENIED: Severity.CRITICAL,
+    Code.ATTESTATION_REQUIRED: Severity.HIGH,
+    Code.UNTRUSTED_PUBLISHER: Severity.HIGH,
+    Code.RELEASE_TOO_OLD: Severity.MEDIUM,
+    Code.IGNORE_EXPIRED: Severity.HIGH,  # says so loudly; its finding counts again anyway
+    Code.BASELINE_CHANGE: Severity.MEDIUM,  # replaced by the change's own severity
     Code.TYPOSQUAT: Severity.MEDIUM,  # HIGH for homoglyph look-alikes
     Code.LOCAL_SCRIPT_UNPINNED: Severity.LOW,
     Code.RECENT_RELEASE: Severity.MEDIUM,

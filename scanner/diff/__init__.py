@@ -1,7 +1,7 @@
 """Baselines and change events: what changed since the accepted state, and since the last scan.
 
 The comparison itself is pure (``scanner.checks.diff``); this package reads the snapshots from the
-store, records baselines and change events, and re-checks stored components (``rescan``).
+store and records baselines and change events; ``scanner.rescans`` re-checks stored components.
 """
 
 from scanner.checks.diff import Change, ChangeKind, PackageState, Signal, Snapshot

@@ -6,7 +6,7 @@ from scanner.baseline import ChangeCause, ChangeEvent, VerificationRecord
 from scanner.checks.diff import Change, Snapshot, diff_snapshots
 from scanner.checks.snapshot import snapshot_of
 from scanner.errors import ChainwatchError
-from scanner.scan import ScanResult
+from scanner.results import ScanResult
 from scanner.store import Store
 
 

@@ -15,7 +15,8 @@ Example::
     [agent.pins]                             # policy pins: package -> exact version
     "pkg:npm/@modelcontextprotocol/server-filesystem" = "2025.8.21"
 
-Paths are relative to the manifest's folder.
+Paths are relative to the manifest's folder. A ``[policy]`` table (or a ``chainwatch-policy.toml``
+beside the manifest, never both) holds the fleet's policy; ``scanner.checks.policy`` reads it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from scanner.inventory._decode import load_toml, read_text, shown
 from scanner.models import Agent
 
 MANIFEST_NAME = "chainwatch.toml"
+POLICY_NAME = "chainwatch-policy.toml"
 ACTION_CLASSES = ("read", "write", "write_destructive", "network", "exec", "unknown")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
@@ -59,6 +61,32 @@ def load_manifest(path: Path) -> tuple[ManifestAgent, ...]:
         return _agents(path, data)
     except RecursionError as exc:  # a value nested deeper than the stack allows
         raise ConfigError(str(path), "nested too deeply to read") from exc
+
+
+def policy_table(path: Path) -> tuple[dict[str, Any], Path] | None:
+    """The raw ``[policy]`` table of a manifest or of the policy file beside it, and its file.
+
+    ``path`` is a manifest, a folder holding one, or a policy file. Raises ConfigError naming the
+    file when it cannot be read or when both places hold a policy.
+    """
+    if path.is_dir():
+        path = path / MANIFEST_NAME
+    tables: list[tuple[dict[str, Any], Path]] = []
+    for candidate in (path, path.parent / POLICY_NAME):
+        if candidate.is_file() and candidate not in {t[1] for t in tables}:
+            data = load_toml(read_text(candidate, ConfigError), str(candidate), ConfigError)
+            assert isinstance(data, dict)  # a TOML document is always a table
+            if "policy" in data:
+                if not isinstance(data["policy"], dict):
+                    raise ConfigError(str(candidate), "'policy' must be a table ([policy])")
+                tables.append((data["policy"], candidate))
+    if len(tables) > 1:
+        raise ConfigError(
+            str(tables[1][1]),
+            f"a policy is also declared in {tables[0][1]}",
+            hint="keep one: the manifest's [policy] table or the policy file",
+        )
+    return tables[0] if tables else None
 
 
 def _agents(path: Path, data: dict[str, Any]) -> tuple[ManifestAgent, ...]:

@@ -25,7 +25,7 @@ from scanner.registry.interface import (
     Registry,
     ReleaseFacts,
 )
-from scanner.registry.simple_html import fetch_html_project, wants_html
+from scanner.registry.simple_html import fetch_html_page, wants_html
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
@@ -74,7 +74,7 @@ class PyPIRegistry(Registry):
             except FetchError as exc:
                 if not wants_html(exc):
                     raise
-                self._projects[key] = await fetch_html_project(
+                page = await fetch_html_page(
                     self._client,
                     url,
                     key,
@@ -82,6 +82,7 @@ class PyPIRegistry(Registry):
                     retries=self._retries,
                     max_bytes=MAX_PAGE_BYTES,
                 )
+                self._projects[key] = parse_simple(url, page, name=key)
             else:
                 self._projects[key] = parse_simple(url, data, name=name)
         return self._projects[key]

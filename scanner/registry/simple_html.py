@@ -15,7 +15,7 @@ import httpx
 
 from scanner.registry.config import redact
 from scanner.registry.http import RETRY_STATUSES, parse_retry_after
-from scanner.registry.interface import FetchError, NotFound, ProjectFacts
+from scanner.registry.interface import FetchError, NotFound
 
 # pypi_simple.ACCEPT_HTML_ONLY; spelt out so the JSON-only path never imports pypi-simple.
 ACCEPT_HTML = "application/vnd.pypi.simple.v1+html, text/html;q=0.01"
@@ -27,7 +27,7 @@ def wants_html(exc: FetchError) -> bool:
     return "'text/html'" in exc.problem or "v1+html" in exc.problem or "HTTP 406" in exc.problem
 
 
-async def fetch_html_project(
+async def fetch_html_page(
     client: httpx.AsyncClient,
     url: str,
     name: str,
@@ -35,10 +35,12 @@ async def fetch_html_project(
     limiter: asyncio.Semaphore | None = None,
     retries: int = 3,
     max_bytes: int = 5_000_000,
-) -> ProjectFacts:
-    """GET a PEP 503 project page and parse it. Raises NotFound or FetchError."""
-    from scanner.registry.pypi import parse_simple  # pypi.py imports this module
+) -> dict[str, Any]:
+    """GET a PEP 503 project page as the PEP 691 dict the JSON parser reads.
 
+    Raises NotFound or FetchError. The caller parses (and binds the name) exactly as it parses
+    a JSON page, so this module needs nothing from ``pypi.py``.
+    """
     shown = redact(url)
     problem = "no attempt made"
     for attempt in range(retries + 1):
@@ -48,7 +50,7 @@ async def fetch_html_project(
             else:
                 async with limiter:
                     body, charset = await _get(client, url, shown, max_bytes)
-            return parse_simple(url, html_to_json(name, body, url, charset), name=name)
+            return html_to_json(name, body, url, charset)
         except _Retry as exc:
             problem, wait = exc.args[0], exc.wait
         except httpx.TransportError as exc:

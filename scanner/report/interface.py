@@ -28,6 +28,12 @@ class ReportFormat(StrEnum):
 
     TABLE = "table"
     JSON = "json"
+    SARIF = "sarif"  # scan and check results only
+    MARKDOWN = "markdown"  # scan and check results only: a pull-request comment
+    CYCLONEDX = "cyclonedx"  # scan and check results only: a CycloneDX 1.6 SBOM
+
+
+RESULT_ONLY = frozenset({ReportFormat.SARIF, ReportFormat.MARKDOWN, ReportFormat.CYCLONEDX})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,20 @@ class ReportOptions:
 
 class ReportError(ChainwatchError):
     """A report format cannot be written."""
+
+
+class ResultReport:
+    """Mixin of the formats that describe scan and check results only (SARIF, Markdown, SBOM)."""
+
+    name = "this format"
+
+    def inventory(self, inventory: Inventory, out: TextIO, *, scan_id: int | None = None) -> None:
+        """Not written: the format describes results."""
+        raise ReportError(f"{self.name} describes scan results", hint="use --format table or json")
+
+    def verify_env(self, site: Path, reports: Sequence[RecordReport], out: TextIO) -> None:
+        """Not written: the format describes results."""
+        raise ReportError(f"{self.name} describes scan results", hint="use --format table or json")
 
 
 class Report(ABC):
@@ -65,21 +85,3 @@ class Report(ABC):
     def tool_scan(self, result: ToolScanResult, out: TextIO) -> None:
         """Write a tool list's pins, changes and poisoning findings (not every format can)."""
         raise ReportError(f"{type(self).__name__} cannot write tool scans", hint="--format json")
-
-
-def report_for(fmt: ReportFormat | str, options: ReportOptions | None = None) -> Report:
-    """The report object for a format name."""
-    from scanner.report.json import JsonReport
-    from scanner.report.table import TableReport
-
-    formats: dict[ReportFormat, type[Report]] = {
-        ReportFormat.TABLE: TableReport,
-        ReportFormat.JSON: JsonReport,
-    }
-    try:
-        return formats[ReportFormat(fmt)](options)
-    except ValueError:
-        raise ReportError(
-            f"unknown report format {fmt!r}",
-            hint=f"choose one of: {', '.join(f.value for f in ReportFormat)}",
-        ) from None

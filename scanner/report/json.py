@@ -7,44 +7,18 @@ cannot be driven by them; values stay exactly what they were once parsed.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Sequence
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from scanner.models import Inventory
+from scanner.report._jsonable import _finding, dumps, to_jsonable
 from scanner.report.interface import Report
-from scanner.report.text import json_escape
 
 if TYPE_CHECKING:
     from attestations.record import RecordReport
     from scanner.scan import ScanResult
     from scanner.tools.model import ToolScanResult
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def to_jsonable(value: Any) -> Any:
-    """Dataclasses, enums, tuples and paths as JSON-ready values."""
-    # Plain values first and field names cached per class: a 200,000-entry scan walks
-    # millions of values, and dataclasses.fields() per object dominated the JSON report.
-    if value is None or isinstance(value, str | bool | int | float) and not isinstance(value, Enum):
-        return value
-    names = _FIELDS.get(type(value))
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
-    if names is not None:
-        return {name: to_jsonable(getattr(value, name)) for name in names}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    return str(value)
 
 
 def inventory_document(inventory: Inventory, *, scan_id: int | None = None) -> dict[str, Any]:
@@ -63,17 +37,6 @@ def inventory_document(inventory: Inventory, *, scan_id: int | None = None) -> d
         "agents": agents,
         "errors": list(inventory.errors),
     }
-
-
-def _finding(f: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = to_jsonable(f)
-    doc["evidence"] = dict(f.evidence)
-    return doc
-
-
-def dumps(document: Any) -> str:
-    """Serialise a document deterministically."""
-    return json_escape(json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False))
 
 
 def scan_document(result: ScanResult) -> dict[str, Any]:
@@ -128,7 +91,12 @@ class JsonReport(Report):
         out.write(dumps(inventory_document(inventory, scan_id=scan_id)) + "\n")
 
     def scan(self, result: ScanResult, out: TextIO) -> None:
-        """Write the scan document."""
+        """Write the scan document, or the check document (chainwatch.report/1) of a check."""
+        if result.check is not None:
+            from scanner.report.check_json import check_document
+
+            out.write(dumps(check_document(result)) + "\n")
+            return
         out.write(dumps(scan_document(result)) + "\n")
 
     def verify_env(self, site: Path, reports: Sequence[RecordReport], out: TextIO) -> None:

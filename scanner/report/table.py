@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, TextIO
 
 from packageurl import PackageURL
 
-from scanner.models import Component, Finding, Inventory, Severity, Skipped
+from scanner.models import Component, Finding, Inventory, Skipped
+from scanner.report._style import (
+    _SEVERITY_WIDTH,
+    _SGR,
+    _STATUS_ORDER,
+    _STATUS_WIDTH,
+    SEVERITY_STYLE,
+    STATUS_STYLE,
+)
 from scanner.report.interface import Report, ReportOptions
 from scanner.report.text import clean, safe, wrap
 
@@ -27,28 +35,6 @@ if TYPE_CHECKING:
     from scanner.scan import ScanResult
     from scanner.tools.model import ToolScanResult
 
-_SGR = {"bold red": "1;31", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "green": "32"}
-_SGR |= {"magenta": "35", "bold": "1", "bold magenta": "1;35"}
-SEVERITY_STYLE = {
-    Severity.CRITICAL: "bold red",
-    Severity.HIGH: "red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-    Severity.INFO: "dim",
-}
-STATUS_STYLE = {
-    "digest-mismatch": "bold red",
-    "attestation-invalid": "bold red",
-    "fetch-failed": "magenta",
-    "no-attestation": "yellow",
-    "registry-signed": "yellow",
-    "unresolved": "dim",
-    "verified": "green",
-}
-# Worst first: what needs a person's attention leads the list.
-_STATUS_ORDER = {s: i for i, s in enumerate(STATUS_STYLE)}
-_STATUS_WIDTH = max(map(len, STATUS_STYLE)) + 2
-_SEVERITY_WIDTH = max(len(s.value) for s in Severity) + 2
 _DETAIL_LINES = 3  # without -v, a detail longer than this is shortened (json has the full text)
 _LOCKED_SHOWN = 20
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from scanner.models import Finding
+from scanner.report._style import _SEVERITY_WIDTH, SEVERITY_STYLE
 from scanner.report.text import clean, reveal, wrap
 
 if TYPE_CHECKING:
@@ -116,8 +117,6 @@ def tool_scan_lines(report: TableReport, result: ToolScanResult) -> Iterator[str
 
 
 def _tool_finding(report: TableReport, f: Finding) -> Iterator[str]:
-    from scanner.report.table import _SEVERITY_WIDTH, SEVERITY_STYLE
-
     evidence = dict(f.evidence)
     tool = evidence.get("tool", "")
     detail = f.message.removeprefix(f"tool {tool}: ")

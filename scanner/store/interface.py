@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -29,13 +28,6 @@ from scanner.tools.model import SurfaceKey, ToolSurface
 
 class Store(ABC):
     """A chainwatch store. Every write is one transaction: all or nothing."""
-
-    @classmethod
-    def open(cls, path: Path | None = None) -> Store:
-        """Open (creating and migrating as needed) the SQLite store at ``path`` or the default."""
-        from scanner.store.sqlite import SQLiteStore
-
-        return SQLiteStore.open(path)
 
     @abstractmethod
     def close(self) -> None:

@@ -14,7 +14,7 @@ import scanner.demo
 from scanner._cli import main
 from scanner.demo import DEMO_DB_NAME, default_demo_db_path, demo_data
 from scanner.errors import ChainwatchError
-from scanner.store import Store
+from scanner.store import open_store
 from tests.conftest import FIXTURES, REPO
 
 
@@ -37,7 +37,7 @@ def test_demo_never_writes_the_user_store(user_dirs: Path, tmp_path: Path) -> No
     assert not user_db.exists() and not other_db.exists()
     demo_db = default_demo_db_path()
     assert demo_db.name == DEMO_DB_NAME and user_dirs in demo_db.parents
-    with Store.open(demo_db) as store:
+    with open_store(demo_db) as store:
         assert store.count("scans") == 1
         assert store.publisher_identity("pkg:npm/sigstore") is not None
     doc = json.loads(result.output)

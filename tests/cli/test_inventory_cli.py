@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner._cli import main
-from scanner.store import Store
+from scanner.store import open_store
 from tests.conftest import FIXTURES
 from tests.inventory.home_layout import build_home
 
@@ -78,7 +78,7 @@ def test_inventory_demo_json_and_store(tmp_path: Path) -> None:
         c["evidence"]["kind"] for a in doc["agents"] for s in a["servers"] for c in s["components"]
     }
     assert {"command_pin", "unresolved"} <= kinds
-    with Store.open(db) as store:
+    with open_store(db) as store:
         assert store.count("scans") == 1
         assert store.count("agents", doc["scan_id"]) == 4
         assert store.count("servers", doc["scan_id"]) == sum(

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from scanner._cli import main
 from scanner._testing.fixture_server import FixtureRegistry
-from scanner.store import Store
+from scanner.store import open_store
 from tests.conftest import FIXTURES
 
 from ._clock import fixed_obj
@@ -34,7 +34,7 @@ def test_demo_reports_each_state_and_records(tmp_path: Path) -> None:
     assert "https://github.com/sigstore/sigstore-js" in identities
     codes = {f["code"] for f in doc["findings"]}
     assert {"CW200", "CW201", "CW101", "CW102", "CW104"} <= codes
-    with Store.open(db) as store:
+    with open_store(db) as store:
         assert store.count("scans") == 1
         assert store.count("verifications", doc["scan_id"]) == len(doc["components"])
         assert store.publisher_identity("pkg:npm/sigstore") is not None

@@ -30,6 +30,7 @@ def test_planted_secrets_reach_no_output_store_cache_or_log(tmp_path: Path) -> N
     assert counts == {
         "table output": 0,
         "json output": 0,
+        "sarif, markdown and cyclonedx output": 0,
         "store (every table)": 0,
         "cache folder": 0,
         "log (stderr)": 0,

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from attestations.result import PublisherIdentity
 from scanner._cli import main
 from scanner.models import Inventory
-from scanner.store import IdentityUpdate, Store
+from scanner.store import IdentityUpdate, open_store
 
 from ._clock import fixed_obj
 
@@ -33,7 +33,7 @@ def test_trust_root_status_of_a_broken_file(tmp_path: Path) -> None:
 
 def test_trust_list_accept_and_scans(tmp_path: Path) -> None:
     db = tmp_path / "cw.db"
-    with Store.open(db) as store:
+    with open_store(db) as store:
         store.record_scan(
             kind="scan",
             started_at="2026-01-01T00:00:00+00:00",

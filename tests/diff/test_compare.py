@@ -14,7 +14,7 @@ from scanner.diff import NoBaselineError, accept_baseline, diff_against
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.models import Severity
 from scanner.scan import ScanOptions, run_scan
-from scanner.store import Store
+from scanner.store import open_store
 from tests.conftest import FIXTURES
 
 
@@ -23,7 +23,7 @@ def test_an_unrecorded_result_diffs_like_a_recorded_scan(tmp_path: Path) -> None
     shutil.copytree(FIXTURES / "demo", fleet)
     moment = recorded_at()
     options_home = InventoryOptions(home=tmp_path / "home", env={})
-    with FixtureRegistry() as registry, Store.open(tmp_path / "cw.db") as store:
+    with FixtureRegistry() as registry, open_store(tmp_path / "cw.db") as store:
         options = ScanOptions(
             registry_config=registry.config(), cache_dir=tmp_path / "c", clock=lambda: moment
         )

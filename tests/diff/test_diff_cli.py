@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from scanner._cli import main
 from scanner._testing.fixture_server import FixtureRegistry
-from scanner.store import Store
+from scanner.store import open_store
 from tests.cli._clock import fixed_obj
 from tests.conftest import FIXTURES
 
@@ -92,7 +92,7 @@ def test_edited_lockfile_digest_is_a_critical_change_with_file_and_line(
     assert digest[0]["before"] != digest[0]["after"]
     assert {c["kind"] for c in changes} == {"digest-changed"}
     # The scan that saw it recorded the change as an event, caused by the scan.
-    with Store.open(db) as store:
+    with open_store(db) as store:
         events = store.change_events()
         latest = store.latest_scan_id()
     assert [(e.kind, e.cause.value, e.scan_id, e.location) for e in events] == [
@@ -122,7 +122,7 @@ def test_diff_against_a_scan_and_an_agent_baseline(tmp_path: Path, env: dict[str
     db, cache = tmp_path / "cw.db", tmp_path / "cache"
     _scan(env, db, fleet, cache)
     assert _run(env, db, "baseline", "accept", "--agent", "ops").exit_code == 0
-    with Store.open(db) as store:
+    with open_store(db) as store:
         assert [(b.agent, b.scan_id) for b in store.baselines()] == [("ops", 1)]
     # A lockfile entry removed: the package is gone for that agent.
     lock = fleet / "legacy" / "requirements.txt"
@@ -149,7 +149,7 @@ def test_rescan_checks_stored_components_and_records_rescan(
     result = _run(env, db, "rescan", "--cache-dir", str(cache), "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["changes"] == []
-    with Store.open(db) as store:
+    with open_store(db) as store:
         scans = store.scans()
         assert [s.kind for s in scans] == ["rescan", "scan"]
         assert store.count("components", scans[0].id) == store.count("components", scans[1].id)

@@ -11,10 +11,10 @@ from scanner.audit.setup import AuditSettings
 from scanner.baseline import ChangeCause
 from scanner.demo import recorded_at
 from scanner.diff import NoBaselineError
-from scanner.diff.rescan import rescan
 from scanner.inventory.build import InventoryOptions, build_inventory
+from scanner.rescans import rescan
 from scanner.scan import ScanOptions, run_scan
-from scanner.store import Store
+from scanner.store import open_store
 from tests.conftest import FIXTURES
 
 # A record written for this test: every mcp-server-fetch release affected, fixed in 2099.1.1.
@@ -44,7 +44,7 @@ def test_a_new_advisory_found_by_rescan_is_a_rescan_change_event(tmp_path: Path)
     dump.mkdir()
     (dump / "CWTEST-rescan-1.json").write_text(json.dumps(RECORD))
     import_osv(tmp_path / "osv.db", dump, now="2026-03-01T00:00:00Z")
-    with FixtureRegistry() as registry, Store.open(db) as store:
+    with FixtureRegistry() as registry, open_store(db) as store:
         options = ScanOptions(
             registry_config=registry.config(), cache_dir=tmp_path / "c", clock=lambda: moment
         )
@@ -78,7 +78,7 @@ def test_a_new_advisory_found_by_rescan_is_a_rescan_change_event(tmp_path: Path)
 
 
 def test_rescan_of_an_empty_store_is_an_error(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         try:
             rescan(store, ScanOptions(cache_dir=tmp_path / "c"))
         except NoBaselineError as exc:

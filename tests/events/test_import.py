@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from scanner._cli import main
 from scanner.runtime.hook import Hook
 from scanner.runtime.hook_spool import SpoolSink
-from scanner.store import Store
+from scanner.store import open_store
 
 TOKEN = "ghp_" + "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"
 
@@ -56,7 +56,7 @@ def test_bad_lines_are_named_and_skipped_the_rest_is_stored(tmp_path):
     assert f"{path}:2: not JSON" in result.stderr
     assert f"{path}:3: $.kind" in result.stderr
     assert f"{path}:4: " in result.stderr and f"{path}:1:" not in result.stderr
-    with Store.open(db) as store:
+    with open_store(db) as store:
         stored = store.runtime_events()
     assert [(e.seq, e.tool, e.argument_shape) for e in stored] == [
         (0, "search", (("query", "string"),)),
@@ -71,7 +71,7 @@ def test_a_batch_imported_twice_is_stored_once(tmp_path):
     second = run(db, str(path))
     assert second.exit_code == 0
     assert "0 events stored, 5 already stored" in second.stdout
-    with Store.open(db) as store:
+    with open_store(db) as store:
         assert len(store.runtime_events()) == 5
 
 
@@ -86,7 +86,7 @@ def test_a_hook_spool_imports_end_to_end(tmp_path):
     result = run(db, str(spool))
     assert result.exit_code == 0, result.stderr
     assert "22 events stored" in result.stdout
-    with Store.open(db) as store:
+    with open_store(db) as store:
         stored = store.runtime_events(agent="agent-9")
         assert store.runtime_events(agent="someone-else") == []
     assert len(stored) == 22
@@ -114,7 +114,7 @@ def test_secrets_never_reach_the_store_file(tmp_path):
     assert TOKEN not in result.stdout + result.stderr
     for file in tmp_path.glob("store.db*"):
         assert TOKEN.encode() not in file.read_bytes()
-    with Store.open(db) as store:
+    with open_store(db) as store:
         (event,) = store.runtime_events()
     assert event.agent == "bot --api-key ***"
 
@@ -124,5 +124,5 @@ def test_a_missing_file_is_an_error_naming_it_and_stores_nothing(tmp_path):
     result = run(db, str(tmp_path / "absent.jsonl"))
     assert result.exit_code == 3
     assert "absent.jsonl: cannot read the events file" in result.stderr
-    with Store.open(db) as store:
+    with open_store(db) as store:
         assert store.runtime_events() == []

@@ -16,7 +16,8 @@ from scanner.inventory.configs.discover import discover
 from scanner.inventory.configs.read import read_config
 from scanner.inventory.launch import resolve_launch
 from scanner.models import EvidenceKind, Inventory, Scope, ServerInventory
-from scanner.report.interface import ReportOptions, report_for
+from scanner.report.formats import report_for
+from scanner.report.interface import ReportOptions
 
 CONFIGS = Path(__file__).resolve().parents[2] / "fixtures" / "mcp" / "configs"
 VSCODE_REAL = CONFIGS / "gentoflakes-mcp-scratch__vscode_mcp.json"

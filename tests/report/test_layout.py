@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from scanner._cli import main
 from scanner.demo import run_demo
-from scanner.report.interface import ReportOptions, report_for
+from scanner.report.formats import report_for
+from scanner.report.interface import ReportOptions
 from scanner.scan import ScanResult
 from tests.conftest import FIXTURES
 

@@ -29,7 +29,8 @@ from scanner.models import (
     VersionEvidence,
 )
 from scanner.registry.uses import RegistryUse
-from scanner.report.interface import ReportOptions, report_for
+from scanner.report.formats import report_for
+from scanner.report.interface import ReportOptions
 from scanner.scan import ScanResult
 from scanner.verify import Verdict
 from tests.cli._clock import fixed_obj

@@ -13,7 +13,7 @@ import pytest
 
 from attestations.result import Status
 from scanner._testing.hostile import Answer, HostileRegistry, deep_json, redirect
-from scanner.store import Store
+from scanner.store import Store, open_store
 
 from .conftest import fleet, scan
 
@@ -44,7 +44,7 @@ def test_npm_packument_of_another_package_never_verifies(
 ) -> None:
     """tuf-js asked for, sigstore's packument (and so sigstore's attestations) answered."""
     hostile.script("/npm/tuf-js", Answer(serve="/npm/sigstore"))
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         result = scan(
             hostile, fleet(tmp_path, {"t": ["npx", "-y", "tuf-js@1.0.0"]}), tmp_path, store
         )
@@ -61,7 +61,7 @@ def test_npm_swap_leaves_an_existing_baseline_untouched(
     hostile: HostileRegistry, tmp_path: Path
 ) -> None:
     inventory = fleet(tmp_path, {"t": ["npx", "-y", "tuf-js@1.0.0"]})
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         first = scan(hostile, inventory, tmp_path, store)
         assert [v.status for v in first.verdicts.values()] == [Status.VERIFIED]
         before = _identity(store, "pkg:npm/tuf-js")
@@ -86,7 +86,7 @@ def test_npm_packument_renamed_but_attestations_of_another_release(
         body["name"] = "tuf-js"
         body["dist"].pop("signatures", None)
     hostile.script("/npm/tuf-js", Answer(body=json.dumps(packument).encode()))
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         inventory = fleet(tmp_path, {"t": ["npx", "-y", "tuf-js@1.0.0"]})
         result = scan(hostile, inventory, tmp_path, store)
         (verdict,) = result.verdicts.values()
@@ -113,7 +113,7 @@ def test_pypi_page_of_another_project_never_verifies(
     """rfc8785 0.0.19 asked for, pypi-attestations' page (with real provenance) answered."""
     hostile.script("/pypi/simple/rfc8785/", Answer(serve="/pypi/simple/pypi-attestations/"))
     inventory = fleet(tmp_path, {"r": ["uvx", "rfc8785==0.0.19"]})
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         result = scan(hostile, inventory, tmp_path, store)
         (verdict,) = result.verdicts.values()
         assert verdict.status is Status.FETCH_FAILED
@@ -129,7 +129,7 @@ def test_pypi_page_renamed_but_files_of_another_project(
     page["name"] = "rfc8785"
     hostile.script("/pypi/simple/rfc8785/", Answer(body=json.dumps(page).encode()))
     inventory = fleet(tmp_path, {"r": ["uvx", "rfc8785==0.0.19"]})
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         result = scan(hostile, inventory, tmp_path, store)
         (verdict,) = result.verdicts.values()
         assert verdict.status is Status.FETCH_FAILED, verdict.reason
@@ -229,7 +229,7 @@ def test_a_swapped_identity_is_not_recorded_even_with_a_deadline_miss(
 ) -> None:
     """A slow attestations document: fetch-failed, and the remembered identity stays as it was."""
     inventory = fleet(tmp_path, {"s": SERVERS["sigstore"]})
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         scan(hostile, inventory, tmp_path, store)
         before = _identity(store, "pkg:npm/sigstore")
         assert before is not None

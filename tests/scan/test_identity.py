@@ -7,7 +7,7 @@ from pathlib import Path
 from attestations.result import PublisherIdentity, Status
 from scanner._testing.fixture_server import FixtureRegistry
 from scanner.models import Inventory
-from scanner.store import IdentityAction, IdentityUpdate, Store
+from scanner.store import IdentityAction, IdentityUpdate, open_store
 
 from .conftest import fleet, scan
 
@@ -20,7 +20,7 @@ def test_first_scan_remembers_identity_second_sees_no_change(
     registry: FixtureRegistry, tmp_path: Path
 ) -> None:
     inventory = fleet(tmp_path, {"s": ["npx", "-y", "sigstore@1.0.0"]})
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         first = scan(registry, inventory, tmp_path, store)
         (verdict,) = first.verdicts.values()
         assert verdict.status is Status.VERIFIED
@@ -35,7 +35,7 @@ def test_first_scan_remembers_identity_second_sees_no_change(
 def test_attested_then_unattested_is_high(registry: FixtureRegistry, tmp_path: Path) -> None:
     # sigstore@1.0.0 carries real npm provenance; the recorded 5.0.1 carries none (the mirror this
     # fixture was recorded from serves no attestations), so to chainwatch it is unattested.
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         scan(
             registry, fleet(tmp_path / "a", {"s": ["npx", "-y", "sigstore@1.0.0"]}), tmp_path, store
         )
@@ -57,7 +57,7 @@ def test_publisher_change_is_high(registry: FixtureRegistry, tmp_path: Path) -> 
     tuf = scan(registry, fleet(tmp_path / "t", {"t": ["npx", "-y", "tuf-js@1.0.0"]}), tmp_path)
     (tuf_verdict,) = tuf.verdicts.values()
     assert tuf_verdict.identity is not None
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         store.record_scan(
             kind="scan",
             started_at="2026-01-01T00:00:00+00:00",
@@ -77,7 +77,7 @@ def test_publisher_change_is_high(registry: FixtureRegistry, tmp_path: Path) -> 
 def test_accepting_a_publisher_clears_the_finding(
     registry: FixtureRegistry, tmp_path: Path
 ) -> None:
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         store.record_scan(
             kind="scan",
             started_at="t",

@@ -19,11 +19,11 @@ CHILD = """
 import sys, time
 from pathlib import Path
 ready, start, db = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-from scanner.store import Store
+from scanner.store import open_store, Store
 ready.touch()
 while not start.exists():
     time.sleep(0.0005)
-Store.open(db).close()
+open_store(db).close()
 """
 
 

@@ -23,7 +23,7 @@ from scanner.models import (
     Transport,
     VersionEvidence,
 )
-from scanner.store import IdentityUpdate, Store, VerificationRecord, default_db_path
+from scanner.store import IdentityUpdate, VerificationRecord, default_db_path, open_store
 from scanner.store.migrations import MIGRATIONS
 from scanner.store.sqlite import SQLiteStore
 
@@ -47,16 +47,16 @@ def _inventory() -> Inventory:
 
 def test_migrations_apply_once_and_wal(tmp_path: Path) -> None:
     path = tmp_path / "cw.db"
-    with Store.open(path) as store:
+    with open_store(path) as store:
         assert store.schema_version() == MIGRATIONS[-1][0]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
-    with Store.open(path) as store:  # reopening applies nothing twice
+    with open_store(path) as store:  # reopening applies nothing twice
         assert store.count("schema_migrations") == len(MIGRATIONS)
 
 
 def test_record_scan_round_trip(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         finding = Finding("CW100", Severity.MEDIUM, "fs", "floating", (("spec", "@latest"),))
         scan_id = store.record_scan(
             kind="inventory",
@@ -80,7 +80,7 @@ def test_record_scan_round_trip(tmp_path: Path) -> None:
 
 def test_scan_that_dies_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "cw.db"
-    with Store.open(path) as store:
+    with open_store(path) as store:
         store.record_scan(
             kind="inventory", started_at="t", finished_at="t", inputs={}, inventory=_inventory()
         )
@@ -99,14 +99,14 @@ def test_scan_that_dies_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
                 kind="inventory", started_at="t", finished_at="t", inputs={}, inventory=_inventory()
             )
         assert calls["n"] >= 2  # it got part-way before dying
-    with Store.open(path) as store:  # the first scan is intact, the second left no trace
+    with open_store(path) as store:  # the first scan is intact, the second left no trace
         assert store.count("scans") == 1
         assert store.count("servers") == 1
         assert store.count("agents") == 1
 
 
 def test_identity_trust_on_first_use(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         assert store.publisher_identity("pkg:pypi/x") is None
         ident = PublisherIdentity("github", repository="o/r")
         store.record_scan(
@@ -136,19 +136,19 @@ def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "cw.db"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="cannot open the chainwatch store") as info:
-        Store.open(path)
+        open_store(path)
     assert str(path) in info.value.diagnostics()
 
 
 def test_newer_schema_refused(tmp_path: Path) -> None:
     path = tmp_path / "cw.db"
-    Store.open(path).close()
+    open_store(path).close()
     conn = sqlite3.connect(path)
     conn.execute("INSERT INTO schema_migrations VALUES (999, 'later')")
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="newer than this chainwatch"):
-        Store.open(path)
+        open_store(path)
 
 
 def test_default_path_honours_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from scanner.errors import InputError
 from scanner.events.model import ListedTool, RuntimeEvent
-from scanner.store import Store
+from scanner.store import open_store
 from scanner.store.migrations import MIGRATIONS
 
 
@@ -28,7 +28,7 @@ def ev(seq: int, batch: str = "batch-0001", **over: object) -> RuntimeEvent:
 
 def test_events_round_trip_and_a_batch_is_kept_once(tmp_path):
     listed = ev(9, kind="tools_list", tool=None, outcome=None, tools=(ListedTool("a", "read"),))
-    with Store.open(tmp_path / "s.db") as store:
+    with open_store(tmp_path / "s.db") as store:
         first = store.record_events(
             [ev(0), ev(1, argument_shape=(("q", "string"),)), listed], at="t"
         )
@@ -45,13 +45,13 @@ def test_a_failing_import_stores_nothing(tmp_path):
             yield ev(i % 60, batch=f"batch-{i // 60:06d}")
         raise InputError("events.db", "not a chainwatch hook spool")
 
-    with Store.open(tmp_path / "s.db") as store:
+    with open_store(tmp_path / "s.db") as store:
         with pytest.raises(InputError):
             store.record_events(events(), at="t")
         assert store.runtime_events() == []
 
 
 def test_the_events_table_comes_from_its_own_migration(tmp_path):
-    with Store.open(tmp_path / "s.db") as store:
+    with open_store(tmp_path / "s.db") as store:
         assert store.schema_version() == MIGRATIONS[-1][0]
     assert any("CREATE TABLE runtime_events" in sql for _, sql in MIGRATIONS)

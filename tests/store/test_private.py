@@ -9,7 +9,7 @@ from pathlib import Path
 from attestations.result import PublisherIdentity
 from scanner._testing.fixture_server import FixtureRegistry
 from scanner.models import Inventory
-from scanner.store import IdentityAction, IdentityUpdate, Store
+from scanner.store import IdentityAction, IdentityUpdate, open_store
 from tests.scan.conftest import fleet, scan
 
 A = PublisherIdentity("github", repository="https://github.com/o/a")
@@ -24,7 +24,7 @@ def test_store_files_are_owner_only(tmp_path: Path) -> None:
     old = os.umask(0o022)  # a usual umask: files would be 0644 without care
     try:
         db = tmp_path / "new" / "cw.db"
-        with Store.open(db) as store:
+        with open_store(db) as store:
             store.record_scan(
                 kind="inventory", started_at="t", finished_at="t", inputs={}, inventory=Inventory()
             )
@@ -52,7 +52,7 @@ def test_cache_files_are_owner_only(tmp_path: Path) -> None:
 
 
 def test_identity_history_names_the_scan_that_changed_it(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
 
         def record(update: IdentityUpdate) -> int:
             return store.record_scan(
@@ -83,7 +83,7 @@ def test_identity_history_names_the_scan_that_changed_it(tmp_path: Path) -> None
 
 def test_a_store_left_readable_by_others_is_narrowed(tmp_path: Path) -> None:
     db = tmp_path / "cw.db"
-    Store.open(db).close()
+    open_store(db).close()
     db.chmod(0o644)
-    with Store.open(db):
+    with open_store(db):
         assert _mode(db) == 0o600

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scanner.errors import StoreError
-from scanner.store import Store
+from scanner.store import open_store
 from scanner.tools import SurfaceKey, parse_tool_list, pin_surface
 from tests.conftest import FIXTURES
 
@@ -28,10 +28,10 @@ def _surface(version: str, at: str, drop: str | None = None):
 def test_round_trip_and_replace(tmp_path: Path):
     db = tmp_path / "cw.db"
     first = _surface("1.0", "2026-01-01T00:00:00+00:00")
-    with Store.open(db) as store:
+    with open_store(db) as store:
         assert store.tool_surface(first.key) is None
         store.save_tool_surface(first)
-    with Store.open(db) as store:  # a new connection reads what the first wrote
+    with open_store(db) as store:  # a new connection reads what the first wrote
         assert store.tool_surface(first.key) == first
         fewer = _surface("1.0", "2026-01-02T00:00:00+00:00", drop="add")
         store.save_tool_surface(fewer)
@@ -40,7 +40,7 @@ def test_round_trip_and_replace(tmp_path: Path):
 
 
 def test_latest_other_version_is_the_last_pinned_not_the_highest(tmp_path: Path):
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         for version in ("2.0", "1.0", "3.0"):
             store.save_tool_surface(_surface(version, "2026-01-01T00:00:00+00:00"))
         latest = store.latest_tool_surface("pkg:pypi/math", other_than="3.0")
@@ -49,7 +49,7 @@ def test_latest_other_version_is_the_last_pinned_not_the_highest(tmp_path: Path)
 
 
 def test_an_empty_surface_is_a_pin(tmp_path: Path):
-    with Store.open(tmp_path / "cw.db") as store:
+    with open_store(tmp_path / "cw.db") as store:
         empty = _surface("1.0", "t")
         empty = type(empty)(empty.key, (), "t")
         store.save_tool_surface(empty)
@@ -58,11 +58,11 @@ def test_an_empty_surface_is_a_pin(tmp_path: Path):
 
 def test_a_damaged_pin_is_an_error_not_a_missing_pin(tmp_path: Path):
     db = tmp_path / "cw.db"
-    with Store.open(db) as store:
+    with open_store(db) as store:
         store.save_tool_surface(_surface("1.0", "t"))
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE tool_pins SET hints = 'garbage' WHERE name = 'add'")
-    with Store.open(db) as store, pytest.raises(StoreError, match="unreadable"):
+    with open_store(db) as store, pytest.raises(StoreError, match="unreadable"):
         store.tool_surface(SurfaceKey("pkg:pypi/math", "1.0"))
 
 
@@ -82,7 +82,7 @@ def test_a_store_from_before_tool_pins_is_migrated(tmp_path: Path):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations VALUES (?, 'then')", [version])
-    with Store.open(db) as store:
+    with open_store(db) as store:
         surface = _surface("1.0", "t")
         store.save_tool_surface(surface)
         assert store.tool_surface(surface.key) == surface

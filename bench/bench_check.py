@@ -1,0 +1,229 @@
+"""`chainwatch check` on the demo fleet scaled to 1,000 components, warm cache, offline, end to end.
+
+The fleet: the demo's research agent (a hashed requirements file, `mcp==1.9.4` among them) scaled
+to 1,000 pinned, hashed packages: `mcp 1.9.4` plus 999 copies of the real `mcp-server-fetch`
+registry page under bench names (bench-py-N, the same real file hashes). Advisories: the demo's
+record for mcp plus one record per tenth bench package (CWBENCH-N), 101 vulnerable in all.
+
+chainwatch: warmed once online against the loopback registry and OSV API, then timed as a fresh
+process (`python -m scanner check --offline`, the imported OSV db): wall time end to end,
+interpreter start included; median of 3 runs. Target: under 2 s. The check verifies every
+component too (registry answers and digests from the cache), which pip-audit does not; the audit
+stage alone is timed in process as a second figure.
+
+Baseline in the same run: pip-audit's own CLI (`pip-audit -r FILE --require-hashes --disable-pip
+-s osv --osv-url LOOPBACK`) on the same hashed requirements file, against a loopback OSV API
+serving the same records; warmed once, then timed. Goal: chainwatch at least 10x faster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scanner._testing.fixture_server import FixtureRegistry, default_fixture_dir  # noqa: E402
+from scanner._testing.osv_server import OsvApiServer  # noqa: E402
+from scanner.audit.osv_db import import_osv  # noqa: E402
+
+COMPONENTS = 1_000
+BENCH = COMPONENTS - 1  # plus mcp 1.9.4
+VULNERABLE_EVERY = 10
+REPEAT = 3
+FETCH_HASHES = (
+    "3dbcb37801a037b29d486f791328a38354f6b2a8ab54ada8064ecf7268a826bf",
+    "7236b78ed80761eed4bfa834c8a541bdd4a5bc86a1b6cc3e9050e21d3870a395",
+)
+MCP_HASHES = (
+    "7fcf36b62936adb8e63f89346bccca1268eeca9bf6dfb562ee10b1dfbda9dac0",
+    "cfb0bcd1a9535b42edaef89947b9e18a8feb49362e1cc059d6e7fc636f2cb09f",
+)
+PIP_AUDIT = Path(sys.executable).parent / "pip-audit"
+
+
+def build_registry(folder: Path) -> None:
+    """The fixture registry plus BENCH copies of mcp-server-fetch's page."""
+    shutil.copytree(default_fixture_dir(), folder)
+    manifest = json.loads((folder / "responses.json").read_text())
+    page = (folder / "pypi/simple/mcp-server-fetch.json").read_text()
+    for i in range(BENCH):
+        name = f"bench-py-{i}"
+        (folder / f"pypi/simple/{name}.json").write_text(
+            page.replace("mcp-server-fetch", name).replace("mcp_server_fetch", f"bench_py_{i}")
+        )
+        manifest.append(
+            {
+                "path": f"/pypi/simple/{name}/",
+                "file": f"pypi/simple/{name}.json",
+                "content_type": "application/vnd.pypi.simple.v1+json",
+            }
+        )
+    (folder / "responses.json").write_text(json.dumps(manifest))
+
+
+def _entry(name: str, version: str, hashes: tuple[str, ...]) -> str:
+    return f"{name}=={version} " + " ".join(f"--hash=sha256:{h}" for h in hashes)
+
+
+def build_fleet(folder: Path) -> Path:
+    """One agent (the demo's research agent, scaled) whose lockfile is the hashed requirements."""
+    folder.mkdir()
+    lines = [_entry("mcp", "1.9.4", MCP_HASHES)]
+    lines += [_entry(f"bench-py-{i}", "2026.10.24", FETCH_HASHES) for i in range(BENCH)]
+    (folder / "requirements.txt").write_text("\n".join(lines) + "\n")
+    (folder / "chainwatch.toml").write_text(
+        'version = 1\n[[agent]]\nid = "research"\nlockfiles = ["requirements.txt"]\n'
+        '[policy]\nfail_on = "high"\n'
+    )
+    return folder
+
+
+def build_records(folder: Path) -> dict[str, dict]:
+    """The demo's mcp record and one CWBENCH record per tenth bench package."""
+    folder.mkdir()
+    demo = json.loads((ROOT / "fixtures/demo/osv/CWDEMO-2026-0001.json").read_text())
+    records = {demo["id"]: demo}
+    for i in range(0, BENCH, VULNERABLE_EVERY):
+        rid = f"CWBENCH-{i}"
+        records[rid] = {
+            "schema_version": "1.6.0",
+            "id": rid,
+            "modified": "2026-01-01T00:00:00Z",
+            "summary": "chainwatch bench record",
+            "database_specific": {"severity": "HIGH"},
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": f"bench-py-{i}"},
+                    "ranges": [
+                        {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2099.1"}]}
+                    ],
+                }
+            ],
+        }
+    for rid, record in records.items():
+        (folder / f"{rid}.json").write_text(json.dumps(record))
+    return records
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Wall time of one process, end to end: the median of REPEAT runs (the machine is shared)."""
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), done
+
+
+def audit_stage_alone(fleet: Path, osv_db: Path) -> tuple[float, int]:
+    """The audit stage of check in this process (offline db), without verification: seconds."""
+    from scanner.audit.run import audit_stage
+    from scanner.audit.setup import AuditSettings
+    from scanner.inventory.build import InventoryOptions, build_inventory
+
+    inv = build_inventory([fleet], InventoryOptions(home=fleet / "home", env={}))
+    pairs = [(a.agent.id, c) for a in inv.agents for c in a.components()]
+    settings = AuditSettings(offline=True, osv_db=osv_db)
+    audit_stage(pairs[:10], settings)  # warm: imports, page cache
+    start = time.perf_counter()
+    found = audit_stage(pairs, settings)
+    return time.perf_counter() - start, sum(1 for _, f in found if f.code == "CW400")
+
+
+def main() -> None:
+    """Print the figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        build_registry(root / "registry")
+        fleet = build_fleet(root / "fleet")
+        records = build_records(root / "records")
+        import_osv(root / "osv.db", root / "records", now="2026-11-26T00:00:00Z")
+        vulnerable = {
+            ("PyPI", r["affected"][0]["package"]["name"], v): (rid,)
+            for rid, r in records.items()
+            for v in ("2026.10.24", "1.9.4")
+        }
+        with (
+            FixtureRegistry(root / "registry", cache_control="max-age=600") as registry,
+            OsvApiServer(records, vulnerable) as osv,
+        ):
+            simple = registry.url("pypi", "simple/")
+            env = {
+                "PATH": os.environ.get("PATH", ""),
+                "PYTHONPATH": str(ROOT),
+                "HOME": str(root / "home"),
+                "XDG_CONFIG_HOME": str(root / "home/.config"),
+                "XDG_DATA_HOME": str(root / "home/.local/share"),
+                "PIP_INDEX_URL": simple,
+                "UV_INDEX_URL": simple,
+                "UV_DEFAULT_INDEX": simple,
+            }
+            check = [sys.executable, "-m", "scanner", "--db", str(root / "cw.db"), "check"]
+            check += [str(fleet), "--cache-dir", str(root / "cache"), "--no-record"]
+            check += ["--format", "json", "-o", str(root / "check.json")]
+            start = time.perf_counter()
+            warm = subprocess.run(
+                [*check, "--osv-url", osv.base_url], env=env, capture_output=True, text=True
+            )
+            warm_t = time.perf_counter() - start
+            served = len(registry.requests)
+            t_check, done = run([*check, "--offline", "--osv-db", str(root / "osv.db")], env)
+            offline_requests = len(registry.requests) - served
+            doc = json.loads((root / "check.json").read_text())
+            ours = sorted(
+                (f["subject"], f["evidence"]["advisory"])
+                for f in doc["findings"]
+                if f["code"] == "CW400"
+            )
+
+            audit = [str(PIP_AUDIT), "-r", str(fleet / "requirements.txt"), "--require-hashes"]
+            audit += ["--disable-pip", "-s", "osv", "--osv-url", f"{osv.base_url}/query"]
+            audit += ["--cache-dir", str(root / "pip-audit-cache"), "--progress-spinner", "off"]
+            audit += ["-f", "json", "-o", str(root / "pip-audit.json")]
+            run(audit, env)  # warm: its cache
+            t_audit, audited = run(audit, env)
+            theirs = json.loads((root / "pip-audit.json").read_text())
+            found = sorted(
+                (d["name"], v["id"]) for d in theirs["dependencies"] for v in d.get("vulns", [])
+            )
+
+        print(f"fleet: {len(doc['components'])} components (hashed requirements file)")
+        print(
+            f"warm-up (online, loopback registry + OSV API): {warm_t:.2f} s, exit {warm.returncode}"
+        )
+        print(
+            f"chainwatch check, warm cache, offline, end to end: {t_check:.3f} s wall, "
+            f"exit {done.returncode}, {offline_requests} registry requests, "
+            f"{len(ours)} CW400 findings; target 2 s: {'met' if t_check < 2 else 'MISSED'}"
+        )
+        print(
+            f"pip-audit CLI, same requirements file, loopback OSV: {t_audit:.3f} s wall, "
+            f"exit {audited.returncode}, {len(found)} vulnerabilities"
+        )
+        print(f"same advisories found: {len(ours) == len(found)} ({len(ours)} vs {len(found)})")
+        t_stage, stage_found = audit_stage_alone(fleet, root / "osv.db")
+        print(
+            f"chainwatch audit stage alone (in process, offline db, no verification): "
+            f"{t_stage:.3f} s, {stage_found} CW400; ratio to pip-audit {t_audit / t_stage:.0f}x"
+        )
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        ratio = t_audit / t_check
+        print(
+            f"ratio: chainwatch check is {ratio:.1f}x faster "
+            f"(goal 10x: {'met' if ratio >= 10 else 'MISSED'})"
+        )
+        if done.returncode not in (0, 1):
+            print(done.stderr[-2000:])
+
+
+if __name__ == "__main__":
+    main()

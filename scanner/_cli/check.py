@@ -1,0 +1,174 @@
+"""``chainwatch check``: the CI gate. scan + audit + diff + policy, one exit code.
+
+Exit codes (``check`` only; ``scan`` keeps its own): 0 clean; 1 policy violation; 2 usage or
+input error (bad option, unreadable policy, manifest, config or lockfile); 3 could not complete
+(an advisory source failed so the audit is incomplete, the store or trust root is unusable).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from scanner._cli.root import handle_errors, inventory_options, main, options_for
+from scanner._cli.scan import _scan
+from scanner._output import Output, error, output_options
+from scanner.errors import ConfigError
+from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
+
+if TYPE_CHECKING:
+    from scanner.checks.policy import Policy
+    from scanner.scan import ScanResult
+
+EXIT_USAGE = 2
+OSV_TIMEOUT = 20.0  # seconds; scanner.audit.osv_api.DEFAULT_TIMEOUT (not imported: httpx loads)
+
+
+@main.command()
+@inventory_options
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Policy file holding a [policy] table (default: the [policy] of the manifest in PATHS, "
+    "or chainwatch-policy.toml beside it; else fail on high findings).",
+)
+@click.option("--offline", is_flag=True, help="Cached registry answers and the imported OSV db.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="HTTP and verification cache (default: the user cache folder).",
+)
+@click.option(
+    "--trust-root",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Sigstore trusted_root.json to verify with (default: the pinned production root).",
+)
+@click.option(
+    "--osv-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CHAINWATCH_OSV_DB",
+    help="Offline OSV database for --offline (default: osv.db in the user data folder).",
+)
+@click.option(
+    "--osv-url",
+    default=None,
+    envvar="CHAINWATCH_OSV_URL",
+    help="OSV API base URL ending in /v1 (default: the public OSV API; env CHAINWATCH_OSV_URL).",
+)
+@click.option(
+    "--osv-timeout",
+    type=click.FloatRange(min=0.1),
+    default=OSV_TIMEOUT,
+    show_default=True,
+    help="Seconds an advisory request may take; then the audit is incomplete (exit 3).",
+)
+@click.option(
+    "--markdown",
+    "markdown_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also append the Markdown verdict to FILE (e.g. $GITHUB_STEP_SUMMARY or a PR comment).",
+)
+@output_options(results=True)
+@click.pass_context
+@handle_errors
+def check(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    discover: bool,
+    home: Path | None,
+    projects: tuple[Path, ...],
+    system_root: Path | None,
+    client: str | None,
+    no_record: bool,
+    policy_file: Path | None,
+    offline: bool,
+    cache_dir: Path | None,
+    trust_root: Path | None,
+    osv_db: Path | None,
+    osv_url: str | None,
+    osv_timeout: float,
+    markdown_file: Path | None,
+    out: Output,
+) -> None:
+    """The CI gate: scan, audit, diff against the accepted baseline, apply the policy.
+
+    Exit 0 clean, 1 policy violation, 2 usage or input error, 3 could not complete (an advisory
+    source failed: the audit is incomplete, never reported clean). Changes since an agent's
+    accepted baseline (`chainwatch baseline accept`) are CW505 findings. The policy is the [policy]
+    table of the agent manifest (or chainwatch-policy.toml beside it, or --policy FILE): severity
+    threshold, required attestations, trusted publishers, maximum release age, allow and deny
+    lists, and ignores that each carry a reason and an expiry date.
+    """
+    from scanner.audit.setup import AuditSettings
+    from scanner.check import find_policy
+    from scanner.scan import ScanOptions
+
+    if not paths and not discover:
+        raise click.UsageError("name at least one path, or pass --discover")
+    try:
+        policy = find_policy(paths, policy_file)
+    except ConfigError as exc:
+        error(f"error: {exc.diagnostics()}")
+        sys.exit(EXIT_USAGE)
+    clock = ctx.obj["clock"]
+    options = ScanOptions(
+        offline=offline,
+        cache_dir=cache_dir,
+        trust_root=trust_root,
+        request_deadline=REQUEST_DEADLINE,
+        component_deadline=COMPONENT_DEADLINE,
+        clock=clock,
+        sleep=ctx.obj["sleep"],
+        audit=AuditSettings(
+            offline=offline,
+            osv_db=osv_db,
+            osv_url=osv_url,
+            timeout=osv_timeout,
+            cache_dir=cache_dir,
+        ),
+    )
+    inv_options = options_for(discover, home, projects, system_root, client)
+    result = _scan(
+        ctx,
+        paths,
+        inv_options,
+        options,
+        out,
+        no_record,
+        None,
+        finish=lambda r: _judged(ctx, r, policy, clock()),
+    )
+    assert result.check is not None  # set by finish
+    if markdown_file is not None:
+        from scanner.report.markdown import markdown_document
+
+        try:
+            with markdown_file.open("a", encoding="utf-8") as fh:
+                fh.write(markdown_document(result))
+        except OSError as exc:
+            raise click.FileError(str(markdown_file), exc.strerror or str(exc)) from exc
+    sys.exit(result.check.exit_code)
+
+
+def _judged(ctx: click.Context, result: ScanResult, policy: Policy, now: datetime) -> ScanResult:
+    """The diff against each agent's accepted baseline (when the store has one), then the policy."""
+    from scanner.check import change_findings, check_scan
+    from scanner.store import open_store
+
+    with open_store(ctx.obj["db"]) as store:
+        changes, without = change_findings(store, result)
+    if without:
+        error(
+            f"note: no accepted baseline for {', '.join(without)}: no diff for them "
+            "(`chainwatch baseline accept` after a scan you trust)"
+        )
+    return check_scan(result, policy, now, changes=changes)

@@ -1,0 +1,155 @@
+"""End to end: a real mcp ClientSession talks to real mcp stdio servers through the proxy.
+
+The first session pins the v1 surface (module fixture); each test then swaps the server for a
+variant against a copy of that store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scanner.proxy import REFUSED
+from scanner.store import open_store
+from tests.proxy._session import REPO, copy_db, direct, findings, proxied, raw_tools_list, talk
+
+MANIFEST = 'version = 1\n\n[[agent]]\nid = "a"\npact = ["read"]\n'
+
+
+@pytest.fixture(scope="module")
+def pinned_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the v1 surface, pinned by a first session through the proxy."""
+    db = tmp_path_factory.mktemp("v1") / "store.db"
+    out = talk(proxied(db, "v1"))
+    assert out.results == {"read_file": "read_file(notes.txt) by v1"}
+    return db
+
+
+def test_client_talks_through_proxy_like_direct(pinned_v1: Path) -> None:
+    through = talk(direct("v1"))
+    # The proxy changes nothing the client sees: same server info, tools and results.
+    assert through.server == ("files-server", "1.0.0")
+    assert findings(pinned_v1) == []  # first sight pins; clean descriptions give no finding
+    with sqlite3.connect(pinned_v1) as conn:
+        pins = conn.execute("SELECT count(*) FROM tool_pins").fetchone()[0]
+        inputs = conn.execute("SELECT inputs FROM scans WHERE kind = 'proxy'").fetchall()
+    assert pins == 2
+    assert len(inputs) == 1 and '"component": "pkg:generic/files-server@1.0.0"' in inputs[0][0]
+    with open_store(pinned_v1) as store:
+        events = store.runtime_events(agent="a")
+    assert [e.kind for e in events] == ["server_info", "tools_list", "tool_call"]
+    assert (events[0].server_name, events[0].server_version) == ("files-server", "1.0.0")
+    assert {(t.name, t.action_class) for t in events[1].tools} == {
+        ("read_file", "read"),
+        ("delete_file", "write_destructive"),
+    }
+    call = events[2]
+    assert (call.tool, call.action_class, call.outcome) == ("read_file", "read", "ok")
+    assert call.argument_shape == (("path", "string"),)  # the name and type, never the value
+    again = talk(proxied(pinned_v1.parent / "again.db", "v1"))
+    assert (again.server, again.tools, again.results) == (
+        through.server,
+        through.tools,
+        through.results,
+    )
+
+
+def test_same_version_changed_description_is_a_rug_pull(pinned_v1: Path, tmp_path: Path) -> None:
+    db = copy_db(pinned_v1, tmp_path / "store.db")
+    out = talk(proxied(db, "rugpull"))
+    assert out.results["read_file"] == "read_file(notes.txt) by rugpull"  # observed, not enforced
+    codes = [(code, sev) for code, sev, _ in findings(db)]
+    assert codes == [("CW412", "high")]
+    assert "read_file" in findings(db)[0][2] and "rug pull" in findings(db)[0][2]
+
+
+def test_version_bump_with_changed_description_is_to_review(
+    pinned_v1: Path, tmp_path: Path
+) -> None:
+    db = copy_db(pinned_v1, tmp_path / "store.db")
+    talk(proxied(db, "bump"))
+    assert [(c, s) for c, s, _ in findings(db)] == [("CW413", "medium")]
+
+
+def test_reordered_json_keys_give_no_finding(pinned_v1: Path, tmp_path: Path) -> None:
+    db = copy_db(pinned_v1, tmp_path / "store.db")
+    out = talk(proxied(db, "reorder"))
+    assert out.results["read_file"] == "read_file(notes.txt) by reorder"
+    # Control: on the wire the two servers differ in bytes, not in meaning.
+    v1, reordered = raw_tools_list("v1"), raw_tools_list("reorder")
+    assert v1 != reordered and json.loads(v1) == json.loads(reordered)
+    assert findings(db) == []
+
+
+def test_enforce_refuses_the_rug_pulled_call(pinned_v1: Path, tmp_path: Path) -> None:
+    db = copy_db(pinned_v1, tmp_path / "store.db")
+    manifest = tmp_path / "chainwatch.toml"
+    manifest.write_text(MANIFEST)
+    enforce = ("--enforce", "--manifest", str(manifest))
+    out = talk(proxied(db, "rugpull", *enforce), calls=("read_file",))
+    assert out.results == {}
+    code, message = out.errors["read_file"]
+    assert code == REFUSED
+    assert "read_file" in message and "without a version change" in message
+    with open_store(db) as store:
+        calls = [e for e in store.runtime_events(agent="a") if e.kind == "tool_call"]
+    assert [(e.tool, e.outcome) for e in calls][-1:] == [("read_file", "failed")]
+    # The same pact on the unchanged server lets the read through and refuses the destructive
+    # tool: the refusal above is the rug pull, not a blanket one.
+    v1 = talk(
+        proxied(copy_db(pinned_v1, tmp_path / "v1.db"), "v1", *enforce),
+        calls=("read_file", "delete_file"),
+    )
+    assert v1.results == {"read_file": "read_file(notes.txt) by v1"}
+    assert v1.errors["delete_file"][0] == REFUSED
+    assert "write_destructive is not in the agent's pact" in v1.errors["delete_file"][1]
+
+
+def test_session_summary_goes_to_the_output_file_not_the_protocol(
+    pinned_v1: Path, tmp_path: Path
+) -> None:
+    db = copy_db(pinned_v1, tmp_path / "store.db")
+    report = tmp_path / "session.txt"
+    out = talk(proxied(db, "rugpull", "-o", str(report)))
+    assert out.results["read_file"] == "read_file(notes.txt) by rugpull"  # the stream stayed clean
+    text = report.read_text()
+    assert "server:    files-server 1.0.0" in text
+    assert "calls:     1 (0 refused)" in text
+    assert "CW412 high tool read_file" in text
+
+
+def test_enforce_without_a_pact_fails_closed(tmp_path: Path) -> None:
+    manifest = tmp_path / "chainwatch.toml"
+    manifest.write_text('version = 1\n\n[[agent]]\nid = "a"\n')
+    for agent in ("a", "b"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scanner",
+                "proxy",
+                "--agent",
+                agent,
+                "--enforce",
+                "--manifest",
+                str(manifest),
+                "--",
+                sys.executable,
+                "-c",
+                "print('ran')",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            timeout=60,
+        )
+        assert done.returncode == 3, done.stderr
+        assert "ran" not in done.stdout  # the server was never started
+    assert "--enforce" in done.stderr and "'b'" in done.stderr

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from scanner.baseline import ChangeCause
 from scanner.checks.codes import Code, finding
 from scanner.checks.confusion import confusion_findings
 from scanner.checks.identity import identity_checks
+from scanner.checks.risk import DEFAULT_MIN_RELEASE_AGE, local_script_unpinned, release_age_finding
 from scanner.checks.status import component_findings, unidentified
+from scanner.checks.typosquat import typosquat_finding
 from scanner.clock import Clock as Clock
 from scanner.clock import utc_now as utc_now
 from scanner.errors import ConfigError
@@ -74,6 +77,8 @@ class ScanOptions:
     backoff: float = 0.5  # seconds; doubled per attempt, with jitter
     sleep: Sleep = field(default=asyncio.sleep)  # how to wait between attempts (tests: no wait)
     audit: AuditSettings | None = None  # vulnerabilities and malware; None: not audited
+    # A release younger than this is CW216 (a policy's maximum release age may set it; 0: off).
+    min_release_age: timedelta = DEFAULT_MIN_RELEASE_AGE
 
 
 def default_cache_dir() -> Path:
@@ -113,6 +118,7 @@ def run_scan(
                 stored[key] = s
     identity_findings, updates = identity_checks(verdicts.values(), stored)
     findings = _agent_findings(inventory, verdicts, identity_findings)
+    findings.extend(_risk_findings(inventory, verdicts, options.clock(), options.min_release_age))
     findings.extend((agent_id, f) for agent_id, v in unnamed for f in component_findings(v))
     if options.audit is not None:
         findings.extend(audit_stage(_audit_pairs(inventory, verdicts), options.audit))
@@ -293,4 +299,26 @@ def _component_findings(
     if pinned is not None and version != pinned:
         message = f"{c.name} runs {version or 'an unknown version'} but the manifest pins {pinned}"
         out.append(finding(Code.PIN_VIOLATION, c.purl, message, pinned=pinned, actual=version))
+    return out
+
+
+def _risk_findings(
+    inventory: Inventory, verdicts: dict[str, Verdict], now: datetime, min_age: timedelta
+) -> list[tuple[str | None, Finding]]:
+    # Risk signals that need the scan's clock, the agent's pins or the name list: release age
+    # (CW216), unpinned local scripts (CW110), likely typosquats (CW109).
+    out: list[tuple[str | None, Finding]] = []
+    for agent in inventory.agents:
+        pins = dict(agent.agent.pins)
+        for c in agent.components():
+            verdict = verdicts.get(c.purl)
+            release = verdict.release if verdict is not None else None
+            found = (
+                release_age_finding(verdict.component, release, now, min_age)
+                if verdict is not None and release is not None
+                else None,
+                local_script_unpinned(c, pins),
+                typosquat_finding(c),
+            )
+            out.extend((agent.agent.id, f) for f in found if f is not None)
     return out

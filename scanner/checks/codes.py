@@ -61,6 +61,10 @@ class Code(StrEnum):
     RELEASE_TOO_OLD = "CW503"  # older than the policy's max_release_age_days
     IGNORE_EXPIRED = "CW504"  # a policy ignore past its expiry date: it ignores no more
     BASELINE_CHANGE = "CW505"  # changed since the agent's accepted baseline (check's diff)
+    # Risk signals added later, numbered in their groups (CW1xx inventory, CW2xx registry).
+    TYPOSQUAT = "CW109"  # name one slip from a popular or known MCP package name
+    LOCAL_SCRIPT_UNPINNED = "CW110"  # local script hashed at scan time, no pinned hash
+    RECENT_RELEASE = "CW216"  # release younger than the minimum release age
 
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
@@ -112,6 +116,9 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.RELEASE_TOO_OLD: Severity.MEDIUM,
     Code.IGNORE_EXPIRED: Severity.HIGH,  # says so loudly; its finding counts again anyway
     Code.BASELINE_CHANGE: Severity.MEDIUM,  # replaced by the change's own severity
+    Code.TYPOSQUAT: Severity.MEDIUM,  # HIGH for homoglyph look-alikes
+    Code.LOCAL_SCRIPT_UNPINNED: Severity.LOW,
+    Code.RECENT_RELEASE: Severity.MEDIUM,
 }
 
 

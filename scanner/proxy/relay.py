@@ -109,8 +109,10 @@ class Relay:
         try:
             while chunk := os.read(self._in, _CHUNK):
                 if not self.enforce:
-                    _write_all(fd, chunk)
+                    # Copy first, as from the server: the server may answer before this thread
+                    # runs again, and a response parsed before its request matches nothing.
                     self._copies.put(Chunk(True, chunk))
+                    _write_all(fd, chunk)
                     continue
                 pending += chunk
                 *lines, pending = pending.split(b"\n")

@@ -102,3 +102,47 @@ def test_a_paginated_tool_list_is_pinned_whole() -> None:
         )
     assert pinned == ["pkg:generic/unnamed-mcp-server"]  # once, for the whole list
     assert set(observer.actions) == {"read_file", "list_dir"}
+
+
+def test_a_request_is_parsed_before_the_response_the_server_sends_at_once(monkeypatch) -> None:
+    # Fault injection: the write to the server returns late, as when the OS deschedules the
+    # client thread right after it. The echo server has answered by then; a copy queued only
+    # after the write would reach the parser after its own response and match nothing.
+    import time
+
+    import scanner.proxy.relay as relay_module
+
+    real_write = relay_module._write_all
+
+    def slow_server_write(fd: int, data: bytes) -> None:
+        real_write(fd, data)
+        if data.startswith(b'{"jsonrpc"') and b'"method"' in data:
+            time.sleep(0.05)
+
+    monkeypatch.setattr(relay_module, "_write_all", slow_server_write)
+    seen: list[tuple[bool, bytes]] = []
+    observer = _observer()
+    feed = observer.feed_line
+
+    def recording_feed(from_client: bool, line: bytes) -> None:
+        seen.append((from_client, line))
+        feed(from_client, line)
+
+    monkeypatch.setattr(observer, "feed_line", recording_feed)
+    client_in_r, client_in_w = os.pipe()
+    client_out_r, client_out_w = os.pipe()
+    relay = Relay(observer, enforce=False, stdin_fd=client_in_r, stdout_fd=client_out_w)
+    thread = threading.Thread(target=relay.run, args=(ECHO,))
+    thread.start()
+    for i in range(5):
+        os.write(client_in_w, b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i)
+        time.sleep(0.1)  # one message at a time, each answered while its write is "late"
+    os.close(client_in_w)
+    thread.join(timeout=60)
+    os.close(client_out_w)
+    os.close(client_out_r)
+    os.close(client_in_r)
+    assert len(seen) == 10
+    # The echo server returns each line as is: both copies are the same bytes, and the client's
+    # copy must come first every time.
+    assert [from_client for from_client, _ in seen] == [True, False] * 5

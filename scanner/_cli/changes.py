@@ -20,6 +20,7 @@ from scanner._cli.root import (
     main,
     progress_bar,
     severity_choice,
+    verification_options,
 )
 from scanner._output import Output, output_options
 from scanner.models import Severity
@@ -140,18 +141,7 @@ diff.params.insert(3, _fail_on())
 
 @main.command()
 @click.option("--offline", is_flag=True, help="Use only cached registry answers; report the rest.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="HTTP and verification cache (default: the user cache folder).",
-)
-@click.option(
-    "--trust-root",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    default=None,
-    help="Sigstore trusted_root.json to verify with (default: the pinned production root).",
-)
+@verification_options
 @click.option("--audit", is_flag=True, help="Also audit every package (vulnerabilities, malware).")
 @click.option(
     "--osv-db",

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scanner._cli.root import handle_errors, inventory_options, main, options_for
+from scanner._cli.root import (
+    handle_errors,
+    inventory_options,
+    main,
+    options_for,
+    verification_options,
+)
 from scanner._cli.scan import _scan
 from scanner._output import Output, error, output_options
 from scanner.errors import ConfigError
@@ -39,18 +45,7 @@ OSV_TIMEOUT = 20.0  # seconds; scanner.audit.osv_api.DEFAULT_TIMEOUT (not import
     "or chainwatch-policy.toml beside it; else fail on high findings).",
 )
 @click.option("--offline", is_flag=True, help="Cached registry answers and the imported OSV db.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="HTTP and verification cache (default: the user cache folder).",
-)
-@click.option(
-    "--trust-root",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    default=None,
-    help="Sigstore trusted_root.json to verify with (default: the pinned production root).",
-)
+@verification_options
 @click.option(
     "--osv-db",
     type=click.Path(path_type=Path, dir_okay=False),

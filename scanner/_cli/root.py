@@ -56,6 +56,22 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def verification_options(func: F) -> F:
+    """``--cache-dir`` and ``--trust-root``: the options of every command that verifies."""
+    func = click.option(
+        "--trust-root",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        default=None,
+        help="Sigstore trusted_root.json to verify with (default: the pinned production root).",
+    )(func)
+    return click.option(
+        "--cache-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="HTTP and verification cache (default: the user cache folder).",
+    )(func)
+
+
 def inventory_options(func: F) -> F:
     """Options shared by every command that reads agents."""
     decorators = [

@@ -17,6 +17,7 @@ from scanner._cli.root import (
     options_for,
     progress_bar,
     severity_choice,
+    verification_options,
 )
 from scanner._output import Output, inventory_errors, output_options
 from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
@@ -32,12 +33,7 @@ if TYPE_CHECKING:
 @inventory_options
 @click.option("--offline", is_flag=True, help="Use only cached registry answers; report the rest.")
 @click.option("--download", is_flag=True, help="Also download artifacts and check their digests.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="HTTP and verification cache (default: the user cache folder).",
-)
+@verification_options
 @click.option(
     "--request-deadline",
     type=click.FloatRange(min=0.1),
@@ -51,12 +47,6 @@ if TYPE_CHECKING:
     default=COMPONENT_DEADLINE,
     show_default=True,
     help="Seconds one component's verification may take, retries included; then fetch-failed.",
-)
-@click.option(
-    "--trust-root",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    default=None,
-    help="Sigstore trusted_root.json to verify with (default: the pinned production root).",
 )
 @click.option(
     "--fail-on",

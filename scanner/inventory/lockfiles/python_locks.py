@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,7 @@ def read_poetry_lock(path: Path) -> LockfileResult:
     lines = header_lines(text, "[[package]]")
     col = Collector(str(path), "poetry.lock")
     evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, "poetry.lock package")
-    for i, pkg in enumerate(packages):
-        line = lines[i] if len(lines) == len(packages) else None
-        if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
-            col.skip(f"package #{i + 1}", "package without a name", line)
-            continue
+    for pkg, line in _named_packages(packages, lines, col):
         name = pkg["name"]
         version = pkg.get("version")
         if not isinstance(version, str) or not version:
@@ -115,11 +112,7 @@ def read_pylock(path: Path) -> LockfileResult:
     lines = header_lines(text, "[[packages]]")
     col = Collector(str(path), "pylock")
     evidence = VersionEvidence(EvidenceKind.LOCKFILE, col.path, "pylock.toml package")
-    for i, pkg in enumerate(packages):
-        line = lines[i] if len(lines) == len(packages) else None
-        if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
-            col.skip(f"package #{i + 1}", "package without a name", line)
-            continue
+    for pkg, line in _named_packages(packages, lines, col):
         _pylock_package(pkg, pkg["name"], SourceLocation(col.path, line), col, evidence)
     return col.result()
 
@@ -234,3 +227,16 @@ def read_pipfile_lock(path: Path) -> LockfileResult:
             artifacts = (Artifact(digests=tuple(digests)),) if digests else ()
             add_locked(col, "pypi", name, spec[2:], evidence, artifacts, where, dev=dev)
     return col.result()
+
+
+def _named_packages(
+    packages: list[Any], lines: list[int], col: Collector
+) -> Iterator[tuple[dict[str, Any], int | None]]:
+    """Each package table with its header line; one without a name is skipped with a reason."""
+    for i, pkg in enumerate(packages):
+        # Header lines are trusted only when they pair one to one with the tables read.
+        line = lines[i] if len(lines) == len(packages) else None
+        if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
+            col.skip(f"package #{i + 1}", "package without a name", line)
+            continue
+        yield pkg, line

@@ -20,7 +20,7 @@ def inventory_rows(
     servers: list[dict[str, Any]] = []
     components: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
-    for ai in inventory.agents:
+    for position, ai in enumerate(inventory.agents):
         a = ai.agent
         agents.append(
             {
@@ -32,6 +32,7 @@ def inventory_rows(
                 "pact": json.dumps(list(a.pact)),
                 "config_paths": json.dumps(list(a.config_paths)),
                 "lockfile_paths": json.dumps(list(a.lockfile_paths)),
+                "position": position,  # the order of agents comes back as recorded
             }
         )
         for si in ai.servers:

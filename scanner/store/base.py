@@ -12,7 +12,7 @@ import json
 import re
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from attestations.result import PublisherIdentity, Status
 from scanner import __version__
@@ -64,6 +64,13 @@ class SQLStore(StoreEvents, StoreTokens, Store):
     @abstractmethod
     def prune_events(self, before: str) -> tuple[int, int]:
         """Remove runtime events older than ``before``; (rows removed, partitions dropped)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def event_partitions(self) -> list[str]:
+        """The months runtime events are partitioned into (PostgreSQL; SQLite has none)."""
+        return []
 
     def schema_version(self) -> int:
         """The highest applied migration."""
@@ -347,6 +354,11 @@ class SQLStore(StoreEvents, StoreTokens, Store):
             return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         sql = f"SELECT count(*) FROM {table} WHERE scan_id = ?"
         return int(self.conn.execute(sql, [scan_id]).fetchone()[0])
+
+    def events_before(self, before: str) -> int:
+        """How many runtime events are older than ``before`` (retention's dry run)."""
+        row = self.conn.execute("SELECT count(*) FROM runtime_events WHERE time < ?", [before])
+        return int(row.fetchone()[0])
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table (``db status``, and ``db copy`` checks its copy with it)."""

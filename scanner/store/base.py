@@ -94,15 +94,17 @@ class SQLStore(StoreIdentities, StoreEvents, StoreTokens, Store):
         done: list[int] = []
         with self._write() as conn:
             conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)"
+                self.dialect.ddl(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)"
+                )
             )
             applied = {int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations")}
             unknown = sorted(applied - known)
             if unknown:
                 raise StoreError(
                     f"{self.where}: schema version {unknown[-1]} is newer than this chainwatch "
-                    f"({MIGRATIONS[-1][0]})",
+                    f"({max(known)})",
                     hint="upgrade chainwatch, or point --db at another store",
                 )
             for version, sql in MIGRATIONS:

@@ -17,23 +17,20 @@ Comparison rules (``compare_identities``), decided for trust-on-first-use baseli
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import fields, replace
-from typing import Any
-
-from cryptography import x509
-from pydantic import TypeAdapter, ValidationError
-from pypi_attestations import (
-    CircleCIPublisher,
-    GitHubPublisher,
-    GitLabPublisher,
-    GooglePublisher,
-    Publisher,
-)
-from sigstore.errors import VerificationError
+from typing import TYPE_CHECKING, Any
 
 from attestations.errors import AttestationError
 from attestations.result import PublisherIdentity
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from pydantic import TypeAdapter
+
+# cryptography, pydantic, pypi-attestations and sigstore load in the functions that read
+# certificates and publishers: comparing identities (checks, reports) needs none of them.
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GITLAB_ISSUER = "https://gitlab.com"
@@ -51,7 +48,14 @@ _V1_RAW = {
 
 _STRICT = ("kind", "issuer", "repository", "workflow", "environment", "subject")
 _LENIENT = ("repository_id", "owner_id", "runner_environment")
-_PUBLISHER_ADAPTER: TypeAdapter[Any] = TypeAdapter(Publisher)
+
+
+@functools.cache
+def _publisher_adapter() -> TypeAdapter[Any]:
+    from pydantic import TypeAdapter
+    from pypi_attestations import Publisher
+
+    return TypeAdapter(Publisher)
 
 
 def identity_from_certificate(cert: x509.Certificate) -> PublisherIdentity:
@@ -79,9 +83,17 @@ def identity_from_certificate(cert: x509.Certificate) -> PublisherIdentity:
 
 def identity_from_publisher(publisher: Any) -> PublisherIdentity:
     """Turn a pypi-attestations publisher (model or its JSON dict) into a ``PublisherIdentity``."""
+    from pydantic import ValidationError
+    from pypi_attestations import (
+        CircleCIPublisher,
+        GitHubPublisher,
+        GitLabPublisher,
+        GooglePublisher,
+    )
+
     if isinstance(publisher, Mapping):
         try:
-            publisher = _PUBLISHER_ADAPTER.validate_python(dict(publisher))
+            publisher = _publisher_adapter().validate_python(dict(publisher))
         except ValidationError as exc:
             raise AttestationError(f"not a PyPI publisher object: {exc}") from exc
     if isinstance(publisher, GitHubPublisher):
@@ -197,6 +209,8 @@ class IdentityPolicy:
 
     def verify(self, cert: x509.Certificate) -> None:
         """Raise ``VerificationError`` when the certificate's identity differs."""
+        from sigstore.errors import VerificationError
+
         problems = identity_mismatches(self.expected, identity_from_certificate(cert))
         if problems:
             raise VerificationError("certificate identity mismatch: " + "; ".join(problems))
@@ -215,6 +229,8 @@ def with_environment(identity: PublisherIdentity, environment: str | None) -> Pu
 
 
 def _fulcio_extensions(cert: x509.Certificate) -> dict[str, str]:
+    from cryptography import x509
+
     out: dict[str, str] = {}
     for extension in cert.extensions:
         oid = extension.oid.dotted_string
@@ -241,6 +257,8 @@ def _der_utf8(der: bytes) -> str:
 
 
 def _san(cert: x509.Certificate) -> str | None:
+    from cryptography import x509
+
     try:
         names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
-from attestations.cache import VerificationCache, load_key
-from attestations.result import Status
-from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
-from scanner.audit.run import audit_stage
-from scanner.audit.setup import AuditSettings
+from attestations.cache import load_key
+from attestations.trustroot import check_trusted_root, default_root_path
 from scanner.baseline import ChangeCause
 from scanner.checks.codes import Code, finding
-from scanner.checks.confusion import confusion_findings
 from scanner.checks.identity import identity_checks
 from scanner.checks.risk import DEFAULT_MIN_RELEASE_AGE, local_script_unpinned, release_age_finding
 from scanner.checks.status import component_findings, unidentified
@@ -32,23 +27,19 @@ from scanner.limits import COMPONENT_DEADLINE as COMPONENT_DEADLINE
 from scanner.limits import REQUEST_DEADLINE as REQUEST_DEADLINE
 from scanner.models import Component, Finding, Inventory
 from scanner.record import run_inventory as run_inventory
-from scanner.registry import (
-    MultiIndexRegistry,
-    RegistryAuth,
-    RegistryConfig,
-    RegistryKind,
-    RegistrySelector,
-    make_client,
-    make_registry,
-)
-from scanner.registry.http import Sleep
-from scanner.registry.interface import Registry
+from scanner.registry.config import RegistryConfig
+from scanner.registry.select import RegistrySelector
 from scanner.registry.uses import RegistryUse, merge_uses, registry_uses
 from scanner.results import ScanResult as ScanResult
 from scanner.store import Store, StoredIdentity, VerificationRecord
 from scanner.store.files import private_dir, private_file
 from scanner.verdict import Verdict
-from scanner.verify import ComponentVerifier
+from scanner.verify.warm import FILE_NAME as WARM_FILE
+from scanner.verify.warm import WarmVerdicts, run_context
+
+if TYPE_CHECKING:
+    from scanner.audit.setup import AuditSettings
+    from scanner.registry.http import Sleep
 
 Progress = Callable[[int, int], None]
 
@@ -107,7 +98,7 @@ def run_scan(
     """
     started = options.clock().isoformat(timespec="seconds")
     components = _unique_components(inventory)
-    verdicts, registries = asyncio.run(_verify_all(components, options, progress))
+    verdicts, registries = _verify(components, options, progress)
     unnamed = unidentified(inventory)
     verdicts.update((v.component.purl, v) for _, v in unnamed)
     stored: dict[str, StoredIdentity] = {}
@@ -121,6 +112,8 @@ def run_scan(
     findings.extend(_risk_findings(inventory, verdicts, options.clock(), options.min_release_age))
     findings.extend((agent_id, f) for agent_id, v in unnamed for f in component_findings(v))
     if options.audit is not None:
+        from scanner.audit.run import audit_stage  # the advisory sources load only to audit
+
         findings.extend(audit_stage(_audit_pairs(inventory, verdicts), options.audit))
     result = ScanResult(inventory, verdicts, findings, registries=registries)
     if store is None:
@@ -167,109 +160,112 @@ def _unique_components(inventory: Inventory) -> list[Component]:
     return list(seen.values())
 
 
-async def _verify_all(
+def _verify(
     components: list[Component], options: ScanOptions, progress: Progress | None
 ) -> tuple[dict[str, Verdict], tuple[RegistryUse, ...]]:
+    """Warm verdicts where they still hold (``scanner.verify.warm``), the full path for the rest."""
     cache_dir = options.cache_dir or default_cache_dir()
     selector = options.registry_selector or RegistrySelector()
-    root_path = options.trust_root
-    trusted_root = load_trusted_root(root_path, now=options.clock())
-    verifier = make_verifier(trusted_root)
-    root_digest = _root_digest(root_path)
     private_dir(cache_dir)
     key_path = options.cache_key or (default_cache_key() if options.cache_dir is None else None)
     key = load_key(key_path) if key_path is not None else None
-    cache = VerificationCache(private_file(cache_dir / "verifications.sqlite"), key=key)
-    client = make_client(
-        cache_dir=cache_dir / "http",
-        offline=options.offline,
-        timeout=options.timeout,
-        deadline=options.request_deadline,
-        max_connections=options.max_connections,
-    )
-    # Artifacts go through a client without the metadata cache: a downloaded wheel or tarball is
-    # hashed and dropped, never kept next to (or evicting) registry answers.
-    downloads = (
-        make_client(cache_dir=None, offline=options.offline, timeout=options.timeout)
-        if options.download
-        else None
-    )
-    auth = RegistryAuth()
-    client.auth = auth  # npm tokens, each only to its own registry
-    if downloads is not None:
-        downloads.auth = auth
-    checkers: dict[RegistryConfig, tuple[ComponentVerifier, dict[str, Registry]]] = {}
+    warm, root = _warm(options, cache_dir, key)
+    found: dict[str, Verdict] = {}
     uses: list[RegistryUse] = []
-
-    def checker_for(config: RegistryConfig) -> tuple[ComponentVerifier, dict[str, Registry]]:
-        if config not in checkers:
-            auth.add(config.npm_tokens)
-            registries = {
-                kind.value: make_registry(
-                    kind,
-                    client,
-                    config,
-                    retries=options.retries,
-                    backoff=options.backoff,
-                    sleep=options.sleep,
-                    downloads=downloads,
-                )
-                for kind in RegistryKind
-            }
-            checkers[config] = (
-                ComponentVerifier(
-                    registries,
-                    verifier,
-                    trust_root_digest=root_digest,
-                    cache=cache,
-                    download=options.download,
-                    deadline=options.component_deadline,
-                ),
-                registries,
-            )
-        return checkers[config]
-
+    if warm is not None:
+        wanted: list[tuple[Component, RegistryConfig]] = []
+        for c in components:
+            try:
+                wanted.append((c, options.registry_config or selector.config_for(c)))
+            except ConfigError:
+                continue  # the full path reports it
+        found = warm.lookup(wanted)
+        uses = [u for c, config in wanted if c.purl in found for u in registry_uses(config, c)]
+        if progress is not None and found:
+            progress(len(found), len(components))
+    misses = [c for c in components if c.purl not in found]
     try:
-        done = 0
-        total = len(components)
-        # A component's deadline starts when it starts, so only so many of an ecosystem run at
-        # once; the rest wait here rather than on their registry's limiter, where their clocks
-        # would run. Per ecosystem, so that one ecosystem's queue never idles another's registry.
-        running: dict[str, asyncio.Semaphore] = {}
-
-        async def one(c: Component) -> tuple[str, Verdict]:
-            nonlocal done
-            slot = running.setdefault(c.ecosystem, asyncio.Semaphore(2 * options.max_connections))
-            async with slot:
-                try:
-                    config = options.registry_config or selector.config_for(c)
-                except ConfigError as exc:
-                    verdict = Verdict(c, Status.FETCH_FAILED, f"registry settings: {exc.message}")
-                else:
-                    checker, registries = checker_for(config)
-                    uses.extend(registry_uses(config, c))
-                    verdict = await checker.verify(c)
-                    multi = registries.get(c.ecosystem)
-                    if isinstance(multi, MultiIndexRegistry):
-                        serving, unasked = await multi.serving(c.name)
-                        found = confusion_findings(c.purl, c.name, serving, unasked)
-                        verdict = replace(verdict, findings=verdict.findings + found)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-            return c.purl, verdict
-
-        pairs = await asyncio.gather(*(one(c) for c in components))
+        if misses:
+            full = _Full(options, cache_dir, key, selector, warm, root)
+            found.update(full.verify(misses, progress, len(found), uses))
     finally:
-        await client.aclose()
-        if downloads is not None:
-            await downloads.aclose()
-        cache.close()
-    return dict(pairs), merge_uses(uses)
+        if warm is not None:
+            warm.close()
+    return {c.purl: found[c.purl] for c in components}, merge_uses(uses)
 
 
-def _root_digest(path: Path | None) -> str:
-    return hashlib.sha256((path or default_root_path()).read_bytes()).hexdigest()
+def _warm(
+    options: ScanOptions, cache_dir: Path, key: bytes | None
+) -> tuple[WarmVerdicts | None, str | None]:
+    # No persistent key (results of other runs are never believed) or downloads (checked on
+    # every run): no warm verdicts. A trust root that fails its checks at the scan's clock:
+    # none either; the full path says why.
+    if key is None or options.download:
+        return None, None
+    root = options.trust_root or default_root_path()
+    status = check_trusted_root(root, now=options.clock(), parse=False)
+    if status.problems:
+        return None, None
+    warm = WarmVerdicts(
+        private_file(cache_dir / WARM_FILE),
+        key,
+        http_dir=cache_dir / "http",
+        offline=options.offline,
+        context=run_context(status.sha256),
+    )
+    return warm, status.sha256
+
+
+@dataclass(frozen=True, slots=True)
+class _Full:
+    """The full path's settings, for the components no warm verdict answered."""
+
+    options: ScanOptions
+    cache_dir: Path
+    key: bytes | None
+    selector: RegistrySelector
+    warm: WarmVerdicts | None
+    root: str | None
+
+    def verify(
+        self,
+        misses: list[Component],
+        progress: Progress | None,
+        before: int,
+        uses: list[RegistryUse],
+    ) -> dict[str, Verdict]:
+        """Verdicts of ``misses``; their registry uses are added to ``uses``."""
+        # Imported here: sigstore, httpx and the registry parsers load only for a miss.
+        from scanner.verify.fleet import FleetSettings, verify_fleet
+
+        o = self.options
+        settings = FleetSettings(
+            cache_dir=self.cache_dir,
+            key=self.key,
+            selector=self.selector,
+            registry_config=o.registry_config,
+            offline=o.offline,
+            download=o.download,
+            trust_root=o.trust_root,
+            clock=o.clock,
+            timeout=o.timeout,
+            request_deadline=o.request_deadline,
+            component_deadline=o.component_deadline,
+            max_connections=o.max_connections,
+            retries=o.retries,
+            backoff=o.backoff,
+            sleep=o.sleep,
+        )
+        shifted = None
+        if progress is not None:
+
+            def shifted(done: int, total: int) -> None:
+                progress(before + done, before + total)
+
+        run = verify_fleet(misses, settings, shifted, self.warm, self.root)
+        verdicts, more = asyncio.run(run)
+        uses.extend(more)
+        return verdicts
 
 
 def _agent_findings(

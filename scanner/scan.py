@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import platformdirs
 
 from attestations.cache import load_key
-from attestations.trustroot import check_trusted_root, default_root_path
+from attestations.rootcheck import check_trusted_root, default_root_path
+from scanner.audit.setup import AuditSettings
 from scanner.baseline import ChangeCause
 from scanner.checks.codes import Code, finding
 from scanner.checks.identity import identity_checks
@@ -20,6 +20,7 @@ from scanner.checks.risk import DEFAULT_MIN_RELEASE_AGE, local_script_unpinned, 
 from scanner.checks.status import component_findings, unidentified
 from scanner.checks.typosquat import typosquat_finding
 from scanner.clock import Clock as Clock
+from scanner.clock import Sleep, real_sleep
 from scanner.clock import utc_now as utc_now
 from scanner.errors import ConfigError
 from scanner.inventory.build import inventory_findings
@@ -36,10 +37,6 @@ from scanner.store.files import private_dir, private_file
 from scanner.verdict import Verdict
 from scanner.verify.warm import FILE_NAME as WARM_FILE
 from scanner.verify.warm import WarmVerdicts, run_context
-
-if TYPE_CHECKING:
-    from scanner.audit.setup import AuditSettings
-    from scanner.registry.http import Sleep
 
 Progress = Callable[[int, int], None]
 
@@ -66,7 +63,7 @@ class ScanOptions:
     clock: Clock = field(default=utc_now)
     retries: int = 3  # per registry request, on 429/5xx/timeouts/connection errors
     backoff: float = 0.5  # seconds; doubled per attempt, with jitter
-    sleep: Sleep = field(default=asyncio.sleep)  # how to wait between attempts (tests: no wait)
+    sleep: Sleep = field(default=real_sleep)  # how to wait between attempts (tests: no wait)
     audit: AuditSettings | None = None  # vulnerabilities and malware; None: not audited
     # A release younger than this is CW216 (a policy's maximum release age may set it; 0: off).
     min_release_age: timedelta = DEFAULT_MIN_RELEASE_AGE
@@ -261,6 +258,8 @@ class _Full:
 
             def shifted(done: int, total: int) -> None:
                 progress(before + done, before + total)
+
+        import asyncio
 
         run = verify_fleet(misses, settings, shifted, self.warm, self.root)
         verdicts, more = asyncio.run(run)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,12 @@ def read_entry(base: Path, url: str, accept: str) -> Entry | None:
     Raises Damaged when its files are unreadable, malformed, for another question, or the body
     no longer has the recorded sha256.
     """
+    stem = os.fspath(base)  # plain strings and open(): a warm check reads thousands of these
     try:
-        meta = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
-        body = base.with_suffix(".body").read_bytes()
+        with open(stem + ".json", encoding="utf-8") as fh:
+            meta = json.loads(fh.read())
+        with open(stem + ".body", "rb") as fh:
+            body = fh.read()
     except FileNotFoundError:
         return None
     except (OSError, ValueError, RecursionError) as exc:

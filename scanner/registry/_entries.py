@@ -56,7 +56,7 @@ def entry_base(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / key
 
 
-def read_entry(base: Path, url: str, accept: str) -> Entry | None:
+def read_entry(base: Path | str, url: str, accept: str) -> Entry | None:
     """The intact entry at ``base`` answering GET ``url`` with ``accept``; None when absent.
 
     Raises Damaged when its files are unreadable, malformed, for another question, or the body

@@ -25,6 +25,7 @@ import hmac
 import json
 import logging
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -65,15 +66,19 @@ def code_stamp() -> str:
     """A digest of the verifying code's files (name, size, mtime), so a changed file is a miss."""
     root = Path(__file__).resolve().parent.parent.parent
     parts: list[str] = []
-    for folder in _CODE:
-        with os.scandir(root / folder) as entries:
-            for e in entries:
-                if e.name.endswith((".py", ".json", ".tsv")) and e.is_file():
-                    st = e.stat()
-                    parts.append(f"{folder}/{e.name}:{st.st_size}:{st.st_mtime_ns}")
-    for name in _CODE_FILES:
-        st = (root / name).stat()
-        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    try:
+        for folder in _CODE:
+            with os.scandir(root / folder) as entries:
+                for e in entries:
+                    if e.name.endswith((".py", ".json")) and e.is_file():
+                        st = e.stat()
+                        parts.append(f"{folder}/{e.name}:{st.st_size}:{st.st_mtime_ns}")
+        for name in _CODE_FILES:
+            st = (root / name).stat()
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    except OSError:
+        # Code that cannot be listed (a zip import): a stamp no other run shares, so no reuse.
+        return secrets.token_hex(16)
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:32]
 
 

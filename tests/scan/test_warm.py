@@ -224,3 +224,22 @@ def test_without_a_persistent_key_nothing_is_reused(
     scan(registry, inv, tmp_path, offline=True)
     assert len(full_path.verified) == 2
     assert not (tmp_path / "cache" / "verdicts.sqlite").exists()
+
+
+def test_the_code_stamp_follows_the_verifying_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner.verify import warm
+
+    monkeypatch.setattr(warm, "_CODE", (str(tmp_path / "code"),))
+    monkeypatch.setattr(warm, "_CODE_FILES", ())
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "a.py").write_text("x = 1\n")
+    first = warm.code_stamp()
+    assert warm.code_stamp() == first
+    (tmp_path / "code" / "a.py").write_text("x = 22\n")  # another size: another stamp
+    assert warm.code_stamp() != first
+    assert warm.run_context("r1") != warm.run_context("r2")
+    # Code that cannot be listed never shares a stamp, so nothing is reused.
+    monkeypatch.setattr(warm, "_CODE", (str(tmp_path / "missing"),))
+    assert warm.code_stamp() != warm.code_stamp()

@@ -8,10 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
-from attestations.cache import load_key
-from attestations.rootcheck import check_trusted_root, default_root_path
 from scanner.audit.setup import AuditSettings
 from scanner.baseline import ChangeCause
 from scanner.checks.codes import Code, finding
@@ -22,7 +18,6 @@ from scanner.checks.typosquat import typosquat_finding
 from scanner.clock import Clock as Clock
 from scanner.clock import Sleep, real_sleep
 from scanner.clock import utc_now as utc_now
-from scanner.errors import ConfigError
 from scanner.inventory.build import inventory_findings
 from scanner.limits import COMPONENT_DEADLINE as COMPONENT_DEADLINE
 from scanner.limits import REQUEST_DEADLINE as REQUEST_DEADLINE
@@ -30,13 +25,12 @@ from scanner.models import Component, Finding, Inventory
 from scanner.record import run_inventory as run_inventory
 from scanner.registry.config import RegistryConfig
 from scanner.registry.select import RegistrySelector
-from scanner.registry.uses import RegistryUse, merge_uses, registry_uses
 from scanner.results import ScanResult as ScanResult
 from scanner.store import Store, StoredIdentity, VerificationRecord
-from scanner.store.files import private_dir, private_file
 from scanner.verdict import Verdict
-from scanner.verify.warm import FILE_NAME as WARM_FILE
-from scanner.verify.warm import WarmVerdicts, run_context
+from scanner.verify.stage import Named, verify_stage
+from scanner.verify.stage import default_cache_dir as default_cache_dir
+from scanner.verify.stage import default_cache_key as default_cache_key
 
 Progress = Callable[[int, int], None]
 
@@ -69,16 +63,6 @@ class ScanOptions:
     min_release_age: timedelta = DEFAULT_MIN_RELEASE_AGE
 
 
-def default_cache_dir() -> Path:
-    """The user cache folder for HTTP answers and verification results."""
-    return Path(platformdirs.user_cache_dir("chainwatch", appauthor=False))
-
-
-def default_cache_key() -> Path:
-    """The key that authenticates cached verification results: in the user data folder."""
-    return Path(platformdirs.user_data_dir("chainwatch", appauthor=False)) / "cache.key"
-
-
 def run_scan(
     inventory: Inventory,
     store: Store | None,
@@ -95,7 +79,7 @@ def run_scan(
     """
     started = options.clock().isoformat(timespec="seconds")
     components = _unique_components(inventory)
-    verdicts, registries = _verify(components, options, progress)
+    verdicts, registries, squats = verify_stage(components, options, progress)
     unnamed = unidentified(inventory)
     verdicts.update((v.component.purl, v) for _, v in unnamed)
     stored: dict[str, StoredIdentity] = {}
@@ -106,7 +90,8 @@ def run_scan(
                 stored[key] = s
     identity_findings, updates = identity_checks(verdicts.values(), stored)
     findings = _agent_findings(inventory, verdicts, identity_findings)
-    findings.extend(_risk_findings(inventory, verdicts, options.clock(), options.min_release_age))
+    now, min_age = options.clock(), options.min_release_age
+    findings.extend(_risk_findings(inventory, verdicts, now, min_age, squats))
     findings.extend((agent_id, f) for agent_id, v in unnamed for f in component_findings(v))
     if options.audit is not None:
         from scanner.audit.run import audit_stage  # the advisory sources load only to audit
@@ -157,116 +142,6 @@ def _unique_components(inventory: Inventory) -> list[Component]:
     return list(seen.values())
 
 
-def _verify(
-    components: list[Component], options: ScanOptions, progress: Progress | None
-) -> tuple[dict[str, Verdict], tuple[RegistryUse, ...]]:
-    """Warm verdicts where they still hold (``scanner.verify.warm``), the full path for the rest."""
-    cache_dir = options.cache_dir or default_cache_dir()
-    selector = options.registry_selector or RegistrySelector()
-    private_dir(cache_dir)
-    key_path = options.cache_key or (default_cache_key() if options.cache_dir is None else None)
-    key = load_key(key_path) if key_path is not None else None
-    warm, root = _warm(options, cache_dir, key)
-    found: dict[str, Verdict] = {}
-    uses: list[RegistryUse] = []
-    if warm is not None:
-        wanted: list[tuple[Component, RegistryConfig]] = []
-        for c in components:
-            try:
-                wanted.append((c, options.registry_config or selector.config_for(c)))
-            except ConfigError:
-                continue  # the full path reports it
-        found = warm.lookup(wanted)
-        uses = [u for c, config in wanted if c.purl in found for u in registry_uses(config, c)]
-        if progress is not None and found:
-            progress(len(found), len(components))
-    misses = [c for c in components if c.purl not in found]
-    try:
-        if misses:
-            full = _Full(options, cache_dir, key, selector, warm, root)
-            found.update(full.verify(misses, progress, len(found), uses))
-    finally:
-        if warm is not None:
-            warm.close()
-    return {c.purl: found[c.purl] for c in components}, merge_uses(uses)
-
-
-def _warm(
-    options: ScanOptions, cache_dir: Path, key: bytes | None
-) -> tuple[WarmVerdicts | None, str | None]:
-    # No persistent key (results of other runs are never believed) or downloads (checked on
-    # every run): no warm verdicts. A trust root that fails its checks at the scan's clock:
-    # none either; the full path says why.
-    if key is None or options.download:
-        return None, None
-    root = options.trust_root or default_root_path()
-    status = check_trusted_root(root, now=options.clock(), parse=False)
-    if status.problems:
-        return None, None
-    warm = WarmVerdicts(
-        private_file(cache_dir / WARM_FILE),
-        key,
-        http_dir=cache_dir / "http",
-        offline=options.offline,
-        context=run_context(status.sha256),
-    )
-    return warm, status.sha256
-
-
-@dataclass(frozen=True, slots=True)
-class _Full:
-    """The full path's settings, for the components no warm verdict answered."""
-
-    options: ScanOptions
-    cache_dir: Path
-    key: bytes | None
-    selector: RegistrySelector
-    warm: WarmVerdicts | None
-    root: str | None
-
-    def verify(
-        self,
-        misses: list[Component],
-        progress: Progress | None,
-        before: int,
-        uses: list[RegistryUse],
-    ) -> dict[str, Verdict]:
-        """Verdicts of ``misses``; their registry uses are added to ``uses``."""
-        # Imported here: sigstore, httpx and the registry parsers load only for a miss.
-        from scanner.verify.fleet import FleetSettings, verify_fleet
-
-        o = self.options
-        settings = FleetSettings(
-            cache_dir=self.cache_dir,
-            key=self.key,
-            selector=self.selector,
-            registry_config=o.registry_config,
-            offline=o.offline,
-            download=o.download,
-            trust_root=o.trust_root,
-            clock=o.clock,
-            timeout=o.timeout,
-            request_deadline=o.request_deadline,
-            component_deadline=o.component_deadline,
-            max_connections=o.max_connections,
-            retries=o.retries,
-            backoff=o.backoff,
-            sleep=o.sleep,
-        )
-        shifted = None
-        if progress is not None:
-
-            def shifted(done: int, total: int) -> None:
-                progress(before + done, before + total)
-
-        import asyncio
-
-        run = verify_fleet(misses, settings, shifted, self.warm, self.root)
-        verdicts, more = asyncio.run(run)
-        uses.extend(more)
-        return verdicts
-
-
 def _agent_findings(
     inventory: Inventory,
     verdicts: dict[str, Verdict],
@@ -298,10 +173,15 @@ def _component_findings(
 
 
 def _risk_findings(
-    inventory: Inventory, verdicts: dict[str, Verdict], now: datetime, min_age: timedelta
+    inventory: Inventory,
+    verdicts: dict[str, Verdict],
+    now: datetime,
+    min_age: timedelta,
+    squats: dict[Named, Finding | None],
 ) -> list[tuple[str | None, Finding]]:
     # Risk signals that need the scan's clock, the agent's pins or the name list: release age
-    # (CW216), unpinned local scripts (CW110), likely typosquats (CW109).
+    # (CW216), unpinned local scripts (CW110), likely typosquats (CW109; kept with a warm
+    # verdict, which saves indexing the name list).
     out: list[tuple[str | None, Finding]] = []
     for agent in inventory.agents:
         pins = dict(agent.agent.pins)
@@ -313,7 +193,12 @@ def _risk_findings(
                 if verdict is not None and release is not None
                 else None,
                 local_script_unpinned(c, pins),
-                typosquat_finding(c),
+                _squat(c, squats),
             )
             out.extend((agent.agent.id, f) for f in found if f is not None)
     return out
+
+
+def _squat(c: Component, squats: dict[Named, Finding | None]) -> Finding | None:
+    key = (c.ecosystem, c.name, c.purl)
+    return squats[key] if key in squats else typosquat_finding(c)

@@ -2,13 +2,15 @@
 
 The component is not stored: the verdict is rebuilt around the component asked about, with only
 what resolving changed (version, package URL, evidence) kept. ``encode`` refuses (None) a verdict
-it cannot give back exactly, so a reused verdict is always the one the verifier returned.
+it cannot give back exactly, so a reused verdict is always the one the verifier returned. The
+component's typosquat finding (a pure function of its name and the shipped list) travels with
+it, so a warm run need not index the list.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +32,17 @@ _IDENTITY = (
 )
 
 
-def encode(component: Component, verdict: Verdict) -> str | None:
-    """``verdict`` (of ``component``) as JSON text; None when it would not decode to itself."""
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A component's verdict and its typosquat finding (None: not a likely typosquat)."""
+
+    verdict: Verdict
+    squat: Finding | None
+
+
+def encode(component: Component, kept: Kept) -> str | None:
+    """``kept`` (of ``component``) as JSON text; None when it would not decode to itself."""
+    verdict = kept.verdict
     resolved = None
     if verdict.component != component:
         c = verdict.component
@@ -45,20 +56,21 @@ def encode(component: Component, verdict: Verdict) -> str | None:
         None if verdict.release is None else _release(verdict.release),
         verdict.code,
         resolved,
+        None if kept.squat is None else _finding(kept.squat),
     ]
     text = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
-    return text if decode(component, text) == verdict else None
+    return text if decode(component, text) == kept else None
 
 
-def decode(component: Component, text: str) -> Verdict | None:
-    """The verdict ``encode`` wrote for ``component``; None for text it did not write."""
+def decode(component: Component, text: str) -> Kept | None:
+    """What ``encode`` wrote for ``component``; None for text it did not write."""
     try:
-        status, reason, identity, findings, release, code, resolved = json.loads(text)
+        status, reason, identity, findings, release, code, resolved, squat = json.loads(text)
         if resolved is not None:
             purl, version, kind, source, detail = resolved
             evidence = VersionEvidence(EvidenceKind(kind), source, detail)
             component = replace(component, purl=purl, version=version, evidence=evidence)
-        return Verdict(
+        verdict = Verdict(
             component,
             Status(status),
             reason,
@@ -69,6 +81,7 @@ def decode(component: Component, text: str) -> Verdict | None:
             None if release is None else _read_release(release),
             code,
         )
+        return Kept(verdict, None if squat is None else _read_finding(squat))
     except (ValueError, TypeError, KeyError, RecursionError):
         return None
 
@@ -162,4 +175,4 @@ def _read_time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-__all__ = ["decode", "encode"]
+__all__ = ["Kept", "decode", "encode"]

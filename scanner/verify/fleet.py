@@ -17,6 +17,7 @@ from attestations.cache import VerificationCache
 from attestations.result import Status
 from attestations.trustroot import default_root_path, load_trusted_root, make_verifier
 from scanner.checks.confusion import confusion_findings
+from scanner.checks.typosquat import typosquat_finding
 from scanner.clock import Clock
 from scanner.errors import ConfigError
 from scanner.models import Component
@@ -155,7 +156,8 @@ async def verify_fleet(
                             found = confusion_findings(c.purl, c.name, serving, unasked)
                             verdict = replace(verdict, findings=verdict.findings + found)
                     if warm is not None and used.complete and verdict.status in _KEPT:
-                        warm.keep(c, config, verdict, used.answers.values())
+                        squat = typosquat_finding(c)
+                        warm.keep(c, config, verdict, used.answers.values(), squat)
             done += 1
             if progress is not None:
                 progress(done, total)

@@ -32,12 +32,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scanner import __version__
-from scanner.models import Component
+from scanner.models import Component, Finding
 from scanner.registry._entries import Damaged, read_entry
 from scanner.registry.answers import Answer
 from scanner.registry.config import RegistryConfig
 from scanner.verdict import Verdict
-from scanner.verify.codec import decode, encode
+from scanner.verify.codec import Kept, decode, encode
 
 LOG = logging.getLogger("chainwatch.cache")
 FILE_NAME = "verdicts.sqlite"
@@ -53,7 +53,13 @@ CREATE TABLE IF NOT EXISTS warm_verdict (
 """
 _CHUNK = 500  # ids per SELECT (under SQLite's parameter limit)
 # The code a verdict depends on: a change to any of these files is a new context.
-_CODE = ("attestations", "scanner/registry", "scanner/verify", "scanner/checks")
+_CODE = (
+    "attestations",
+    "scanner/registry",
+    "scanner/verify",
+    "scanner/checks",
+    "scanner/checks/data",
+)
 _CODE_FILES = ("scanner/models.py", "scanner/verdict.py", "scanner/scan.py")
 
 
@@ -70,7 +76,7 @@ def code_stamp() -> str:
         for folder in _CODE:
             with os.scandir(root / folder) as entries:
                 for e in entries:
-                    if e.name.endswith((".py", ".json")) and e.is_file():
+                    if e.name.endswith((".py", ".json", ".tsv")) and e.is_file():
                         st = e.stat()
                         parts.append(f"{folder}/{e.name}:{st.st_size}:{st.st_mtime_ns}")
         for name in _CODE_FILES:
@@ -104,10 +110,10 @@ class WarmVerdicts:
         except OSError as exc:
             self._fail(exc)
 
-    def lookup(self, wanted: Iterable[tuple[Component, RegistryConfig]]) -> dict[str, Verdict]:
+    def lookup(self, wanted: Iterable[tuple[Component, RegistryConfig]]) -> dict[str, Kept]:
         """The still-valid warm verdicts of ``wanted``, by package URL (the rest are misses)."""
         ids = {self._id(c, config): c for c, config in wanted}
-        found: dict[str, Verdict] = {}
+        found: dict[str, Kept] = {}
         if self._db is None or not ids:
             return found
         keys = list(ids)
@@ -121,9 +127,9 @@ class WarmVerdicts:
                     (self._context, *chunk),
                 ).fetchall()
                 for row_id, answers, text, mac in rows:
-                    verdict = self._believe(ids[row_id], row_id, answers, text, mac)
-                    if verdict is not None:
-                        found[ids[row_id].purl] = verdict
+                    kept = self._believe(ids[row_id], row_id, answers, text, mac)
+                    if kept is not None:
+                        found[ids[row_id].purl] = kept
         except sqlite3.Error as exc:
             self._fail(exc)
             return {}
@@ -135,11 +141,15 @@ class WarmVerdicts:
         config: RegistryConfig,
         verdict: Verdict,
         answers: Iterable[Answer],
+        squat: Finding | None,
     ) -> None:
-        """Remember ``verdict`` (written on ``close``); one that would not decode is not kept."""
+        """Remember ``verdict`` (written on ``close``); one that would not decode is not kept.
+
+        ``squat``: the component's typosquat finding, reused with the verdict.
+        """
         if self._db is None:
             return
-        text = encode(component, verdict)
+        text = encode(component, Kept(verdict, squat))
         if text is None:
             return
         rows = sorted([a.entry, a.url, a.accept, a.sha256, a.content_type] for a in answers)
@@ -172,7 +182,7 @@ class WarmVerdicts:
 
     def _believe(
         self, component: Component, row_id: str, answers: object, text: object, mac: object
-    ) -> Verdict | None:
+    ) -> Kept | None:
         if not (isinstance(answers, str) and isinstance(text, str) and isinstance(mac, str)):
             return None
         if not hmac.compare_digest(mac, self._row_mac(row_id, answers, text)):

@@ -22,13 +22,15 @@ import scanner.verify.fleet
 from attestations.errors import TrustRootError
 from attestations.result import Status
 from attestations.trustroot import shipped_root_path
-from scanner._testing.fixture_server import FixtureRegistry
+from scanner._testing.fixture_server import FixtureRegistry, default_fixture_dir
+from scanner.checks.typosquat import shipped_list
 from scanner.demo import demo_data
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.models import Inventory
 from scanner.report._jsonable import dumps
 from scanner.report.json import scan_document
 from scanner.scan import ScanResult
+from tests.conftest import FIXTURES
 
 from .conftest import fleet, scan
 from .test_integrity import SDIST, _requirements, _sha
@@ -243,3 +245,44 @@ def test_the_code_stamp_follows_the_verifying_code(
     # Code that cannot be listed never shares a stamp, so nothing is reused.
     monkeypatch.setattr(warm, "_CODE", (str(tmp_path / "missing"),))
     assert warm.code_stamp() != warm.code_stamp()
+
+
+def _registry_with_squat(tmp_path: Path) -> Path:
+    """The fixture registry plus mcp-server-fetch's real page under a typosquat's name."""
+    folder = tmp_path / "registry"
+    shutil.copytree(default_fixture_dir(), folder)
+    page = (folder / "pypi/simple/mcp-server-fetch.json").read_text()
+    squat = page.replace("mcp-server-fetch", "mcp-server-fecth")
+    (folder / "pypi/simple/mcp-server-fecth.json").write_text(
+        squat.replace("mcp_server_fetch", "mcp_server_fecth")
+    )
+    manifest = json.loads((folder / "responses.json").read_text())
+    manifest.append(
+        {
+            "path": "/pypi/simple/mcp-server-fecth/",
+            "file": "pypi/simple/mcp-server-fecth.json",
+            "content_type": "application/vnd.pypi.simple.v1+json",
+        }
+    )
+    (folder / "responses.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_a_typosquat_finding_comes_back_with_its_warm_verdict(
+    tmp_path: Path, full_path: FullPath
+) -> None:
+    page = json.loads((FIXTURES / "registry/pypi/simple/mcp-server-fetch.json").read_text())
+    sha = page["files"][0]["hashes"]["sha256"]
+    lock = {"requirements.txt": f"mcp-server-fecth==2026.10.24 --hash=sha256:{sha}\n"}
+    inv = fleet(tmp_path / "fleet", {}, lock)
+    with FixtureRegistry(_registry_with_squat(tmp_path)) as registry:
+        cold = _scan(registry, inv, tmp_path)
+        shipped_list.cache_clear()
+        warm = _scan(registry, inv, tmp_path, offline=True)
+    squats = [f for _, f in cold.findings if f.code == "CW109"]
+    assert [f.evidence for f in squats] == [
+        (("imitates", "mcp-server-fetch"), ("technique", "edit-distance"), ("distance", "1"))
+    ]
+    assert warm.findings == cold.findings
+    assert len(full_path.verified) == 1  # the warm run verified nothing in full ...
+    assert shipped_list.cache_info().currsize == 0  # ... and indexed no name list

@@ -188,31 +188,30 @@ class WarmVerdicts:
         if not hmac.compare_digest(mac, self._row_mac(row_id, answers, text)):
             return None
         try:
-            used = json.loads(answers)
-            if not all(self._still_served(Answer(*a)) for a in used):
-                return None
+            for key, url, accept, sha256, content_type in json.loads(answers):
+                if self._served(key, url, accept) != (sha256, content_type, True):
+                    return None
         except (ValueError, TypeError, RecursionError):
             return None
         return decode(component, text)
 
-    def _still_served(self, answer: Answer) -> bool:
-        if answer.entry not in self._entries:
-            self._entries[answer.entry] = self._served(answer)
-        served = self._entries[answer.entry]
-        return served == (answer.sha256, answer.content_type, True)
-
-    def _served(self, answer: Answer) -> tuple[str, str | None, bool] | None:
-        # What the cache transport would answer for this entry without a request, if anything.
+    def _served(self, key: str, url: str, accept: str) -> tuple[str, str | None, bool] | None:
+        # What the cache transport would answer for this entry without a request, if anything
+        # (read once per run: the npm keys, say, serve every npm component).
+        if key in self._entries:
+            return self._entries[key]
         # entry_base's layout, spelt with strings: pathlib costs more than the read here.
-        stem = f"{self._http}{os.sep}{answer.entry[:2]}{os.sep}{answer.entry}"
+        stem = f"{self._http}{os.sep}{key[:2]}{os.sep}{key}"
+        served = None
         try:
-            entry = read_entry(stem, answer.url, answer.accept)
+            entry = read_entry(stem, url, accept)
         except Damaged:
-            return None
-        if entry is None:
-            return None
-        usable = self._offline or entry.fresh(time.time())
-        return entry.sha256, entry.header("content-type"), usable
+            entry = None
+        if entry is not None:
+            usable = self._offline or entry.fresh(time.time())
+            served = entry.sha256, entry.header("content-type"), usable
+        self._entries[key] = served
+        return served
 
     def _id(self, component: Component, config: RegistryConfig) -> str:
         settings = self._configs.get(config)
@@ -224,7 +223,7 @@ class WarmVerdicts:
         return self._mac("row", f"{row_id}\0{answers}\0{text}")
 
     def _mac(self, purpose: str, message: str) -> str:
-        return hmac.new(self._key, f"{purpose}\0{message}".encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, f"{purpose}\0{message}".encode(), "sha256").hex()
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path)

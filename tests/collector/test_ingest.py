@@ -165,3 +165,25 @@ def test_malformed_otlp_is_400_with_where(collector):
         r = collector.client.post("/v1/traces", json=doc, headers=headers)
         assert r.status_code == 400, doc
         assert needle in r.json()["detail"], (doc, r.json())
+
+
+def test_a_batch_with_one_event_for_another_agent_is_refused_whole_even_when_invalid(collector):
+    # The foreign event also fails the schema: the claim alone refuses the batch, nothing stored.
+    body = batch("batch-0003", "agent-a", n=3)
+    body["events"].append(event("batch-0003", 3, "agent-b", kind="bogus"))
+    r = collector.client.post("/v1/events", json=body, headers=collector.auth("agent-a"))
+    assert r.status_code == 403
+    with open_store(collector.db) as store:
+        assert store.runtime_events() == []
+
+
+def test_events_that_are_not_objects_are_rejected_by_index(collector):
+    body = batch("batch-0004", "agent-a", n=2)
+    body["events"][1:1] = [None, ["not", "an", "event"], "x"]
+    r = collector.client.post("/v1/events", json=body, headers=collector.auth("agent-a"))
+    assert r.status_code == 200
+    out = r.json()
+    assert out["stored"] == 2
+    assert [(x["index"], x["problem"]) for x in out["rejected"]] == [
+        (i, "$: expected an event object") for i in (1, 2, 3)
+    ]

@@ -54,6 +54,7 @@ class Session:
     messages: int = 0
     refused: int = 0
     unparsed: int = 0
+    list_changes: int = 0  # notifications/tools/list_changed from the server
 
 
 Recorder = Callable[[str, tuple[Finding, ...]], None]
@@ -116,6 +117,7 @@ class Observer:
         self.session = Session()
         self.actions: dict[str, ActionClass] = {}  # tool -> class, from the latest tools/list
         self.rug_pulled: dict[str, str] = {}  # tool -> what changed without a version change
+        self.unlisted_change = False  # list_changed seen, no complete tools/list since
 
     def feed_line(self, from_client: bool, line: bytes) -> None:
         """Take one newline-delimited message copy (a batch array counts each member)."""
@@ -130,17 +132,21 @@ class Observer:
                 self._message(from_client, msg)
 
     def _message(self, from_client: bool, msg: dict[str, Any]) -> None:
-        key = json.dumps(msg.get("id"))
+        # Each side numbers its own requests: a request is answered from the other side, so
+        # the client's id 1 and the server's id 1 (e.g. a sampling request) stay apart.
+        key = ("c" if from_client else "s") + json.dumps(msg.get("id"))
         method = msg.get("method")
         if isinstance(method, str):
             if from_client and method == "tools/call":
                 self._call(key, msg)
+            elif not from_client and method == "notifications/tools/list_changed":
+                self._list_changed()
             elif "id" in msg:
                 params = msg.get("params")
                 paged = isinstance(params, dict) and params.get("cursor") is not None
                 self._pending[key] = Pending(method, paged=paged)
             return
-        asked = self._pending.pop(key, None)
+        asked = self._pending.pop(("s" if from_client else "c") + key[1:], None)
         if from_client or asked is None:
             return
         result = msg.get("result")
@@ -162,6 +168,16 @@ class Observer:
         if _text(result.get("protocolVersion")):
             event["protocol_version"] = _text(result.get("protocolVersion"))
         self._event(event)
+
+    def _list_changed(self) -> None:
+        """The server says its tools changed: recorded; the next tools/list is checked as ever."""
+        self.session.list_changes += 1
+        self.unlisted_change = True
+        key = self.key()
+        subject = key.component + (f"@{key.version}" if key.version else "")
+        self._event(
+            {"kind": "tools_changed", "server": self._server(), "component": _text(subject)}
+        )
 
     def _call(self, key: str, msg: dict[str, Any]) -> None:
         params = msg.get("params")
@@ -241,6 +257,7 @@ class Observer:
         if self._pins is not None and result_.pinned:
             self._pins.save_tool_surface(result_.surface)
         self.session.scans.append(result_)
+        self.unlisted_change = False
         self.actions = {p.name: p.action for p in result_.surface.pins}
         self.rug_pulled = {
             c.tool: ", ".join(c.fields) or "definition"
@@ -260,6 +277,9 @@ class Observer:
         """Why --enforce refuses a call to ``tool`` (None: allowed). Unknown tools are refused."""
         if tool in self.rug_pulled:
             return f"its definition ({self.rug_pulled[tool]}) changed without a version change"
+        if self.unlisted_change:
+            # Fail closed: the server said its tools changed and nobody has seen them since.
+            return "the server announced changed tools (list_changed) not listed again since"
         action = self.actions.get(tool)
         if action is None:
             return "the server has not listed this tool"

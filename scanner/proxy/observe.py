@@ -55,6 +55,7 @@ class Session:
     refused: int = 0
     unparsed: int = 0
     list_changes: int = 0  # notifications/tools/list_changed from the server
+    identity: str = ""  # how the component was found, or why it fell back to pkg:generic
 
 
 Recorder = Callable[[str, tuple[Finding, ...]], None]
@@ -101,6 +102,7 @@ class Observer:
         clock: Callable[[], str],
         emit: Emitter = lambda event: None,
         monotonic: Callable[[], float] = time.monotonic,
+        identity: str = "",
     ) -> None:
         self._agent = agent
         self._component = component
@@ -114,7 +116,7 @@ class Observer:
         self._seq = 0
         self._pending: dict[str, Pending] = {}  # request id (JSON text) -> what was asked
         self._pages: list[Any] = []  # tools of a paginated tools/list so far
-        self.session = Session()
+        self.session = Session(identity=identity)
         self.actions: dict[str, ActionClass] = {}  # tool -> class, from the latest tools/list
         self.rug_pulled: dict[str, str] = {}  # tool -> what changed without a version change
         self.unlisted_change = False  # list_changed seen, no complete tools/list since
@@ -173,11 +175,8 @@ class Observer:
         """The server says its tools changed: recorded; the next tools/list is checked as ever."""
         self.session.list_changes += 1
         self.unlisted_change = True
-        key = self.key()
-        subject = key.component + (f"@{key.version}" if key.version else "")
-        self._event(
-            {"kind": "tools_changed", "server": self._server(), "component": _text(subject)}
-        )
+        changed = {"kind": "tools_changed", "server": self._server()}
+        self._event(changed | {"component": _text(self._subject())})
 
     def _call(self, key: str, msg: dict[str, Any]) -> None:
         params = msg.get("params")
@@ -220,6 +219,8 @@ class Observer:
         event |= {"time": self._clock(), "agent": self._agent, "session": self._batch}
         if self.session.server is not None and "server" not in fields:
             event["server"] = self._server()
+        if self._component is not None and "component" not in fields:
+            event["component"] = _text(self._subject())
         self._seq += 1
         self._emit(event | fields)
 
@@ -231,6 +232,11 @@ class Observer:
             return key if key.version else SurfaceKey(key.component, server.version)
         bare = PackageURL("generic", None, server.name or "unnamed-mcp-server").to_string()
         return SurfaceKey(bare, server.version)
+
+    def _subject(self) -> str:
+        """The component and version the tools are pinned under, as one package URL."""
+        key = self.key()
+        return key.component + (f"@{key.version}" if key.version else "")
 
     def _page(self, result: dict[str, Any], *, continued: bool) -> None:
         """Collect a paginated tools/list; the whole list is pinned once its last page is in."""

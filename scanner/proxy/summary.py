@@ -13,6 +13,8 @@ def summary_lines(session: Session, *, verbose: bool = False) -> Iterator[str]:
     server = session.server
     name = f"{reveal(server.name)} {reveal(server.version)}" if server else "(no initialize seen)"
     yield f"server:    {name}"
+    if session.identity:
+        yield f"identity:  {reveal(session.identity)}"
     yield f"messages:  {session.messages} ({session.unparsed} not JSON)"
     changed = (
         f" ({session.list_changes} list_changed from the server)" if session.list_changes else ""

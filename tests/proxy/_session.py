@@ -39,6 +39,30 @@ def proxied(db: Path, variant: str, *extra: str) -> StdioServerParameters:
     )
 
 
+def proxied_command(db: Path, command: list[str], *extra: str) -> StdioServerParameters:
+    """COMMAND launched as `python -m scanner proxy --agent a --db DB -- COMMAND`."""
+    args = ["-m", "scanner", "proxy", "--agent", "a", "--db", str(db), *extra, "--", *command]
+    return StdioServerParameters(
+        command=sys.executable, args=args, env={"PYTHONPATH": str(REPO)}, cwd=str(REPO)
+    )
+
+
+def package_runner(folder: Path, runner: str, variant: str) -> Path:
+    """An executable named RUNNER (e.g. uvx) that starts the server VARIANT, whatever its args.
+
+    It stands in for the real runner, which would fetch the package: the proxy reads the
+    command statically (the package the runner would run) and starts what is really there.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / runner
+    shim.write_text(
+        f"#!{sys.executable}\nimport os, sys\n"
+        f"os.execv(sys.executable, [sys.executable, {str(SERVER)!r}, {variant!r}])\n"
+    )
+    shim.chmod(0o755)
+    return shim
+
+
 def direct(variant: str) -> StdioServerParameters:
     """The server VARIANT launched directly."""
     return StdioServerParameters(command=sys.executable, args=[str(SERVER), variant])

@@ -154,6 +154,8 @@ def _yaml_span(text: str, node: yaml.Node) -> tuple[int, int]:
     start = node.start_mark.index
     if text[start : start + 1] in ("&", "!", "*"):
         raise EditError("an edited value carries a YAML anchor, tag or alias")
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        raise EditError("an edited value is a YAML block scalar (| or >)")
     if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
         return start, node.value[-1].end_mark.index  # a block's own end mark runs on
     return start, node.end_mark.index

@@ -122,7 +122,12 @@ def rewrite(data: bytes, config: Path, plan: InstallPlan) -> tuple[bytes, Instal
             if readback != _expected(read.data, wraps):
                 raise EditError("the edited file would not read back as the wrapped servers")
         except (EditError, ConfigError, KeyError, IndexError, TypeError) as exc:
-            problem = exc.args[0] if isinstance(exc, EditError) else f"{type(exc).__name__}"
+            if isinstance(exc, EditError):
+                problem = str(exc)
+            elif isinstance(exc, ConfigError):
+                problem = f"the edited text would not parse ({exc.problem})"
+            else:  # the edited document's shape differs from the original's
+                problem = f"the edited file would not read back ({type(exc).__name__})"
             raise ConfigError(
                 str(config),
                 f"cannot rewrite this {read.fmt.value.upper()} config safely: {problem}",

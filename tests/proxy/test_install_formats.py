@@ -134,6 +134,11 @@ REFUSED = [
         "base: &b {command: npx}\nmcpServers:\n  a:\n    <<: *b\n    args: [x]\n",
         "not written in the entry itself",
     ),
+    (
+        "folded.yaml",
+        "mcpServers:\n  a:\n    command: >-\n      npx\n    args: []\n",
+        "block scalar",
+    ),
 ]
 
 

@@ -51,7 +51,14 @@ def _problem(error: jsonschema.ValidationError) -> str:
 
 
 # Events repeat the same few texts (agent, session, tool and argument names): redact each once.
-_redact = lru_cache(maxsize=8192)(redact_text)
+@lru_cache(maxsize=8192)
+def _redact(value: str) -> str:
+    try:
+        # JSON may spell a lone surrogate ("\ud800"): such text cannot be stored or shown.
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EventError("a text holds an unpaired surrogate (\\ud800-\\udfff)") from None
+    return redact_text(value)
 
 
 def _text(value: Any) -> str | None:

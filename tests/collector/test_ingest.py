@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from scanner.store import open_store
 from tests.collector.conftest import batch, event
 
@@ -186,4 +188,20 @@ def test_events_that_are_not_objects_are_rejected_by_index(collector):
     assert out["stored"] == 2
     assert [(x["index"], x["problem"]) for x in out["rejected"]] == [
         (i, "$: expected an event object") for i in (1, 2, 3)
+    ]
+
+
+def test_a_lone_surrogate_in_an_event_rejects_that_event_not_the_server(collector):
+    # "\ud800" is valid JSON but no UTF-8 text: it cannot be stored (it was a 500 before).
+    good = json.dumps(event("batch-0005", 0, "agent-a"))
+    bad = json.dumps(event("batch-0005", 1, "agent-a", tool="x")).replace('"x"', '"\\ud800x"')
+    pair = json.dumps(event("batch-0005", 2, "agent-a", tool="\U0001f600"))  # a proper pair
+    raw = f'{{"batch_id": "batch-0005", "events": [{good}, {bad}, {pair}]}}'.encode()
+    headers = {**collector.auth("agent-a"), "Content-Type": "application/json"}
+    r = collector.client.post("/v1/events", content=raw, headers=headers)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["stored"] == 2
+    assert [(x["index"], "unpaired surrogate" in x["problem"]) for x in out["rejected"]] == [
+        (1, True)
     ]

@@ -156,3 +156,17 @@ def test_a_broken_sqlite_file_names_the_file(tmp_path):
 def test_hostile_json_is_a_bad_line_not_a_crash(raw, problem):
     with pytest.raises(ValueError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         event_from_line(raw)
+
+
+def test_a_line_with_a_lone_surrogate_is_a_bad_line_and_the_rest_loads(tmp_path):
+    path = write(
+        tmp_path / "events.jsonl",
+        event(seq=0),
+        json.dumps(event(seq=1, tool="x")).replace('"x"', '"\\udc00"'),
+        event(seq=2),
+    )
+    items = list(read_events(path))
+    assert [i.seq for i in items if isinstance(i, RuntimeEvent)] == [0, 2]
+    assert [
+        (b.line, "unpaired surrogate" in b.problem) for b in items if isinstance(b, BadLine)
+    ] == [(2, True)]

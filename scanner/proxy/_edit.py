@@ -91,6 +91,24 @@ def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _indent_before(text: str, at: int) -> str | None:
+    """The whitespace from the start of ``at``'s line to ``at``, or None when not only that."""
+    lead = text[text.rfind("\n", 0, at) + 1 : at]
+    return lead if not lead.strip() else None
+
+
+def _json_list(text: str, old: _Node, items: list[str]) -> str:
+    """A list in the layout of the one it replaces: one item a line stays one item a line."""
+    first = old.children.get(0)
+    if first is None or "\n" not in text[old.start : first.start]:
+        return _dump(items)
+    item, close = _indent_before(text, first.start), _indent_before(text, old.end - 1)
+    if item is None or close is None:
+        return _dump(items)
+    between = ",\n" + item
+    return "[\n" + item + between.join(_dump(i) for i in items) + "\n" + close + "]"
+
+
 def edit_json(text: str, wraps: list[Wrap]) -> str:
     """JSON or JSONC text with each wrap's command and args replaced (comments kept)."""
     try:
@@ -101,12 +119,14 @@ def edit_json(text: str, wraps: list[Wrap]) -> str:
     for w in wraps:
         entry = _find(root, w.where)
         command = _find(entry, (w.key,))
-        if w.args is None:
+        if w.args is None and isinstance(w.command, list):
+            edits.append((command.start, command.end, _json_list(text, command, w.command)))
+        elif w.args is None:
             edits.append((command.start, command.end, _dump(w.command)))
         elif w.has_args:
             args = _find(entry, ("args",))
             edits.append((command.start, command.end, _dump(w.command)))
-            edits.append((args.start, args.end, _dump(w.args)))
+            edits.append((args.start, args.end, _json_list(text, args, w.args)))
         else:  # a new key right after the command, on its line
             new = f'{_dump(w.command)}, "args": {_dump(w.args)}'
             edits.append((command.start, command.end, new))

@@ -56,6 +56,11 @@ CASES = [
     ("zed__settings.json", {"mcp-server-github", "local-uv"}, [b"// Zed settings"]),
     ("vscode__settings.json", {"time"}, [b'  "editor.fontSize": 14,']),
     ("claude-code__.claude.json", {"fetch", "postgres"}, []),
+    (  # one argument a line stays one a line
+        "claude-desktop__claude_desktop_config.json",
+        {"filesystem", "github"},
+        [b'        "/Users/dev/Desktop",', b'        "/Users/dev/Downloads"', b"      ]"],
+    ),
 ]
 
 

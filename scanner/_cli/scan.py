@@ -177,6 +177,11 @@ def _scan(
         else:
             with open_store(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
+                if finish is None:  # `check` scores in its own finish
+                    from scanner._cli.score import record_history
+
+                    scanned = [a.agent.id for a in inv.agents]
+                    record_history(store, options.clock(), "scan", scanned)
     inventory_errors(inv)
     result = finish(result) if finish is not None else _with_gate(result, policy or GatePolicy())
     _print_scan(result, out)

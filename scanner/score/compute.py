@@ -21,6 +21,7 @@ from scanner.baseline import VerificationRecord
 from scanner.behavior.model import AgentBehavior, FleetBehavior
 from scanner.errors import ChainwatchError, InputError
 from scanner.models import Finding, Inventory
+from scanner.results import ScanResult
 from scanner.score.core import score_agent, score_component
 from scanner.score.facts import AgentFacts, ComponentFacts, agent_facts
 from scanner.score.model import FleetScore, Score, ScorePoint
@@ -43,6 +44,11 @@ class BehaviorSource(Protocol):
         ...
 
 
+def default_behavior() -> BehaviorSource | None:
+    """The behaviour analysis the score uses (None: not available in this build)."""
+    return None
+
+
 def stamp(moment: datetime) -> str:
     """A time as the store writes it (RFC 3339, UTC, seconds)."""
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -56,18 +62,56 @@ def fleet_score(
     agents: Sequence[str] | None = None,
 ) -> FleetScore:
     """Every agent's score and its components' as of ``as_of`` (of ``agents``, else all)."""
-    at = stamp(as_of)
-    facts = _fleet_facts(store, at, agents)
+    facts = _fleet_facts(store, stamp(as_of), agents)
+    return score_facts(store, facts, as_of=as_of, behavior=behavior, agents=agents)
+
+
+def score_facts(
+    store: Store,
+    facts: Sequence[AgentFacts],
+    *,
+    as_of: datetime,
+    behavior: BehaviorSource | None,
+    agents: Sequence[str] | None = None,
+) -> FleetScore:
+    """Scores of agents from their facts, with their behaviour as of ``as_of`` added.
+
+    Agents seen only in runtime events (never scanned) are scored too: every static factor is
+    then unassessed, which is what is known about them.
+    """
     behaviors = _behaviors(store, as_of, behavior, agents)
-    facts += [
-        AgentFacts(a, None, "", False, (), behavior=b)
-        for a, b in sorted(behaviors.items())
-        if a not in {f.agent for f in facts} and (agents is None or a in agents)
+    known = {f.agent for f in facts}
+    everyone = list(facts) + [
+        AgentFacts(a, None, "", False, ())
+        for a in sorted(behaviors)
+        if a not in known and (agents is None or a in agents)
     ]
-    facts = [
-        replace(f, behavior=behaviors.get(f.agent), behavior_note=_missing(behavior)) for f in facts
+    note = _missing(behavior)
+    return scores_of(
+        [replace(f, behavior=behaviors.get(f.agent), behavior_note=note) for f in everyone],
+        stamp(as_of),
+    )
+
+
+def check_scores(
+    store: Store, result: ScanResult, *, as_of: datetime, behavior: BehaviorSource | None
+) -> FleetScore:
+    """The scores of the agents a check just scanned (recorded or not), from its own values."""
+    verifications = [
+        VerificationRecord(v.component.purl, v.status.value, v.reason, v.identity)
+        for v in result.verdicts.values()
     ]
-    return scores_of(facts, at)
+    facts = facts_of_scan(
+        store,
+        result.inventory,
+        verifications,
+        result.findings,
+        scan_id=result.scan_id,
+        at=stamp(as_of),
+        audited=True,
+    )
+    agents = [a.agent.id for a in result.inventory.agents]
+    return score_facts(store, facts, as_of=as_of, behavior=behavior, agents=agents)
 
 
 def scores_of(facts: Sequence[AgentFacts], at: str) -> FleetScore:

@@ -142,13 +142,13 @@ def _component_raws(c: ComponentFacts, *, audited: bool) -> list[_Raw]:
     out = [r for f in c.findings if (r := _finding_raw(f, label)) is not None]
     if not c.checked:
         code = next((f.code for f in c.findings if f.code in {"CW207", "CW212"}), W.NOT_CHECKED)
-        why = f"{label} not checked: {c.reason}"
+        why = f"not checked: {c.reason}"
         out += [_unchecked_raw(x, code, label, why) for x in (F.PROVENANCE, F.INTEGRITY)]
     if audited and any(f.code == "CW402" for f in c.findings):
-        why = f"{label}: the advisory audit did not complete"
+        why = "the advisory audit did not complete"
         out.append(_unchecked_raw(F.VULNERABILITIES, "CW402", label, why))
     if c.server and c.tool_findings is None:
-        why = f"{label}: no tool surface pinned for this version (`chainwatch tools scan`, proxy)"
+        why = "no tool surface pinned for this version (`chainwatch tools scan`, the proxy)"
         out.append(_unchecked_raw(F.TOOL_SURFACE, W.NOT_CHECKED, label, why))
     out += (r for f in c.tool_findings or () if (r := _finding_raw(f, label)) is not None)
     return out

@@ -107,7 +107,8 @@ def check_scores(
         verifications,
         result.findings,
         scan_id=result.scan_id,
-        at=stamp(as_of),
+        scanned_at=stamp(as_of),
+        as_of=stamp(as_of),
         audited=True,
     )
     agents = [a.agent.id for a in result.inventory.agents]
@@ -142,16 +143,18 @@ def facts_of_scan(
     findings: Sequence[tuple[str | None, Finding]],
     *,
     scan_id: int | None,
-    at: str,
+    scanned_at: str,
+    as_of: str,
     audited: bool,
 ) -> list[AgentFacts]:
-    """Facts of one scan's agents (a stored scan, or one held in memory), tool surfaces added."""
+    """Facts of one scan's agents (a stored scan, or one held in memory), with the tool
+    surfaces pinned by ``as_of`` added."""
     out = agent_facts(
-        inventory, verifications, findings, scan_id=scan_id, scanned_at=at, audited=audited
+        inventory, verifications, findings, scan_id=scan_id, scanned_at=scanned_at, audited=audited
     )
     if store is None:
         return out
-    return [replace(f, components=_with_surfaces(store, f.components, at)) for f in out]
+    return [replace(f, components=_with_surfaces(store, f.components, as_of)) for f in out]
 
 
 def _fleet_facts(store: Store, at: str, agents: Sequence[str] | None) -> list[AgentFacts]:
@@ -177,7 +180,8 @@ def _fleet_facts(store: Store, at: str, agents: Sequence[str] | None) -> list[Ag
             store.scan_verifications(scan_id),
             findings,
             scan_id=scan_id,
-            at=finished[scan_id],
+            scanned_at=finished[scan_id],
+            as_of=at,
             audited=audited[scan_id],
         )
     return out

@@ -28,9 +28,9 @@ from scanner.baseline import (
 from scanner.checks.diff import Snapshot
 from scanner.checks.snapshot import snapshot_of
 from scanner.collector.tokens import AgentToken
+from scanner.demo import recorded_at
 from scanner.diff import accept_baseline, diff_against
 from scanner.events.model import EventsWritten, RuntimeEvent
-from scanner.demo import recorded_at
 from scanner.models import Finding, Inventory
 from scanner.scan import run_inventory
 from scanner.score.compute import record_fleet_score

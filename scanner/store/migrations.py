@@ -203,4 +203,11 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (7, TOKENS_MIGRATION),
     # Score history and the as-of reads of the score (scanner/store/scores.py).
     (8, SCORES_MIGRATION),
+    (
+        9,
+        """
+        -- The manifest's [agent.limits]: action class -> most calls per hour (a JSON object).
+        ALTER TABLE agents ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';
+        """,
+    ),
 )

@@ -14,6 +14,7 @@ from scanner._cli.root import EXIT_ERROR, handle_errors, main
 from scanner._output import Output, error, output_options
 
 if TYPE_CHECKING:
+    from scanner.demo import EventsStory
     from scanner.score.model import FleetScore
     from scanner.store import Store
 
@@ -112,6 +113,34 @@ def record_history(
     except ChainwatchError as exc:
         error(f"note: the trust scores were not updated: {exc.diagnostics()}")
         return None
+
+
+def story_lines(story: EventsStory, db: object) -> list[str]:
+    """The demo's ending in words: the events imported, each agent's score before and after."""
+    from scanner.score.render import causes
+
+    i = story.imported
+    out = [
+        f"runtime events: {i.stored} stored from {i.path} ({i.duplicates} already stored, "
+        f"{len(i.bad)} bad lines)",
+        f"trust score before -> after the recorded stream ({story.before.as_of} -> "
+        f"{story.after.as_of}):",
+    ]
+    before = {s.subject: s for s in story.before.agents}
+    dropped = []
+    for s in story.after.agents:
+        was = before.get(s.subject)
+        line = f"  {s.subject} {was.value if was else '-'} -> {s.value}"
+        if was is not None and s.value < was.value:
+            dropped.append(s.subject)
+            line += ": " + causes(s, 1)[0]
+        out.append(line)
+    if dropped:
+        out.append(
+            f"`chainwatch --db {db} score {dropped[0]}` names every lost point; "
+            f"`chainwatch check --min-score 70` fails on it"
+        )
+    return out
 
 
 def write_lines(out: Output, lines: list[str]) -> None:

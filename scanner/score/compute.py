@@ -45,8 +45,10 @@ class BehaviorSource(Protocol):
 
 
 def default_behavior() -> BehaviorSource | None:
-    """The behaviour analysis the score uses (None: not available in this build)."""
-    return None
+    """The behaviour analysis the score uses: ``scanner.behavior.analyse.fleet_behavior``."""
+    from scanner.behavior.analyse import fleet_behavior  # numpy and scipy load only here
+
+    return fleet_behavior
 
 
 def stamp(moment: datetime) -> str:

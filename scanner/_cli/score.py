@@ -137,8 +137,9 @@ def story_lines(story: EventsStory, db: object) -> list[str]:
         out.append(line)
     if dropped:
         out.append(
-            f"`chainwatch --db {db} score {dropped[0]}` names every lost point; "
-            f"`chainwatch check --min-score 70` fails on it"
+            f"`chainwatch --db {db} score {dropped[0]} --as-of {story.after.as_of}` names "
+            "every lost point (the demo runs on its recorded clock); a `check --min-score 70` "
+            "gate fails on it"
         )
     return out
 

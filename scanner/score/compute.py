@@ -229,13 +229,14 @@ def _behaviors(
     if source is None:
         return {}
     try:
-        fleet = source(store, as_of=as_of, agents=agents)
+        # The whole fleet even for one agent: its peers decide whether a shift is its own.
+        fleet = source(store, as_of=as_of)
     except ChainwatchError as exc:
         raise ScoreError(
             f"behaviour analysis failed, so no score can be trusted: {exc.message}",
             hint=exc.hint or None,
         ) from exc
-    return {b.agent: b for b in fleet.agents}
+    return {b.agent: b for b in fleet.agents if agents is None or b.agent in agents}
 
 
 def _missing(source: BehaviorSource | None) -> str:

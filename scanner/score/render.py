@@ -44,7 +44,8 @@ def causes(score: Score, limit: int = 3) -> list[str]:
     for d in score.lost():
         if len(out) >= limit:
             break
-        out.append(f"-{d.points:.3g} {d.factor.value} ({d.code} {d.subject}): {d.evidence}")
+        about = "" if d.subject == score.subject else f" {d.subject}"
+        out.append(f"-{d.points:.3g} {d.factor.value} ({d.code}{about}): {d.evidence}")
     return out
 
 

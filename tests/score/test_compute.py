@@ -89,10 +89,10 @@ def test_a_pinned_tool_surface_is_checked_again_as_of_its_pin(tmp_path: Path):
 
 def test_behaviour_comes_from_the_injected_analysis_as_of_the_same_time(tmp_path: Path):
     inv = _inventory(tmp_path)
-    asked: list[datetime] = []
+    asked: list[tuple[datetime, object]] = []
 
     def analysis(store, *, as_of, agents=None):
-        asked.append(as_of)
+        asked.append((as_of, agents))
         change = upgrade("agent", TIME)
         return FleetBehavior(
             stamp(as_of), (behavior("agent", attributions=(shift_after(change),)),)
@@ -100,10 +100,12 @@ def test_behaviour_comes_from_the_injected_analysis_as_of_the_same_time(tmp_path
 
     with open_store(tmp_path / "cw.db") as store:
         _record(store, inv, T1, status="verified")
-        scored = record_fleet_score(store, as_of=T2, cause="events", behavior=analysis)
+        scored = record_fleet_score(
+            store, as_of=T2, cause="events", behavior=analysis, agents=["agent"]
+        )
         history = store.score_history("agent", "agent")
         component = store.score_history("component", f"{TIME}@2026.10.19")
-    assert asked == [T2]
+    assert asked == [(T2, None)]  # one agent asked, the whole fleet analysed: its peers count
     (a,) = scored.agents
     assert a.value == 50 and a.caps[0].code == "CW613"
     assert "mcp-server-time 2026.8.31 -> 2026.11.28" in a.caps[0].evidence

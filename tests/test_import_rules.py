@@ -53,6 +53,14 @@ RULES = (
         why="checks are pure functions over typed values: no store, no HTTP, no sqlite3",
     ),
     Rule(
+        "score-pure",
+        subject=("scanner.score",),
+        forbidden=(*SQL, *NETWORK, "scanner.store", "scanner.verify", "scanner.scan"),
+        # compute.py reads the store as of a time; every other module is values in, values out.
+        exempt=("scanner.score.compute",),
+        why="the score is a pure function of values; only compute.py reads the store",
+    ),
+    Rule(
         "network-in-registry-layer",
         subject=PACKAGES,
         forbidden=NETWORK,

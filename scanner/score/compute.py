@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from scanner.baseline import VerificationRecord
@@ -25,6 +25,7 @@ from scanner.results import ScanResult
 from scanner.score.core import score_agent, score_component
 from scanner.score.facts import AgentFacts, ComponentFacts, agent_facts
 from scanner.score.model import FleetScore, Score, ScorePoint
+from scanner.score.weights import PROXY_FINDINGS_DAYS
 from scanner.store import Store
 from scanner.tools.model import SurfaceKey, ToolDef, ToolList
 from scanner.tools.pinning import scan_tools, surface_key
@@ -156,7 +157,27 @@ def facts_of_scan(
     )
     if store is None:
         return out
-    return [replace(f, components=_with_surfaces(store, f.components, as_of)) for f in out]
+    since = stamp(datetime.fromisoformat(as_of) - timedelta(days=PROXY_FINDINGS_DAYS))
+    proxy = store.proxy_findings(since=since, until=as_of)
+    return [_with_proxy(replace(f, components=_with_surfaces(store, f.components, as_of)), proxy)
+            for f in out]  # fmt: skip
+
+
+def _with_proxy(facts: AgentFacts, proxy: Sequence[tuple[str | None, Finding]]) -> AgentFacts:
+    """Tool findings the proxy saw at runtime (a rug pull mid-session), on their component."""
+    mine = list(dict.fromkeys(f for a, f in proxy if a == facts.agent))
+    if not mine:
+        return facts
+    components = []
+    for c in facts.components:
+        found = [f for f in mine if f.subject in {c.purl, c.key}]
+        if found:
+            seen = {(f.code, f.message) for f in c.tool_findings or ()}
+            extra = tuple(f for f in found if (f.code, f.message) not in seen)
+            c = replace(c, tool_findings=(*(c.tool_findings or ()), *extra))
+            mine = [f for f in mine if f not in found]
+        components.append(c)
+    return replace(facts, components=tuple(components), findings=(*facts.findings, *mine))
 
 
 def _fleet_facts(store: Store, at: str, agents: Sequence[str] | None) -> list[AgentFacts]:

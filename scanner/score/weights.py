@@ -37,6 +37,10 @@ WEIGHTS: dict[FactorName, float] = {
 # The most an unassessed factor can be worth: unknown is half trusted, never trusted.
 UNCHECKED_VALUE = 50.0
 
+# Tool-surface findings the stdio proxy recorded count this many days (it reports a rug pull
+# again at every session until the new definition is accepted).
+PROXY_FINDINGS_DAYS = 7.0
+
 # Points by severity, for rules that give none of their own (and for vulnerabilities, whose
 # severity is the advisory's own).
 SEVERITY_POINTS: dict[Severity, float] = {
@@ -158,6 +162,7 @@ def model_data() -> dict[str, object]:
     return {
         "weights": {f.value: w for f, w in WEIGHTS.items()},
         "unchecked_value": UNCHECKED_VALUE,
+        "proxy_findings_days": PROXY_FINDINGS_DAYS,
         "severity_points": {s.value: p for s, p in SEVERITY_POINTS.items()},
         "rules": {
             code: {"factor": r.factor.value, "points": r.points, "budget": r.budget}

@@ -226,6 +226,10 @@ class Store(ABC):
         """The verification status of every component one scan checked."""
 
     @abstractmethod
+    def proxy_findings(self, *, since: str, until: str) -> list[tuple[str | None, Finding]]:
+        """Findings the stdio proxy recorded (``proxy`` scans) in (``since``, ``until``]."""
+
+    @abstractmethod
     def record_scores(self, points: Sequence[ScorePoint]) -> None:
         """Append points to the score history, all or none."""
 

@@ -33,15 +33,17 @@ CREATE INDEX score_history_subject ON score_history(kind, subject, at);
 CREATE INDEX scans_finished ON scans(finished_at);
 """
 
-# The newest scan finished at or before a time that covered each agent.
+# Per agent, the newest scan or rescan (an `inventory` record verifies nothing) that covered it
+# and finished at or before a time: one grouped pass, no correlated subquery.
 _AGENT_SCANS = """
-SELECT a.agent_id, s.id, s.finished_at, s.inputs
-FROM agents a JOIN scans s ON s.id = a.scan_id
-WHERE s.id = (
-    SELECT max(s2.id) FROM agents a2 JOIN scans s2 ON s2.id = a2.scan_id
-    WHERE a2.agent_id = a.agent_id AND s2.finished_at <= ?
-)
-ORDER BY a.agent_id
+SELECT newest.agent_id, s.id, s.finished_at, s.inputs
+FROM (
+    SELECT a.agent_id AS agent_id, max(s2.id) AS scan_id
+    FROM agents a JOIN scans s2 ON s2.id = a.scan_id
+    WHERE s2.finished_at <= ? AND s2.kind IN ('scan', 'rescan')
+    GROUP BY a.agent_id
+) newest JOIN scans s ON s.id = newest.scan_id
+ORDER BY newest.agent_id
 """
 
 
@@ -51,6 +53,20 @@ def _audited(inputs: str) -> bool | None:
     except (ValueError, AttributeError):
         return None
     return value if isinstance(value, bool) else None
+
+
+def _finding(row: tuple[object, ...]) -> tuple[str | None, Finding]:
+    agent, code, sev, subject, message, evidence = row
+    return (
+        None if agent is None else str(agent),
+        Finding(
+            str(code),
+            Severity(str(sev)),
+            str(subject),
+            str(message),
+            tuple((str(k), str(v)) for k, v in json.loads(str(evidence)).items()),
+        ),
+    )
 
 
 class SQLiteScores:
@@ -72,19 +88,7 @@ class SQLiteScores:
             "SELECT agent_id, code, severity, subject, message, evidence FROM findings"
             " WHERE scan_id = ? ORDER BY id"
         )
-        return [
-            (
-                None if agent is None else str(agent),
-                Finding(
-                    str(code),
-                    Severity(str(sev)),
-                    str(subject),
-                    str(message),
-                    tuple((str(k), str(v)) for k, v in json.loads(str(evidence)).items()),
-                ),
-            )
-            for agent, code, sev, subject, message, evidence in self.conn.execute(sql, [scan_id])
-        ]
+        return [_finding(row) for row in self.conn.execute(sql, [scan_id])]
 
     def scan_verifications(self, scan_id: int) -> list[VerificationRecord]:
         """The verification status of every component one scan checked."""
@@ -100,6 +104,15 @@ class SQLiteScores:
             )
             for purl, status, reason, identity in self.conn.execute(sql, [scan_id])
         ]
+
+    def proxy_findings(self, *, since: str, until: str) -> list[tuple[str | None, Finding]]:
+        """Findings the stdio proxy recorded (``proxy`` scans) in (``since``, ``until``]."""
+        sql = (
+            "SELECT f.agent_id, f.code, f.severity, f.subject, f.message, f.evidence"
+            " FROM findings f JOIN scans s ON s.id = f.scan_id"
+            " WHERE s.kind = 'proxy' AND s.finished_at > ? AND s.finished_at <= ? ORDER BY f.id"
+        )
+        return [_finding(row) for row in self.conn.execute(sql, [since, until])]
 
     def record_scores(self, points: Sequence[ScorePoint]) -> None:
         """Append points to the score history, all or none."""

@@ -13,6 +13,7 @@ from scanner.behavior.model import FleetBehavior
 from scanner.checks.codes import Code, finding
 from scanner.errors import ChainwatchError
 from scanner.models import Inventory
+from scanner.record import run_inventory
 from scanner.score.compute import ScoreError, fleet_score, record_fleet_score, stamp
 from scanner.score.model import FactorName
 from scanner.store import Store, open_store
@@ -62,10 +63,14 @@ def test_as_of_reads_the_newest_scan_finished_by_then(tmp_path: Path):
         early = fleet_score(store, as_of=T2 - timedelta(seconds=1))
         late = fleet_score(store, as_of=T2)
         nothing = fleet_score(store, as_of=T1 - timedelta(seconds=1))
+        # An inventory record verifies nothing: the newest verifying scan still counts.
+        run_inventory(inv, store, clock=lambda: T2 + timedelta(hours=1))
+        inventoried = fleet_score(store, as_of=T2 + timedelta(days=1))
     (a1,), (a2,) = early.agents, late.agents
     assert a1.caps == () and a1.value > 20
     assert a2.value == 20 and a2.caps[0].code == "CW200"
     assert nothing.agents == () and nothing.components == ()
+    assert inventoried.agents[0].value == 20 and inventoried.agents[0].caps == a2.caps
     assert [c.subject for c in late.components] == [f"{TIME}@2026.10.19"]
 
 
@@ -152,3 +157,30 @@ def test_history_is_read_between_two_times_oldest_first(tmp_path: Path):
         assert store.score_history("agent", "nobody") == []
     assert [p.at for p in points] == [stamp(T1 + timedelta(days=d)) for d in (1, 2, 3)]
     assert all(p.cause == "score" and p.uncapped is not None for p in points)
+
+
+def test_a_rug_pull_the_proxy_saw_counts_for_a_week_on_its_component(tmp_path: Path):
+    inv = _inventory(tmp_path)
+    purl = f"{TIME}@2026.10.19"
+    rug = finding(Code.TOOL_RUG_PULL, purl, "tool get_time: definition changed (rug pull)")
+    with open_store(tmp_path / "cw.db") as store:
+        _record(store, inv, T1, status="verified")
+        seen = T1 + timedelta(hours=1)
+        store.record_scan(
+            kind="proxy",
+            started_at=stamp(seen),
+            finished_at=stamp(seen),
+            inputs={"agent": "agent", "component": purl, "source": "tools/list"},
+            inventory=Inventory(),
+            findings=[("agent", rug)],
+        )
+        during = fleet_score(store, as_of=T2)
+        later = fleet_score(store, as_of=seen + timedelta(days=8))
+    (agent,) = during.agents
+    assert agent.value == 40 and agent.caps[0].code == "CW412"
+    surface = next(f for f in agent.factors if f.name is FactorName.TOOL_SURFACE)
+    assert [(d.code, d.subject) for d in surface.deductions] == [
+        ("CW412", "mcp-server-time@2026.10.19")
+    ]
+    assert during.components[0].caps[0].code == "CW412"
+    assert later.agents[0].caps == ()

@@ -211,7 +211,7 @@ class MemoryStore(Store):
     def agent_scans(self, as_of: str) -> list[AgentScan]:
         newest: dict[str, AgentScan] = {}
         for r in self.scan_rows:
-            if r.finished_at <= as_of and r.id in self.recorded:
+            if r.finished_at <= as_of and r.id in self.recorded and r.kind in {"scan", "rescan"}:
                 audited = self.inputs[r.id].get("audited")
                 for a in self.recorded[r.id][0].agents:
                     newest[a.agent.id] = AgentScan(a.agent.id, r.id, r.finished_at, audited)
@@ -222,6 +222,10 @@ class MemoryStore(Store):
 
     def scan_verifications(self, scan_id: int) -> list[VerificationRecord]:
         return [v for i, v in self.verifications if i == scan_id]
+
+    def proxy_findings(self, *, since: str, until: str) -> list[tuple[str | None, Finding]]:
+        rows = [r for r in self.scan_rows if r.kind == "proxy" and since < r.finished_at <= until]
+        return [f for r in rows for f in self.recorded[r.id][1]]
 
     def record_scores(self, points: Sequence[ScorePoint]) -> None:
         self.points.extend(points)

@@ -3,14 +3,14 @@
 1. Per agent, the newest scan that finished at or before ``as_of`` (``Store.agent_scans``): its
    inventory, verification statuses and findings become ``AgentFacts``.
 2. Each server component's pinned tool surface (pinned at or before ``as_of``) is checked again
-   against the previous version's pin and for poisoning: its tool-surface findings.
+   against the previous version's pin and for poisoning, and the tool findings the stdio proxy
+   recorded lately are added (``surfaces.py``).
 3. Behaviour analysis (``scanner.behavior``) of the runtime events up to ``as_of``.
 4. ``score_agent`` / ``score_component`` over those values.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,16 +19,15 @@ from typing import Protocol
 
 from scanner.baseline import VerificationRecord
 from scanner.behavior.model import AgentBehavior, FleetBehavior
-from scanner.errors import ChainwatchError, InputError
+from scanner.errors import ChainwatchError
 from scanner.models import Finding, Inventory
 from scanner.results import ScanResult
 from scanner.score.core import score_agent, score_component
 from scanner.score.facts import AgentFacts, ComponentFacts, agent_facts
 from scanner.score.model import FleetScore, Score, ScorePoint
+from scanner.score.surfaces import with_proxy, with_surfaces
 from scanner.score.weights import PROXY_FINDINGS_DAYS
 from scanner.store import Store
-from scanner.tools.model import SurfaceKey, ToolDef, ToolList
-from scanner.tools.pinning import scan_tools, surface_key
 
 
 class ScoreError(ChainwatchError):
@@ -159,25 +158,8 @@ def facts_of_scan(
         return out
     since = stamp(datetime.fromisoformat(as_of) - timedelta(days=PROXY_FINDINGS_DAYS))
     proxy = store.proxy_findings(since=since, until=as_of)
-    return [_with_proxy(replace(f, components=_with_surfaces(store, f.components, as_of)), proxy)
+    return [with_proxy(replace(f, components=with_surfaces(store, f.components, as_of)), proxy)
             for f in out]  # fmt: skip
-
-
-def _with_proxy(facts: AgentFacts, proxy: Sequence[tuple[str | None, Finding]]) -> AgentFacts:
-    """Tool findings the proxy saw at runtime (a rug pull mid-session), on their component."""
-    mine = list(dict.fromkeys(f for a, f in proxy if a == facts.agent))
-    if not mine:
-        return facts
-    components = []
-    for c in facts.components:
-        found = [f for f in mine if f.subject in {c.purl, c.key}]
-        if found:
-            seen = {(f.code, f.message) for f in c.tool_findings or ()}
-            extra = tuple(f for f in found if (f.code, f.message) not in seen)
-            c = replace(c, tool_findings=(*(c.tool_findings or ()), *extra))
-            mine = [f for f in mine if f not in found]
-        components.append(c)
-    return replace(facts, components=tuple(components), findings=(*facts.findings, *mine))
 
 
 def _fleet_facts(store: Store, at: str, agents: Sequence[str] | None) -> list[AgentFacts]:
@@ -208,37 +190,6 @@ def _fleet_facts(store: Store, at: str, agents: Sequence[str] | None) -> list[Ag
             audited=audited[scan_id],
         )
     return out
-
-
-def _with_surfaces(
-    store: Store, components: Sequence[ComponentFacts], at: str
-) -> tuple[ComponentFacts, ...]:
-    return tuple(
-        replace(c, tool_findings=_surface_findings(store, c, at)) if c.server else c
-        for c in components
-    )
-
-
-def _surface_findings(store: Store, c: ComponentFacts, at: str) -> tuple[Finding, ...] | None:
-    """Findings of the tool surface pinned for this exact version, or None when none is."""
-    if not c.version:
-        return None
-    try:
-        key = surface_key(c.purl)
-    except InputError:
-        return None  # not a package URL (a remote server, a local script): nothing pinned
-    key = SurfaceKey(key.component, key.version or c.version)
-    pinned = store.tool_surface(key)
-    if pinned is None or (pinned.pinned_at and pinned.pinned_at > at):
-        return None
-    tools = ToolList(
-        f"pinned tool surface of {c.label()}",
-        tuple(ToolDef(p.name, json.loads(p.canonical), i) for i, p in enumerate(pinned.pins)),
-    )
-    previous = store.latest_tool_surface(key.component, other_than=key.version)
-    if previous is not None and previous.pinned_at and previous.pinned_at > at:
-        previous = None
-    return scan_tools(tools, key, pinned=None, previous=previous, at=at).findings
 
 
 def _behaviors(

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from scanner.behavior.model import AgentBehavior, Maturity, Verdict
+from scanner.behavior.model import AgentBehavior, ChangeRef, Maturity, Verdict
 from scanner.models import Finding
 from scanner.score import weights as W
 from scanner.score.facts import AgentFacts, ComponentFacts
@@ -63,11 +63,13 @@ def score_agent(facts: AgentFacts, *, as_of: str) -> Score:
     raws += _behavior_raws(facts.behavior, facts.agent)
     checked = [c for c in facts.components if c.checked]
     none = "no component of the agent could be checked" if facts.components else "no components"
+    if facts.scan_id is None and not facts.components:
+        none = "no scan of this agent yet (seen in runtime events only)"
     unassessed = {
         F.PROVENANCE: None if checked else none,
         F.INTEGRITY: None if checked else none,
-        F.VULNERABILITIES: _vuln_note(facts.components, facts.audited),
-        F.RISK_SIGNALS: None if facts.components else "no components",
+        F.VULNERABILITIES: _vuln_note(facts.components, facts.audited) if checked else none,
+        F.RISK_SIGNALS: None if facts.components else none,
         F.TOOL_SURFACE: _surface_note(facts.components),
         F.BEHAVIOR: _behavior_note(facts.behavior, facts.behavior_note),
     }
@@ -184,9 +186,9 @@ def _behavior_raws(b: AgentBehavior | None, agent: str, key: str | None = None) 
     return out
 
 
-def _names(change: object, key: str) -> bool:
-    component = getattr(change, "component", "")
-    return bool(component) and (component == key or component.split("@", 1)[0] == key)
+def _names(change: ChangeRef, key: str) -> bool:
+    """True when ``change`` is a change of the component ``key`` (a purl without version)."""
+    return change.component.split("@", 1)[0] == key
 
 
 def _component_behavior(c: ComponentFacts, behaviors: Sequence[AgentBehavior]) -> list[_Raw]:

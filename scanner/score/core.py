@@ -68,7 +68,9 @@ def score_agent(facts: AgentFacts, *, as_of: str) -> Score:
     unassessed = {
         F.PROVENANCE: None if checked else none,
         F.INTEGRITY: None if checked else none,
-        F.VULNERABILITIES: _vuln_note(facts.components, facts.audited) if checked else none,
+        F.VULNERABILITIES: _vuln_note(facts.components, facts.audited)
+        if facts.components
+        else none,
         F.RISK_SIGNALS: None if facts.components else none,
         F.TOOL_SURFACE: _surface_note(facts.components),
         F.BEHAVIOR: _behavior_note(facts.behavior, facts.behavior_note),

@@ -133,12 +133,19 @@ class SQLiteScores:
         self, kind: str, subject: str, since: str | None = None, until: str | None = None
     ) -> list[ScorePoint]:
         """A subject's score history between ``since`` and ``until`` (inclusive), oldest first."""
+        where, params = ["kind = ?", "subject = ?"], [kind, subject]
+        # RFC 3339 UTC text sorts in time order; bounds only when given (no sentinel strings,
+        # whose order depends on the database's collation).
+        if since is not None:
+            where.append("at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("at <= ?")
+            params.append(until)
         sql = (
             "SELECT kind, subject, at, value, cause, uncapped, why FROM score_history"
-            " WHERE kind = ? AND subject = ? AND at >= ? AND at <= ? ORDER BY at, id"
+            f" WHERE {' AND '.join(where)} ORDER BY at, id"
         )
-        # RFC 3339 text sorts in time order; "" and "~" bound every such text.
-        params = [kind, subject, since or "", until or "~"]
         return [
             ScorePoint(str(k), str(s), str(at), int(v), str(c), float(u), str(w))
             for k, s, at, v, c, u, w in self.conn.execute(sql, params)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from scanner._cli import main
 from scanner.collector.app import CollectorSettings, create_app
 from scanner.demo import recorded_at
 from scanner.errors import ChainwatchError
+from scanner.report.check_json import schema_text
 from scanner.store import open_store
 from tests.cli._clock import fixed_obj
 from tests.cli.test_check_cli import _check, _fleet, _served
@@ -83,10 +85,16 @@ def test_check_min_score_passes_above_and_fails_below_naming_agent_score_and_cau
     with _served(vulnerable=True) as osv:
         low = _check(env, tmp_path, folder, osv, "--min-score", "1")
         high = _check(env, tmp_path, folder, osv, "--min-score", "100")
+        doc = _check(env, tmp_path, folder, osv, "--min-score", "100", "--format", "json")
     assert low.exit_code == 0, low.output
     assert high.exit_code == 1, high.output
     assert "--min-score 100 tripped on agent: score" in high.stdout
     assert "< 100:" in high.stdout and "CW400" in high.stdout  # the vulnerability is a cause
+    # The check document carries the trip, and stays valid against its published schema.
+    report = json.loads(doc.stdout)
+    jsonschema.Draft202012Validator(json.loads(schema_text())).validate(report)
+    assert [t["rule"] for t in report["gate"]["trips"]] == ["min-score"]
+    assert report["exit_code"] == 1
     with open_store(tmp_path / "cw.db") as store:
         causes = {p.cause for p in store.score_history("agent", "agent")}
     assert causes == {"check"}

@@ -204,7 +204,10 @@ def _scored(
     from scanner.score.compute import check_scores, default_behavior, history_points
 
     assert result.check is not None
-    agents = [a.agent.id for a in result.inventory.agents]
+    agents = [
+        (a.agent.id, (*a.agent.config_paths, *a.agent.lockfile_paths, a.agent.id)[0])
+        for a in result.inventory.agents
+    ]
     try:
         fleet = check_scores(store, result, as_of=now, behavior=default_behavior())
         if record:
@@ -213,9 +216,14 @@ def _scored(
         error(f"error: no trust score: {exc.diagnostics()}")
         if minimum is None:
             return result
-        gate = score_trips(result.check.gate, minimum, agents, (), unavailable=exc.message)
+        gate, found = score_trips(result.check.gate, minimum, agents, (), unavailable=exc.message)
     else:
         if minimum is None:
             return result
-        gate = score_trips(result.check.gate, minimum, agents, fleet.agents)
-    return replace(result, gate=gate, check=replace(result.check, gate=gate))
+        gate, found = score_trips(result.check.gate, minimum, agents, fleet.agents)
+    return replace(
+        result,
+        findings=[*result.findings, *found],
+        gate=gate,
+        check=replace(result.check, gate=gate),
+    )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from attestations.result import Status
-from scanner.checks.codes import Code
+from scanner.checks.codes import Code, finding
 from scanner.checks.status import Unchecked, unchecked
 from scanner.models import Component, Finding, Severity
 from scanner.score.model import Score
@@ -181,23 +181,40 @@ def decide(
 def score_trips(
     decision: GateDecision,
     minimum: int,
-    agents: Sequence[str],
+    agents: Sequence[tuple[str, str]],
     scores: Sequence[Score],
     *,
     unavailable: str = "no score could be computed",
-) -> GateDecision:
-    """``decision`` with a trip for every agent scoring below ``minimum`` or without a score."""
+) -> tuple[GateDecision, list[tuple[str | None, Finding]]]:
+    """``decision`` with a trip for every agent scoring below ``minimum`` or without a score,
+    and a CW610 / CW611 finding for each (on the file that defines the agent).
+
+    ``agents``: (agent id, the file that defines it) of every agent the run checked.
+    """
     by_agent = {s.subject: s for s in scores if s.kind == "agent"}
-    trips = []
-    for agent in agents:
+    trips: list[Trip] = []
+    found: list[tuple[str | None, Finding]] = []
+    for agent, where in agents:
         s = by_agent.get(agent)
         if s is None:
-            trips.append(Trip(Rule.MIN_SCORE, agent, f"score unavailable ({unavailable})"))
+            detail = f"score unavailable ({unavailable})"
+            f = finding(Code.SCORE_UNAVAILABLE, where, f"agent {agent}: {detail}", agent=agent)
         elif s.value < minimum:
-            why = "; ".join(causes(s, 2))
-            trips.append(Trip(Rule.MIN_SCORE, agent, f"score {s.value} < {minimum}: {why}"))
+            detail = f"score {s.value} < {minimum}: " + "; ".join(causes(s, 2))
+            f = finding(
+                Code.SCORE_BELOW_MINIMUM,
+                where,
+                f"agent {agent}: trust {detail}",
+                agent=agent,
+                score=s.value,
+                minimum=minimum,
+            )
+        else:
+            continue
+        trips.append(Trip(Rule.MIN_SCORE, agent, detail))
+        found.append((agent, f))
     policy = replace(decision.policy, min_score=minimum)
-    return replace(decision, policy=policy, trips=decision.trips + tuple(trips))
+    return replace(decision, policy=policy, trips=decision.trips + tuple(trips)), found
 
 
 def label(c: Component) -> str:

@@ -25,6 +25,7 @@ from tests.cli.test_check_cli import _check, _fleet, _served
 # The env fixture of the check CLI tests: every installer's setting names the loopback registry.
 from tests.cli.test_check_cli import env as env  # noqa: F401
 from tests.collector.conftest import make_tokens
+from tests.conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,7 @@ def test_check_min_score_passes_above_and_fails_below_naming_agent_score_and_cau
         low = _check(env, tmp_path, folder, osv, "--min-score", "1")
         high = _check(env, tmp_path, folder, osv, "--min-score", "100")
         doc = _check(env, tmp_path, folder, osv, "--min-score", "100", "--format", "json")
+        sarif = _check(env, tmp_path, folder, osv, "--min-score", "100", "--format", "sarif")
     assert low.exit_code == 0, low.output
     assert high.exit_code == 1, high.output
     assert "--min-score 100 tripped on agent: score" in high.stdout
@@ -95,6 +97,16 @@ def test_check_min_score_passes_above_and_fails_below_naming_agent_score_and_cau
     jsonschema.Draft202012Validator(json.loads(schema_text())).validate(report)
     assert [t["rule"] for t in report["gate"]["trips"]] == ["min-score"]
     assert report["exit_code"] == 1
+    (below,) = [f for f in report["findings"] if f["code"] == "CW610"]
+    assert below["agent"] == "agent" and below["subject"].endswith("claude_desktop_config.json")
+    # In SARIF too, located on the agent's config, valid against the OASIS schema.
+    log = json.loads(sarif.stdout)
+    oasis = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(oasis).validate(log)
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "CW610"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(
+        "claude_desktop_config.json"
+    )
     with open_store(tmp_path / "cw.db") as store:
         causes = {p.cause for p in store.score_history("agent", "agent")}
     assert causes == {"check"}

@@ -3,7 +3,8 @@
 1. Every finding, every component that could not be checked and every behaviour verdict
    becomes a raw deduction: (factor, code, subject, evidence, points).
 2. Deductions of one code share that code's budget (scaled in proportion when they exceed it).
-3. Each factor is 100 minus its deductions (at least 0); an unassessed factor is held at
+3. Each factor is 100 minus its deductions (all of them share the 100 when they add up to more,
+   so the points named always add up to the points lost); an unassessed factor is held at
    ``UNCHECKED_VALUE`` at most, and the points that takes are a CW612 deduction naming why.
 4. The score is the weighted mean, limited by the lowest cap a critical fact sets.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scanner.behavior.model import AgentBehavior, ChangeRef, Maturity, Verdict
 from scanner.models import Finding
@@ -87,7 +88,10 @@ def _score(
     factors = []
     for name, weight in W.WEIGHTS.items():
         found = by_factor.get(name, [])
-        value = max(0.0, 100.0 - sum(d.points for d in found))
+        total = sum(d.points for d in found)
+        if total > 100:  # a factor cannot lose more than all: its evidence shares the 100
+            found = [replace(d, points=round(d.points * 100 / total, 2)) for d in found]
+        value = max(0.0, 100.0 - min(total, 100.0))
         note = unassessed.get(name)
         if note is not None and value > W.UNCHECKED_VALUE:
             held = value - W.UNCHECKED_VALUE

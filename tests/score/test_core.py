@@ -180,3 +180,17 @@ def test_risk_signals_take_points_by_severity_from_their_own_factor():
     risk = _factor(s, FactorName.RISK_SIGNALS)
     assert risk.value == 100 - W.SEVERITY_POINTS[Severity.MEDIUM]
     assert risk.deductions[0].code == "CW100"
+
+
+def test_a_factor_that_loses_everything_shares_its_100_among_the_evidence():
+    purl = "pkg:pypi/mcp-server-time@2026.10.19"
+    found = (
+        finding(Code.DIGEST_MISMATCH, purl, "other bytes than locked"),
+        finding(Code.NO_LOCKED_DIGEST, purl, "no digest in the lockfile"),
+        finding(Code.GIT_SOURCE, purl, "from a git source"),
+    )
+    s = score_agent(agent(component(findings=found), behavior_=behavior()), as_of=AT)
+    integrity = _factor(s, FactorName.INTEGRITY)
+    assert integrity.value == 0 and len(integrity.deductions) == 3
+    assert integrity.deductions[0].code == "CW200"  # the largest share stays the largest
+    _accounts_for_every_point(s)

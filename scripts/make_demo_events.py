@@ -60,11 +60,13 @@ FLEET: dict[str, tuple[int, tuple[Server, ...]]] = {
     "support-bot": (60, (
         Server("secure-filesystem-server", "2026.8.31", f"{FS}@2026.8.31", FS_READ + FS_WRITE),
         FETCH,
-        Server("tickets", "1.4.0", None, (("get_ticket", "read", 4.0), ("list_tickets", "read", 2.0))),
+        Server("tickets", "1.4.0", None,
+               (("get_ticket", "read", 4.0), ("list_tickets", "read", 2.0))),
     )),
     "coder": (70, (
         Server("mcp-git", "2026.10.19", "pkg:pypi/mcp-server-git@2026.10.19",
-               (("git_status", "read", 4.0), ("git_diff", "read", 3.0), ("git_commit", "write", 1.0))),
+               (("git_status", "read", 4.0), ("git_diff", "read", 3.0),
+                ("git_commit", "write", 1.0))),
         Server("everything", "2026.8.31",
                "pkg:npm/%40modelcontextprotocol/server-everything@2026.8.31",
                (("echo", "read", 2.0), ("add", "read", 1.0))),
@@ -207,9 +209,8 @@ def main() -> int:
             return 1
         return 0
     OUT.write_text(text, encoding="utf-8")
-    print(
-        f"{OUT}: {text.count(chr(10))} events; upgrade at {_z(upgrade_time(recorded_at() + timedelta(hours=1)))}"
-    )
+    upgrade = _z(upgrade_time(recorded_at() + timedelta(hours=1)))
+    print(f"{OUT}: {text.count(chr(10))} events; upgrade at {upgrade}")
     return 0
 
 

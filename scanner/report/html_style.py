@@ -24,7 +24,7 @@ h4 { font-size: 13px; margin: 14px 0 4px; color: #37474f; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px;
   min-width: 150px; }
 .card b { display: block; font-size: 24px; }
-.card b .score { font-size: 20px; }
+.card b .score { font-size: 20px; color: #fff; }
 .card span { color: var(--grey); font-size: 12px; }
 .attention { background: #fff3f3; border-left: 4px solid var(--red); padding: 8px 14px; }
 .attention.calm { background: #f1f8f1; border-color: var(--green); }

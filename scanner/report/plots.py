@@ -127,7 +127,7 @@ def timeline(
         _marks(bottom, marks)
         for ax in (top, bottom):
             ax.axvline(_x(as_of), color=GREY, linewidth=0.8, linestyle="--")
-        top.text(_x(as_of), 101, " as of", fontsize=7, color=GREY, va="bottom")
+        top.text(_x(as_of), 2, "as of ", fontsize=7, color=GREY, ha="right", va="bottom")
         locator = AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
         bottom.xaxis.set_major_locator(locator)
         formatter = ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
@@ -211,8 +211,8 @@ def _svg(fig: Figure, plot_id: str, title: str) -> str:
     text = _ID.sub(lambda m: f'id="{plot_id}-{m.group(1)}"', text)
     text = _REF.sub(lambda m: f"{m.group(1)}{plot_id}-{m.group(2)}", text)
     label = escape(title, quote=True)
-    text = _ROOT_SIZE.sub(
-        rf'<svg\1 id="{plot_id}" class="plot" role="img" aria-label="{label}"', text, count=1
-    )
+    root = f'id="{plot_id}" class="plot" role="img" aria-label="{label}"'
+    # A function, not a template: the label may hold backslashes (re would read them).
+    text = _ROOT_SIZE.sub(lambda m: f"<svg{m.group(1)} {root}", text, count=1)
     # The accessible name, and the tooltip a reader sees over the plot.
     return text.replace(">", f"><title>{escape(title)}</title>", 1)

@@ -13,8 +13,8 @@ from scanner.behavior.model import (
     AgentBehavior,
     Attribution,
     ChangeRef,
-    FleetBehavior,
     Fingerprint,
+    FleetBehavior,
     Maturity,
     PactViolation,
     Shift,
@@ -165,10 +165,11 @@ def fleet(name: str = "mail-assistant", *, text: str | None = None) -> tuple:
             key=lambda s: s.subject,
         )
     )
+    provenance = {FactorName.PROVENANCE: lost[FactorName.PROVENANCE]}
     components = (
-        _score(w or f"{comp}@1.5.0", "component", {FactorName.PROVENANCE: lost[FactorName.PROVENANCE]}),
+        _score(w or f"{comp}@1.5.0", "component", provenance),
         _score("pkg:pypi/git-mcp@2.1", "component", {}),
-    )  # fmt: skip
+    )
     history = [
         ScorePoint("agent", name, at(d), v, "score") for d, v in ((1, 92), (3, 90), (6.5, 40))
     ] + [ScorePoint("agent", "ci-bot", at(d), 95, "scan") for d in (1, 5)]

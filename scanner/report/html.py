@@ -22,7 +22,7 @@ from scanner.report.interface import ReportError
 from scanner.report.text import safe
 from scanner.score.model import FleetScore, Score, ScorePoint
 
-MAX_AGENT_PLOTS = 30  # each timeline is ~20 kB of SVG and ~0.1 s to draw
+MAX_AGENT_PLOTS = 20  # each timeline is ~20 kB of SVG and ~0.1 s to draw
 MAX_BARS = 40
 
 

@@ -121,10 +121,13 @@ def timeline(
     start, end = min(times), max(times)
     pad = max((end - start) * 0.04, timedelta(hours=6))
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(7.5, 3.4), layout="constrained")
+        # Fixed margins (the axis labels are fixed words): the constrained layout engine
+        # measured at ~40% of the drawing time, and a page draws up to 20 of these.
+        fig = Figure(figsize=(7.5, 3.4))
+        fig.subplots_adjust(left=0.1, right=0.98, top=0.96, bottom=0.11, hspace=0.12)
         top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2.2, 1))
         _history(top, history, marks)
-        _marks(bottom, marks)
+        _marks(bottom, marks, _x(start - pad), _x(end + pad))
         for ax in (top, bottom):
             ax.axvline(_x(as_of), color=GREY, linewidth=0.8, linestyle="--")
         top.text(_x(as_of), 2, "as of ", fontsize=7, color=GREY, ha="right", va="bottom")
@@ -158,7 +161,7 @@ _OFFSET = "offset points"
 _CHANGE_COLOUR = {"shift": RED, "no_shift": GREY, "fleet_wide": BLUE, "not_enough_data": GREY}
 
 
-def _marks(ax: Axes, marks: Sequence[Mark]) -> None:
+def _marks(ax: Axes, marks: Sequence[Mark], left: float, right: float) -> None:
     ax.set_ylim(-0.7, 1.7)
     ax.set_yticks([0, 1], ["shifts", "changes"])
     ax.spines["left"].set_visible(False)
@@ -186,7 +189,16 @@ def _marks(ax: Axes, marks: Sequence[Mark]) -> None:
             facecolors="none" if hollow else colour,
         )
         text = f"{m.tag} {_short(m.label)}" if words else m.tag
-        ax.annotate(text, (_x(m.at), 1), xytext=(4, 6), textcoords=_OFFSET, fontsize=7)
+        # Near the right edge the words run leftwards, so they stay inside the figure.
+        late = (_x(m.at) - left) > 0.6 * (right - left)
+        ax.annotate(
+            text,
+            (_x(m.at), 1),
+            xytext=(-4 if late else 4, 6),
+            textcoords=_OFFSET,
+            fontsize=7,
+            ha="right" if late else "left",
+        )
     if not marks:
         ax.text(0.5, 0.5, "no change events or shifts", transform=ax.transAxes, ha="center")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ _RC: dict[Any, Any] = {  # (matplotlib types the keys as a Literal of every rc n
     "axes.spines.right": False,
 }
 _LABEL_MAX = 40
+# rc_context swaps matplotlib's global rcParams: one plot at a time, so a collector rendering in
+# worker threads never draws with another request's settings half applied.
+_DRAWING = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +92,7 @@ def _short(text: str) -> str:
 def score_bars(bars: Sequence[Bar], *, title: str, plot_id: str) -> str:
     """A horizontal bar per subject, lowest score on top, the score written at the bar's end."""
     height = 0.9 + 0.28 * max(len(bars), 1)
-    with matplotlib.rc_context(_RC):
+    with _DRAWING, matplotlib.rc_context(_RC):
         fig = Figure(figsize=(7.5, height), layout="constrained")
         ax = fig.add_subplot()
         ys = list(range(len(bars)))
@@ -120,7 +124,7 @@ def timeline(
     times = [p.at for p in history] + [m.at for m in marks] + [as_of]
     start, end = min(times), max(times)
     pad = max((end - start) * 0.04, timedelta(hours=6))
-    with matplotlib.rc_context(_RC):
+    with _DRAWING, matplotlib.rc_context(_RC):
         # Fixed margins (the axis labels are fixed words): the constrained layout engine
         # measured at ~40% of the drawing time, and a page draws up to 20 of these.
         fig = Figure(figsize=(7.5, 3.4))

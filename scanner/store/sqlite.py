@@ -26,10 +26,11 @@ from scanner.baseline import (
     VerificationRecord,
     identity_from_dict,
 )
+from scanner.behavior.counts import BehaviorCounts
 from scanner.checks.diff import Snapshot
 from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
-from scanner.store import _changes, _toolpins
+from scanner.store import _behavior, _changes, _toolpins
 from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
 from scanner.store._snapshot import read_inventory, read_snapshot
 from scanner.store.events import SQLiteEvents
@@ -339,6 +340,15 @@ class SQLiteStore(SQLiteEvents, SQLiteTokens, Store):
                 _toolpins.save_surface(conn, surface)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: could not write tool pins: {exc}") from exc
+
+    def behavior_counts(
+        self, *, since: str, until: str, agents: Sequence[str] | None = None
+    ) -> BehaviorCounts:
+        """Tool calls counted per agent, hour and class in [since, until), in SQL."""
+        try:
+            return _behavior.behavior_counts(self.conn, since=since, until=until, agents=agents)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: could not count runtime events: {exc}") from exc
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Rows of a read query as dicts (for tests and debugging; not part of ``Store``)."""

@@ -179,7 +179,8 @@ def _pact(b: AgentBehavior) -> str:
         "<tr><th>action class</th><th>calls</th><th>between</th>"
         "<th>per hour / limit</th><th>message</th></tr>"
     )
-    return f"<h4>Pact violations</h4><table>{head}{''.join(rows)}</table>"
+    source = f' <span class="muted">(pact from {t(b.pact_source)})</span>' if b.pact_source else ""
+    return f"<h4>Pact violations{source}</h4><table>{head}{''.join(rows)}</table>"
 
 
 def _limit(observed: float | None, limit: float | None) -> str:

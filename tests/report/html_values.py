@@ -126,6 +126,7 @@ def fleet(name: str = "mail-assistant", *, text: str | None = None) -> tuple:
                 w or "write_destructive is not in the pact (3 calls)",
             ),
         ),
+        pact_source=w or "scan 12",
     )  # fmt: skip
     ci_shift = Shift("ci-bot", "rate:exec", "did", at(4), 0.01, 0.03, 0.01, 0.04, 3.0, 1.5, 6.0)
     ci = AgentBehavior(

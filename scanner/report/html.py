@@ -72,7 +72,7 @@ def render_html(
 def agent_views(
     fleet: FleetScore, history: Sequence[ScorePoint], behavior: FleetBehavior
 ) -> list[AgentView]:
-    """Every agent with a score or behaviour, lowest score first (agents without a score last)."""
+    """Every agent with a score or behaviour, lowest score first (agents without one last)."""
     scores = {s.subject: s for s in fleet.agents}
     behaviors = {b.agent: b for b in behavior.agents}
     points: dict[str, list[ScorePoint]] = {}
@@ -88,7 +88,11 @@ def agent_views(
         )
         for name in scores.keys() | behaviors.keys()
     ]
-    return sorted(views, key=lambda v: (v.score is None, v.score.value if v.score else 0, v.name))
+    # Lowest score first; among equals (or without scores), agents with attributed shifts first.
+    return sorted(
+        views,
+        key=lambda v: (v.score is None, v.score.value if v.score else 0, -v.attributed(), v.name),
+    )
 
 
 def _header(fleet: FleetScore, behavior: FleetBehavior, *, generated_at: str, version: str) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from attestations.result import PublisherIdentity, Status
 from scanner import __version__
@@ -41,6 +40,9 @@ from scanner.store.paths import default_db_path
 from scanner.store.tokens import SQLiteTokens
 from scanner.tools.model import SurfaceKey, ToolSurface
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 BUSY_TIMEOUT_S = 30.0
 
 
@@ -50,10 +52,16 @@ class SQLiteStore(SQLiteEvents, SQLiteTokens, Store):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over ``conn``, loaded on first use (it costs ~0.1 s to import)."""
         # sqlite-utils serves the read-side helpers (dict rows, counts, introspection); every
         # write goes through explicit BEGIN IMMEDIATE transactions on ``conn`` instead, because
         # its insert helpers commit on their own and would split a scan across transactions.
-        self.db = sqlite_utils.Database(conn)
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @classmethod
     def open(cls, path: Path | None = None) -> SQLiteStore:

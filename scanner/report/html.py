@@ -35,6 +35,7 @@ def render_html(
     version: str,
     max_agent_plots: int = MAX_AGENT_PLOTS,
     max_bars: int = MAX_BARS,
+    note: str = "",
 ) -> str:
     """The whole report page as one HTML document."""
     as_of = parse_time(fleet.as_of)
@@ -47,6 +48,7 @@ def render_html(
     body = [
         _header(fleet, behavior, generated_at=generated_at, version=version),
         "<main>",
+        f'<p class="warn">{t(note)}</p>' if note else "",
         _cards(views),
         _attention(views),
         _fleet(views, max_bars),
@@ -97,7 +99,7 @@ def agent_views(
 
 def _header(fleet: FleetScore, behavior: FleetBehavior, *, generated_at: str, version: str) -> str:
     meta = f"scores as of {when(fleet.as_of)}"
-    if behavior.as_of != fleet.as_of:
+    if parse_time(behavior.as_of) != parse_time(fleet.as_of):
         meta += f"; behaviour as of {when(behavior.as_of)}"
     meta += f"; generated {when(generated_at)} by chainwatch {t(version)}"
     return f"<header><h1>chainwatch supply-chain trust report</h1><p>{meta}</p></header>"

@@ -89,6 +89,7 @@ def section(view: AgentView, index: int, *, as_of: datetime, plot: bool) -> str:
         parts += [_changes(view.behavior), _shifts(view.behavior), _pact(view.behavior)]
     if s is not None:
         parts += [_caps(s.caps), factors_table(s), deductions_table(s)]
+    parts.append(_history_table(view.history))
     parts.append("</section>")
     return "\n".join(p for p in parts if p)
 
@@ -115,7 +116,10 @@ def _plot(view: AgentView, index: int, as_of: datetime) -> str:
     points, bad_points = history_points(view.history)
     found, bad_marks = marks(view.behavior)
     title = f"Score history and behaviour timeline of {safe(view.name)}"
-    svg = plots.timeline(points, found, as_of=as_of, title=title, plot_id=f"plot-agent-{index}")
+    since = parse_time(view.behavior.fingerprint.start) if view.behavior else None
+    svg = plots.timeline(
+        points, found, as_of=as_of, title=title, plot_id=f"plot-agent-{index}", since=since
+    )
     bad = bad_points + bad_marks
     note = f'<p class="warn">{bad} entries left out of the plot: their time did not parse.</p>'
     return svg + (note if bad else "")
@@ -187,6 +191,27 @@ def _limit(observed: float | None, limit: float | None) -> str:
     if limit is None:
         return "not allowed by the pact"
     return f"{num(observed)} / {num(limit)}"
+
+
+_HISTORY_ROWS = 50
+
+
+def _history_table(history: Sequence[ScorePoint]) -> str:
+    if not history:
+        return ""
+    newest = list(reversed(history))[:_HISTORY_ROWS]
+    rows = [
+        f'<tr><td class="nw">{when(p.at)}</td><td>{badge(p.value)}</td>'
+        f"<td>{t(p.cause)}</td><td>{t(p.why)}</td></tr>"
+        for p in newest
+    ]
+    more = len(history) - len(newest)
+    note = f'<p class="muted">and {more} older points</p>' if more else ""
+    head = "<tr><th>when</th><th>score</th><th>recomputed by</th><th>why</th></tr>"
+    return (
+        f"<details><summary>Score history ({len(history)} points, newest first)</summary>"
+        f"<table>{head}{''.join(rows)}</table>{note}</details>"
+    )
 
 
 def _caps(caps: Sequence[Cap]) -> str:

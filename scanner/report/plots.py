@@ -119,9 +119,14 @@ def timeline(
     as_of: datetime,
     title: str,
     plot_id: str,
+    since: datetime | None = None,
 ) -> str:
-    """Score history (top) over the change events and shifts that explain it (bottom)."""
+    """Score history (top) over the change events and shifts that explain it (bottom).
+
+    ``since``: where the behaviour window starts, so the plot spans what was observed.
+    """
     times = [p.at for p in history] + [m.at for m in marks] + [as_of]
+    times += [since] if since is not None else []
     start, end = min(times), max(times)
     pad = max((end - start) * 0.04, timedelta(hours=6))
     with _DRAWING, matplotlib.rc_context(_RC):
@@ -172,14 +177,20 @@ def _marks(ax: Axes, marks: Sequence[Mark], left: float, right: float) -> None:
     ax.tick_params(axis="y", length=0)
     where = {m.tag: m for m in marks if m.change_tag is None and m.kind != "alarm"}
     words = len(marks) <= 8  # with many marks only the tags fit; the table below has the words
+    # Shifts found at one time (a change's rate, mix and risky tests) share one triangle.
+    shifts: dict[tuple[datetime, str | None], list[str]] = {}
     for m in marks:
         if m.kind == "alarm" or m.change_tag is not None:
-            colour = RED if m.change_tag else AMBER
-            ax.scatter([_x(m.at)], [0], marker="^", s=60, color=colour, zorder=3)
-            change = where.get(m.change_tag or "")
-            if change is not None:
-                ax.plot([_x(change.at), _x(m.at)], [1, 0], color=RED, linewidth=0.9, alpha=0.7)
-            ax.annotate(m.tag, (_x(m.at), 0), xytext=(4, -12), textcoords=_OFFSET, fontsize=7)
+            shifts.setdefault((m.at, m.change_tag), []).append(m.tag)
+    for (at, change_tag), tags in shifts.items():
+        ax.scatter([_x(at)], [0], marker="^", s=60, color=RED if change_tag else AMBER, zorder=3)
+        change = where.get(change_tag or "")
+        if change is not None:
+            ax.plot([_x(change.at), _x(at)], [1, 0], color=RED, linewidth=0.9, alpha=0.7)
+        label = tags[0] if len(tags) == 1 else f"{tags[0]}-{tags[-1]}"
+        ax.annotate(label, (_x(at), 0), xytext=(4, -12), textcoords=_OFFSET, fontsize=7)
+    for m in marks:
+        if m.kind == "alarm" or m.change_tag is not None:
             continue
         colour = _CHANGE_COLOUR.get(m.kind, GREY)
         hollow = m.kind == "not_enough_data"

@@ -172,6 +172,7 @@ def fleet(name: str = "mail-assistant", *, text: str | None = None) -> tuple:
         _score("pkg:pypi/git-mcp@2.1", "component", {}),
     )
     history = [
-        ScorePoint("agent", name, at(d), v, "score") for d, v in ((1, 92), (3, 90), (6.5, 40))
+        ScorePoint("agent", name, at(d), v, "score", why=y)
+        for d, v, y in ((1, 92, ""), (3, 90, ""), (6.5, 40, w or "capped at 40 (CW900): shift"))
     ] + [ScorePoint("agent", "ci-bot", at(d), 95, "scan") for d in (1, 5)]
     return FleetScore(at(10), scores, components), history, behavior

@@ -76,6 +76,7 @@ def test_the_page_names_every_agent_score_shift_and_lost_point(page: str) -> Non
     assert "not assessed:" in text  # its unchecked factor says so
     assert "peers shifted too" in text  # the fleet-wide case is told apart
     assert "(pact from scan 12)" in text
+    assert "capped at 40 (CW900): shift" in text and "Score history (3 points" in text
 
 
 def test_lowest_score_comes_first(page: str) -> None:

@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from scanner._cli import main
 from scanner.report.html import render_html
+from tests.cli._clock import fixed_obj
+from tests.report.demo_store import DemoStore
 from tests.report.html_values import at, fleet
 
 VIEWPORT = (1280, 1000)
@@ -199,3 +203,30 @@ def test_the_console_check_sees_a_load_the_policy_blocks(browser: Any, tmp_path:
     assert any("Content Security Policy" in e["message"] for e in console), console
     # Chromium reports the attempt (then blocks it): the URL check above would fail too.
     assert urls == [path.as_uri(), "https://x.example.invalid/a.png"]
+
+
+def test_the_demo_report_in_the_browser(
+    browser: Any, demo_store: DemoStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The demo, end to end: the stored scan and events, `chainwatch report --html`,
+    # then the page as a person sees it (the upgrade and the writes that followed).
+    path = tmp_path / "demo-report.html"
+    args = ["--db", str(demo_store.db), "report", "--html", str(path), "--as-of", demo_store.end]
+    result = CliRunner().invoke(main, args, obj=fixed_obj())
+    assert result.exit_code == 0, result.stderr
+    console, urls = _open(browser, path)
+    assert [e for e in console if e["level"] in {"SEVERE", "WARNING"}] == []
+    assert urls == [path.as_uri()]
+    sizes = browser.execute_script(
+        "return [...document.querySelectorAll('svg.plot')].map(s => {"
+        "  const r = s.getBoundingClientRect(); return [r.width, r.height]; })"
+    )
+    assert len(sizes) == 6 and all(w > 300 and h > 100 for w, h in sizes), sizes
+    text = browser.execute_script("return document.body.innerText")
+    assert demo_store.evidence in text and demo_store.change_label in text
+    first = tmp_path / "demo-first-screen.png"
+    browser.save_screenshot(str(first))
+    share, colours = _ink(first.read_bytes())
+    assert share > 0.1 and colours > 50, (share, colours)
+    with capsys.disabled():
+        print(f"\nHTML report of the demo, first screen: {first}")

@@ -106,8 +106,37 @@ def run_scan(
     previous scan that covered it, as change events.
     """
     started = options.clock().isoformat(timespec="seconds")
-    components = _unique_components(inventory)
-    verdicts, registries = asyncio.run(_verify_all(components, options, progress))
+    components = unique_components(inventory)
+    verdicts, registries = verify_components(components, options, progress)
+    return finish_scan(
+        inventory, store, options, verdicts, registries, started=started, inputs=inputs, kind=kind
+    )
+
+
+def verify_components(
+    components: list[Component], options: ScanOptions, progress: Progress | None = None
+) -> tuple[dict[str, Verdict], tuple[RegistryUse, ...]]:
+    """Verify components concurrently: a verdict per inventoried purl, and the registries used."""
+    return asyncio.run(_verify_all(components, options, progress))
+
+
+def finish_scan(
+    inventory: Inventory,
+    store: Store | None,
+    options: ScanOptions,
+    verdicts: dict[str, Verdict],
+    registries: tuple[RegistryUse, ...] = (),
+    *,
+    started: str,
+    inputs: dict[str, Any] | None = None,
+    kind: str = "scan",
+) -> ScanResult:
+    """Judge verified components (identities, findings, audit) and record the scan.
+
+    Apart from ``run_scan`` so that components verified elsewhere (the rescan workers) end in
+    the same checks and the same record.
+    """
+    verdicts = dict(verdicts)
     unnamed = unidentified(inventory)
     verdicts.update((v.component.purl, v) for _, v in unnamed)
     stored: dict[str, StoredIdentity] = {}
@@ -159,7 +188,8 @@ def _audit_pairs(
     return pairs
 
 
-def _unique_components(inventory: Inventory) -> list[Component]:
+def unique_components(inventory: Inventory) -> list[Component]:
+    """Each component of the inventory once (by purl), in inventory order."""
     seen: dict[str, Component] = {}
     for agent in inventory.agents:
         for c in agent.components():

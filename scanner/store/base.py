@@ -32,6 +32,7 @@ from scanner.checks.diff import Snapshot
 from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
 from scanner.store import _changes, _toolpins
+from scanner.store._queue import RescanQueue
 from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
 from scanner.store._snapshot import read_inventory, read_snapshot
 from scanner.store.conn import Conn
@@ -45,7 +46,7 @@ from scanner.tools.model import SurfaceKey, ToolSurface
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class SQLStore(StoreEvents, StoreTokens, Store):
+class SQLStore(RescanQueue, StoreEvents, StoreTokens, Store):
     """The store's methods over a ``Conn``; ``SQLiteStore`` and ``PostgresStore`` open one."""
 
     conn: Conn

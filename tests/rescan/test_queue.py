@@ -51,9 +51,9 @@ def test_claims_of_concurrent_workers_never_overlap(store: SQLStore, store_db: S
         try:
             with open_sql_store(store_db) as own:  # a connection (pool) of its own
                 start.wait()
-                while claimed := own.claim_rescan_items(
-                    run_id, name, now=T0, expires=T1, limit=3
-                )[0]:
+                while claimed := own.claim_rescan_items(run_id, name, now=T0, expires=T1, limit=3)[
+                    0
+                ]:
                     mine.extend(c.position for c in claimed)
                     done = own.complete_rescan_items(
                         run_id, name, [(c.position, "{}") for c in claimed], at=T0

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import os
-import socket
+import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -36,7 +36,7 @@ KIND = "rescan"
 
 def default_owner() -> str:
     """``host:pid``: unique among live workers, and says where to look for a stuck one."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{platform.node()}:{os.getpid()}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,3 +80,8 @@ def store_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> St
     if backend == "sqlite":
         return tmp_path / "cw.db"
     return pg_url(request)
+
+
+def db_arg(target: StoreTarget) -> str:
+    """``--db``'s value for a store: the path, or the whole URL (with its password)."""
+    return target.url if isinstance(target, PostgresURL) else str(target)

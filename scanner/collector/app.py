@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -28,14 +27,14 @@ from scanner.collector.ingest import ingest_batch, ingest_traces
 from scanner.collector.openapi import ERRORS, batch_body, event_components, traces_body
 from scanner.collector.ratelimit import RateLimit, TokenBuckets
 from scanner.collector.tokens import AgentToken, token_id_of, token_matches
-from scanner.store import Store, open_store
+from scanner.store import Store, StoreTarget, open_store
 
 
 @dataclass(frozen=True)
 class CollectorSettings:
     """What a collector needs: its store, limits and clocks (injected in tests)."""
 
-    db: Path | None = None
+    db: StoreTarget | None = None  # a path (SQLite) or a postgresql:// URL
     max_body: int = 4 * 1024 * 1024  # bytes; a full hook batch of 1,000 events is ~0.4 MB
     max_events: int = 10_000  # per batch
     rate: RateLimit = field(default_factory=RateLimit)

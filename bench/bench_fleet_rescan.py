@@ -81,8 +81,9 @@ def build_inventory_of(folder: Path, per_ecosystem: int) -> Inventory:
     servers |= {f"js{i}": ["npx", "-y", f"bench-js-{i}@4.6.7"] for i in range(per_ecosystem)}
     config = {"mcpServers": {n: {"command": a[0], "args": a[1:]} for n, a in servers.items()}}
     folder.mkdir()
-    (folder / "claude_desktop_config.json").write_text(json.dumps(config))
-    return build_inventory([folder], InventoryOptions(home=folder / "home", env={}))
+    path = folder / "claude_desktop_config.json"
+    path.write_text(json.dumps(config))
+    return build_inventory([path], InventoryOptions(home=folder / "home", env={}))
 
 
 def as_worker(argv: list[str]) -> None:
@@ -97,7 +98,9 @@ def as_worker(argv: list[str]) -> None:
     )
     settings = WorkerSettings(owner=owner, lease=float(lease), batch=WORKER_BATCH, poll=0.5)
     with open_sql_store(url) as store:
-        report = work_rescan(store, options, settings)
+        report = work_rescan(store, options, settings)  # joins the run the bench opened
+    if report is None:
+        raise SystemExit(f"{owner}: no open run")
     doc = {"owner": owner, "checked": report.checked, "finished": report.finished is not None}
     print(json.dumps(doc))
 
@@ -197,6 +200,8 @@ def main() -> None:
         build_registry(tmp / "registry", per)
         inventory = build_inventory_of(tmp / "fleet", per)
         purls = [c.purl for c in unique_components(inventory)]
+        if len(purls) != 2 * per:
+            sys.exit(f"the bench fleet has {len(purls)} components, not {2 * per}")
         results = []
         with FixtureRegistry(tmp / "registry", latency=args.latency) as registry:
             for workers, kill_at in ((1, None), (4, None), (4, 1 / 3)):

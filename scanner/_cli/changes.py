@@ -181,10 +181,11 @@ def rescan(
     checked). New advisories, yanks, new releases and attestation or identity changes are
     recorded as change events (cause "rescan") and listed. Exit 1 when one is at least --fail-on.
 
-    With --worker, any number of processes (on any number of machines, sharing a PostgreSQL
-    store) split the rescan: each component is checked once, a dead worker's components are
-    taken over when their lease expires, --status shows the progress. Exit 4 when a component
-    had to be given up (not checked).
+    Shared: --enqueue opens a run of the latest scan; any number of --worker processes (on any
+    number of machines, sharing a PostgreSQL store) split it: each component is checked once, a
+    dead worker's components are taken over when their lease expires, --status shows the
+    progress. --enqueue --worker opens (or joins) and works. Exit 4 when a component had to be
+    given up (not checked).
     """
     if show_status:
         rescan_work.print_status(ctx.obj["db"], out)
@@ -208,9 +209,10 @@ def rescan(
         audit=AuditSettings(offline=offline, osv_db=osv_db, cache_dir=cache_dir) if audit else None,
     )
     err = Console(stderr=True)
-    if enqueue:
+    if enqueue and (follow or not worker):
         rescan_work.enqueue(ctx.obj["db"], options, max_attempts, out)
-        return
+        if not worker:
+            return
     given_up = 0
     if worker:
         settings = rescan_work.settings(worker_id, lease, batch, max_attempts)
@@ -218,8 +220,10 @@ def rescan(
             rescan_work.follow(ctx.obj["db"], options, settings, out)
             return
         with progress_bar(err, enabled=not out.options.quiet) as progress:
-            report, given_up = rescan_work.work(ctx.obj["db"], options, settings, out, progress)
-        if report.finished is None:  # another worker finished the run and reported it
+            report, given_up = rescan_work.work(
+                ctx.obj["db"], options, settings, out, progress, enqueue=enqueue
+            )
+        if report is None or report.finished is None:  # nothing open, or finished elsewhere
             sys.exit(EXIT_OK)
         done = report.finished
     else:

@@ -26,9 +26,9 @@ _OPTIONS = (
     click.option(
         "--worker",
         is_flag=True,
-        help="Share the rescan with other workers through the store's queue (PostgreSQL for"
-        " workers on several machines): join the open run or open one, check leased"
-        " components, finish the run when last.",
+        help="Work on the open shared rescan with other workers through the store's queue"
+        " (PostgreSQL for workers on several machines): check leased components, finish the"
+        " run when last.",
     ),
     click.option(
         "--follow",
@@ -37,7 +37,10 @@ _OPTIONS = (
         " (never opens one itself).",
     ),
     click.option(
-        "--enqueue", is_flag=True, help="Open a shared run of the latest scan for workers; exit."
+        "--enqueue",
+        is_flag=True,
+        help="Open a shared run of the latest scan for workers (none is open while one is);"
+        " with --worker, then work on it.",
     ),
     click.option(
         "--status", "show_status", is_flag=True, help="Show the progress of shared runs; exit."
@@ -161,13 +164,18 @@ def work(
     worker: WorkerSettings,
     out: Output,
     progress: Progress | None,
-) -> tuple[WorkerReport, int]:
+    *,
+    enqueue: bool,
+) -> tuple[WorkerReport | None, int]:
     """Work on the shared rescan until it is done; the report, and how many were given up."""
     from scanner.rescan_queue import work_rescan
     from scanner.store import open_sql_store
 
     with open_sql_store(db) as store:
-        report = work_rescan(store, options, worker, progress=progress)
+        report = work_rescan(store, options, worker, enqueue=enqueue, progress=progress)
+        if report is None:
+            out.line("no shared rescan is open: `chainwatch rescan --enqueue` opens one")
+            return None, 0
         given_up = store.rescan_progress(report.run_id).failed
     out.line(report_line(report))
     if given_up:

@@ -1,7 +1,7 @@
 """One rescan worker: join the open run, check leased components, finish the run when last.
 
-1. Join: the open run, or a new one over the latest scan's components (the store opens one
-   run however many workers start together).
+1. Join: the open run; with ``enqueue``, a new one over the latest scan's components when none
+   is open (the store opens one run however many workers start together).
 2. Work: lease a batch, verify it (the same verification as ``chainwatch scan``), renew the
    leases while it runs, and record each verdict while the lease is still ours.
 3. Wait: with nothing to claim, poll until the other workers' items are done, or their
@@ -75,20 +75,22 @@ def work_rescan(
     options: ScanOptions,
     settings: WorkerSettings,
     *,
+    enqueue: bool = False,
     progress: Progress | None = None,
-) -> WorkerReport:
-    """Join (or open) the shared rescan of the latest scan and work on it until it is done."""
-    source = store.latest_scan_id()
-    if source is None:
-        raise NoBaselineError(
-            "the store holds no scan to check again", hint="run `chainwatch scan` first"
-        )
-    inventory = store.stored_inventory(source)
-    purls = [c.purl for c in unique_components(inventory)]
-    at = stamp(options.clock())
-    run, _ = store.open_rescan_run(source, purls, at=at, max_attempts=settings.max_attempts)
-    if run.source_scan_id != source:  # joined a run opened before the latest scan
-        inventory = store.stored_inventory(run.source_scan_id)
+) -> WorkerReport | None:
+    """Work on the open shared rescan until it is done; None when none is open.
+
+    ``enqueue``: open one over the latest scan when none is open. Without it a worker never
+    opens a run, so a worker that starts after the others finished does not rescan again.
+    """
+    open_runs = store.open_rescan_runs()
+    if open_runs:
+        run = open_runs[0]
+    elif enqueue:
+        run = enqueue_rescan(store, options, max_attempts=settings.max_attempts)
+    else:
+        return None
+    inventory = store.stored_inventory(run.source_scan_id)
     return _Worker(store, run, inventory, options, settings, progress).run()
 
 

@@ -34,7 +34,7 @@ def main(argv: list[str]) -> None:
     )
     settings = WorkerSettings(owner=owner, lease=float(lease), batch=2, poll=0.1)
     with open_sql_store(db) as store:
-        work_rescan(store, options, settings)
+        work_rescan(store, options, settings, enqueue=True)
 
 
 if __name__ == "__main__":

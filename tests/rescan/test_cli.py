@@ -88,6 +88,12 @@ def test_a_given_up_component_makes_the_worker_exit_4(
     assert _status(scanned.db, env)[0]["given_up"] == 1
 
 
+def test_a_worker_without_an_open_run_says_so(scanned: Scanned, env: dict[str, str]) -> None:
+    result = _run(scanned.db, env, "rescan", "--worker")
+    assert result.exit_code == 0 and "no shared rescan is open" in result.output
+    assert _status(scanned.db, env) == []
+
+
 def test_follow_needs_worker(scanned: Scanned, env: dict[str, str]) -> None:
     result = _run(scanned.db, env, "rescan", "--follow")
     assert result.exit_code == 2 and "--follow works with --worker" in result.output

@@ -72,7 +72,8 @@ def test_killing_a_worker_mid_run_loses_nothing(scanned: Scanned, tmp_path: Path
         options = replace(scanned.options, clock=lambda: moving_clock(epoch))
         settings = WorkerSettings(owner="survivor", lease=LEASE, batch=2, poll=0.1)
         with open_sql_store(scanned.db) as store:
-            report = work_rescan(store, options, settings)
+            report = work_rescan(store, options, settings)  # joins the victim's run
+            assert report is not None
             outcomes = {o.purl: o for o in store.rescan_outcomes(report.run_id)}
             kinds = [s.kind for s in store.scans()]
     assert report.finished is not None and kinds == ["rescan", "scan"]

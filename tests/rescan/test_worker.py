@@ -28,7 +28,9 @@ def test_one_worker_checks_every_component_once_and_records_what_rescan_would(
     scanned: Scanned,
 ) -> None:
     with open_sql_store(scanned.db) as store:
-        report = work_rescan(store, scanned.options, WorkerSettings(owner="solo", batch=4))
+        settings = WorkerSettings(owner="solo", batch=4)
+        report = work_rescan(store, scanned.options, settings, enqueue=True)
+        assert report is not None
         outcomes = store.rescan_outcomes(report.run_id)
         plain = rescan(store, scanned.options)
         run = store.rescan_runs()[0]
@@ -64,6 +66,7 @@ def test_a_dead_workers_components_are_completed_by_another(scanned: Scanned) ->
         later = moment + timedelta(seconds=61)
         options = replace(scanned.options, clock=lambda: later)
         report = work_rescan(store, options, WorkerSettings(owner="alive", batch=5))
+        assert report is not None
         outcomes = {o.purl: o for o in store.rescan_outcomes(run.id)}
     assert report.run_id == run.id and report.finished is not None
     assert sorted(report.checked) == sorted(scanned.purls)
@@ -80,7 +83,9 @@ def test_concurrent_workers_share_a_run_each_component_once(scanned: Scanned) ->
         try:
             with open_sql_store(scanned.db) as store:
                 settings = WorkerSettings(owner=name, batch=2, poll=0.05)
-                reports.append(work_rescan(store, scanned.options, settings))
+                report = work_rescan(store, scanned.options, settings, enqueue=True)
+                assert report is not None
+                reports.append(report)
         except BaseException as exc:  # reported below: a thread's failure must fail the test
             errors.append(exc)
 
@@ -117,6 +122,7 @@ def test_a_poison_component_is_given_up_and_reported_not_checked(scanned: Scanne
         later = moment + timedelta(seconds=500)
         options = replace(scanned.options, clock=lambda: later)
         report = work_rescan(store, options, WorkerSettings(owner="alive"))
+        assert report is not None
         progress = store.rescan_progress(run.id)
     assert report.given_up == (poison,) and poison not in report.checked
     assert progress.failed == 1 and progress.done == len(scanned.purls) - 1
@@ -125,3 +131,16 @@ def test_a_poison_component_is_given_up_and_reported_not_checked(scanned: Scanne
     assert verdict.status is Status.FETCH_FAILED and "given up after 2 attempts" in verdict.reason
     # Not checked is a finding of the rescan, never a silent pass.
     assert any(f.subject == poison for _, f in report.finished.result.findings)
+
+
+def test_a_worker_never_opens_a_run_unless_asked(scanned: Scanned) -> None:
+    with open_sql_store(scanned.db) as store:
+        assert work_rescan(store, scanned.options, WorkerSettings(owner="idle")) is None
+        assert store.rescan_runs() == []
+        first = work_rescan(store, scanned.options, WorkerSettings(owner="a"), enqueue=True)
+        # A worker that starts after the run is done finds nothing open: no second rescan.
+        late = work_rescan(store, scanned.options, WorkerSettings(owner="late"))
+        runs = store.rescan_runs()
+        kinds = [s.kind for s in store.scans()]
+    assert first is not None and late is None
+    assert len(runs) == 1 and kinds == ["rescan", "scan"]

@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 PER_BATCH = 500
 AT = "2026-03-01T00:00:00+00:00"
 THREADS = 4  # connections per client process
+RETRIES: list[int] = []  # POSTs sent again after a lost connection (per client process)
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,20 @@ def _bodies(agents: list[tuple[str, str]], per_agent: int) -> list[tuple[str, st
 
 def _post(conn: http.client.HTTPConnection, token: str, body: bytes) -> dict[str, int]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    conn.request("POST", "/v1/events", body=body, headers=headers)
-    response = conn.getresponse()
-    data = response.read()
+    for attempt in range(5):
+        try:
+            conn.request("POST", "/v1/events", body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            break
+        except (ConnectionError, http.client.HTTPException):
+            # The collector closed an idle keep-alive connection (uvicorn: after 5 s), or the
+            # answer was lost: send the same batch again, as the hook does. Its id makes a
+            # batch that did land count as duplicates, not as new events.
+            conn.close()
+            RETRIES.append(attempt)
+    else:
+        raise RuntimeError("the collector could not be reached 5 times in a row")
     if response.status != 200:
         raise RuntimeError(f"collector answered {response.status}: {data[:200]!r}")
     doc = json.loads(data)
@@ -103,7 +115,7 @@ def client(
     per_agent: int,
     ports: list[int],
     ready: multiprocessing.synchronize.Barrier,
-    results: multiprocessing.Queue[tuple[int, int, float]],
+    results: multiprocessing.Queue[tuple[int, int, float, int]],
 ) -> None:
     """Post these agents' batches over THREADS connections, spread over the collectors."""
     bodies = _bodies(agents, per_agent)
@@ -135,7 +147,7 @@ def client(
         t.start()
     for t in threads:
         t.join()
-    results.put((stored, duplicates, time.perf_counter() - start))
+    results.put((stored, duplicates, time.perf_counter() - start, len(RETRIES)))
 
 
 def _free_port() -> int:
@@ -190,7 +202,7 @@ def run(target: str, n_collectors: int, agents: int, per_agent: int, n_clients: 
     ctx = multiprocessing.get_context("fork")
     with collectors(target, n_collectors) as ports:
         ready = ctx.Barrier(n_clients + 1)
-        results: multiprocessing.Queue[tuple[int, int, float]] = ctx.Queue()
+        results: multiprocessing.Queue[tuple[int, int, float, int]] = ctx.Queue()
         shares = [tokens[i::n_clients] for i in range(n_clients)]
         procs = [
             ctx.Process(target=client, args=(share, per_agent, ports, ready, results))
@@ -236,6 +248,8 @@ def run(target: str, n_collectors: int, agents: int, per_agent: int, n_clients: 
     return {
         "sent": sent,
         "acknowledged_stored": sum(g[0] for g in got),
+        "acknowledged_duplicates": sum(g[1] for g in got),
+        "resent": sum(g[3] for g in got),
         "stored": stored,
         "agents": per["agents"],
         "per_agent": (per["least"], per["most"]),
@@ -258,7 +272,9 @@ def _report(name: str, r: dict) -> None:
     print(
         f"{name:<34} {r['rate']:>10,.0f} events/s  {r['wall']:7.1f} s  sent {r['sent']:,}"
         f" stored {r['stored']:,}  agents {r['agents']} x {r['per_agent'][0]}..{r['per_agent'][1]}"
-        f"  out of order {r['out_of_order']}  retried batch: stored {r['retry'][0]},"
+        f"  out of order {r['out_of_order']}  resent after a lost connection {r['resent']}"
+        f" (duplicates acknowledged {r['acknowledged_duplicates']})"
+        f"  retried batch: stored {r['retry'][0]},"
         f" duplicates {r['retry'][1]}  {'CHECKS PASS' if ok else 'CHECKS FAIL'}"
     )
 

@@ -44,7 +44,7 @@ from scanner.scan import ScanOptions, unique_components  # noqa: E402
 from scanner.store import open_sql_store  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-WORKER_BATCH = 25
+WORKER_BATCH = 100
 
 
 def build_registry(folder: Path, per_ecosystem: int) -> None:

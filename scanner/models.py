@@ -179,6 +179,7 @@ class Agent:
     pact: tuple[str, ...] = ()  # action classes the agent is expected to perform
     pins: tuple[tuple[str, str], ...] = ()  # (purl without version or name, exact version/digest)
     origin: str = "discovered"  # "manifest" or "discovered"
+    limits: tuple[tuple[str, float], ...] = ()  # action class -> most calls per hour (manifest)
 
 
 @dataclass(frozen=True, slots=True)

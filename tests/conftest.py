@@ -6,6 +6,7 @@ import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -32,19 +33,20 @@ class _ExternalServer:
 
     def database(self) -> str:
         import psycopg
-        from psycopg.conninfo import make_conninfo
 
         name = f"cw_{os.getpid()}_{next(self._names)}"
         with psycopg.connect(self.base, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
             conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
-        return make_conninfo(self.base, dbname=name)
+        return urlunsplit(urlsplit(self.base)._replace(path=f"/{name}"))
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
     """A PostgreSQL server for the session: $CHAINWATCH_TEST_PG_URL, or one started here."""
     if os.environ.get(PG_URL_ENV):
+        if not os.environ[PG_URL_ENV].startswith(("postgresql://", "postgres://")):
+            pytest.fail(f"{PG_URL_ENV} must be a postgresql:// URL (its user may create databases)")
         yield _ExternalServer(os.environ[PG_URL_ENV])
         return
     from scanner._testing.postgres_server import PostgresServer, find_bindir

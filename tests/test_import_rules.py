@@ -98,9 +98,11 @@ RULES = (
         # scanner.audit.osv_db: the offline advisory database is its own sqlite file too;
         # scanner.runtime.hook_spool: the in-agent hook's spool, a sqlite3 file (stdlib only, so
         # it cannot go through the store; `events import` moves it into the store).
+        # scanner.verify.warm: the warm-verdict cache, a sqlite file beside the HTTP cache.
         exempt=(
             "scanner.store",
             "attestations.cache",
+            "scanner.verify.warm",
             "scanner.audit.osv_db",
             "scanner.runtime.hook_spool",
         ),

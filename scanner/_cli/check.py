@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from scanner.scan import ScanResult
 
 EXIT_USAGE = 2
-OSV_TIMEOUT = 20.0  # seconds; scanner.audit.osv_api.DEFAULT_TIMEOUT (not imported: httpx loads)
+OSV_TIMEOUT = 20.0  # seconds; scanner.audit.setup.DEFAULT_TIMEOUT (not imported at start-up)
 
 
 @main.command()

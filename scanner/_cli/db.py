@@ -105,7 +105,9 @@ def db_copy(ctx: click.Context, source: Path, target: StoreTarget | None, out: O
     "--events-days",
     type=click.IntRange(min=1),
     required=True,
-    help="Keep runtime events of the last N days; older ones are removed.",
+    envvar="CHAINWATCH_EVENTS_DAYS",
+    help="Keep runtime events of the last N days; older ones are removed "
+    "(env CHAINWATCH_EVENTS_DAYS).",
 )
 @click.option("--dry-run", is_flag=True, help="Count what would be removed; remove nothing.")
 @output_options(formats=False)

@@ -156,8 +156,6 @@ def _scan(
     policy: GatePolicy | None,
     finish: Callable[[ScanResult], ScanResult] | None = None,
 ) -> ScanResult:
-    from rich.console import Console
-
     from scanner.checks.gate import GatePolicy
     from scanner.inventory.build import build_inventory
     from scanner.scan import run_scan
@@ -170,8 +168,13 @@ def _scan(
         "offline": options.offline,
         "download": options.download,
     }
-    err = Console(stderr=True)
-    with progress_bar(err, enabled=not out.options.quiet and out.fmt == "table") as progress:
+    show = not out.options.quiet and out.fmt == "table"
+    err = None
+    if show:  # rich loads only for a progress bar (a JSON or quiet run never shows one)
+        from rich.console import Console
+
+        err = Console(stderr=True)
+    with progress_bar(err, enabled=show) as progress:
         if no_record:
             result = run_scan(inv, None, options, inputs=inputs, progress=progress)
         else:

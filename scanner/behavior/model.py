@@ -124,6 +124,7 @@ class AgentBehavior:
     attributions: tuple[Attribution, ...]  # one per change event tested, oldest first
     alarms: tuple[Shift, ...]  # continuous-alarm shifts not tied to any change event
     pact_violations: tuple[PactViolation, ...]
+    pact_source: str = ""  # where the pact came from ("scan 12", "manifest ..."); "" when none
 
 
 @dataclass(frozen=True, slots=True)

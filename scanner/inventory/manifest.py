@@ -15,6 +15,9 @@ Example::
     [agent.pins]                             # policy pins: package -> exact version
     "pkg:npm/@modelcontextprotocol/server-filesystem" = "2025.8.21"
 
+    [agent.limits]                           # optional: most calls per hour, per action class
+    network = 120                            # (a class with a limit must be in the pact)
+
 Paths are relative to the manifest's folder. A ``[policy]`` table (or a ``chainwatch-policy.toml``
 beside the manifest, never both) holds the fleet's policy; ``scanner.checks.policy`` reads it.
 """
@@ -139,7 +142,9 @@ def _agent(path: Path, base: Path, index: int, raw: Any) -> ManifestAgent:
         isinstance(k, str) and isinstance(v, str) for k, v in pins_raw.items()
     ):
         raise ConfigError(str(path), f"{where}: 'pins' must map package names to version strings")
-    unknown_keys = set(raw) - {"id", "name", "purpose", "pact", "configs", "lockfiles", "pins"}
+    limits = _limits(path, where, raw, pact)
+    known = {"id", "name", "purpose", "pact", "configs", "lockfiles", "pins", "limits"}
+    unknown_keys = set(raw) - known
     if unknown_keys:
         raise ConfigError(str(path), f"{where}: unknown key(s) {', '.join(sorted(unknown_keys))}")
     agent = Agent(
@@ -151,8 +156,42 @@ def _agent(path: Path, base: Path, index: int, raw: Any) -> ManifestAgent:
         pact=tuple(pact),
         pins=tuple(sorted(pins_raw.items())),
         origin="manifest",
+        limits=limits,
     )
     return ManifestAgent(agent, configs, lockfiles)
+
+
+def _limits(
+    path: Path, where: str, raw: dict[str, Any], pact: list[str]
+) -> tuple[tuple[str, float], ...]:
+    """``[agent.limits]``: action class -> most calls per hour, a positive number."""
+    value = raw.get("limits", {})
+    if not isinstance(value, dict):
+        raise ConfigError(str(path), f"{where}: 'limits' must be a table ([agent.limits])")
+    out: list[tuple[str, float]] = []
+    for cls, limit in sorted(value.items()):
+        if cls not in ACTION_CLASSES:
+            raise ConfigError(
+                str(path),
+                f"{where}: unknown action class {shown(cls)} in 'limits'",
+                hint=f"use {', '.join(ACTION_CLASSES)}",
+            )
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0:
+            raise ConfigError(
+                str(path),
+                f"{where}: limits.{cls} must be a positive number of calls per hour "
+                f"(got {shown(limit)})",
+            )
+        if limit == float("inf"):
+            raise ConfigError(str(path), f"{where}: limits.{cls} must be finite")
+        if cls not in pact:
+            raise ConfigError(
+                str(path),
+                f"{where}: limits.{cls} is set but {cls} is not in 'pact'",
+                hint=f"add {cls!r} to the pact, or remove its limit",
+            )
+        out.append((cls, float(limit)))
+    return tuple(out)
 
 
 def _config_ref(path: Path, base: Path, where: str, raw: Any) -> ConfigRef:

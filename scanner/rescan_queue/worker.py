@@ -26,10 +26,11 @@ from scanner.errors import ChainwatchError, StoreError
 from scanner.models import Component, Inventory
 from scanner.rescan_queue.codec import verdict_from_json, verdict_to_json
 from scanner.rescans import RescanResult
-from scanner.scan import Progress, ScanOptions, finish_scan, unique_components, verify_components
+from scanner.scan import Progress, ScanOptions, finish_scan, unique_components
 from scanner.store._queue import Claimed, RescanRun
 from scanner.store.base import SQLStore
 from scanner.verdict import Verdict
+from scanner.verify.stage import verify_stage
 
 KIND = "rescan"
 
@@ -217,7 +218,7 @@ class _Worker:
 
         components = [self._component(c.purl) for c in claimed]
         try:
-            verdicts, _ = verify_components(components, self.options, on_progress)
+            verdicts, _, _ = verify_stage(components, self.options, on_progress)
         except ChainwatchError as exc:
             # Not the component's fault (settings, trust root): hand the batch back at once.
             self.store.release_rescan_items(run_id, owner, positions, error=exc.message)

@@ -30,6 +30,7 @@ def inventory_rows(
                 "origin": a.origin,
                 "purpose": a.purpose,
                 "pact": json.dumps(list(a.pact)),
+                "limits": json.dumps(dict(a.limits)),
                 "config_paths": json.dumps(list(a.config_paths)),
                 "lockfile_paths": json.dumps(list(a.lockfile_paths)),
                 "position": position,  # the order of agents comes back as recorded

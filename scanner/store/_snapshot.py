@@ -82,6 +82,7 @@ def read_inventory(conn: Conn, scan_id: int) -> Inventory:
             purpose=r["purpose"],
             pact=tuple(json.loads(r["pact"])),
             origin=r["origin"],
+            limits=tuple(sorted(json.loads(r["limits"]).items())),
         )
         entries = tuple(
             ServerInventory(_server(s), tuple(components.pop((agent.id, s["name"]), ())))

@@ -14,26 +14,22 @@ from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Self
 
-from attestations.result import PublisherIdentity, Status
 from scanner import __version__
 from scanner.baseline import (
     BaselineRecord,
     ChangeEvent,
-    IdentityAction,
-    IdentityEvent,
     IdentityUpdate,
     ScanRecord,
-    SeenIdentity,
-    StoredIdentity,
     VerificationRecord,
-    identity_from_dict,
 )
+from scanner.behavior.counts import BehaviorCounts
 from scanner.checks.diff import Snapshot
 from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
-from scanner.store import _changes, _toolpins
+from scanner.store import _behavior, _changes, _toolpins
+from scanner.store._identities import StoreIdentities
 from scanner.store._queue import RescanQueue
-from scanner.store._rows import finding_rows, identity_json, inventory_rows, verification_rows
+from scanner.store._rows import finding_rows, inventory_rows, verification_rows
 from scanner.store._snapshot import read_inventory, read_snapshot
 from scanner.store.conn import Conn
 from scanner.store.dialect import Dialect
@@ -46,7 +42,7 @@ from scanner.tools.model import SurfaceKey, ToolSurface
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class SQLStore(RescanQueue, StoreEvents, StoreTokens, Store):
+class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, Store):
     """The store's methods over a ``Conn``; ``SQLiteStore`` and ``PostgresStore`` open one."""
 
     conn: Conn
@@ -99,15 +95,17 @@ class SQLStore(RescanQueue, StoreEvents, StoreTokens, Store):
         done: list[int] = []
         with self._write() as conn:
             conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)"
+                self.dialect.ddl(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)"
+                )
             )
             applied = {int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations")}
             unknown = sorted(applied - known)
             if unknown:
                 raise StoreError(
                     f"{self.where}: schema version {unknown[-1]} is newer than this chainwatch "
-                    f"({MIGRATIONS[-1][0]})",
+                    f"({max(known)})",
                     hint="upgrade chainwatch, or point --db at another store",
                 )
             for version, sql in MIGRATIONS:
@@ -159,103 +157,6 @@ class SQLStore(RescanQueue, StoreEvents, StoreTokens, Store):
         except self.db_error as exc:
             raise StoreError(f"{self.where}: could not record the scan: {exc}") from exc
         return scan_id
-
-    def _remember(self, update: IdentityUpdate, at: str, scan_id: int | None) -> None:
-        before = self.publisher_identity(update.purl_key)
-        if before is not None and before.pinned and not update.pinned and scan_id is not None:
-            return  # a pin is the user's word; scans never replace it
-        self.conn.execute(
-            "INSERT INTO publisher_identities (purl_key, identity, attested, first_seen,"
-            " last_seen, first_version, last_version, pinned) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(purl_key) DO UPDATE SET identity=excluded.identity,"
-            " attested=excluded.attested, last_seen=excluded.last_seen,"
-            " last_version=coalesce(excluded.last_version, publisher_identities.last_version),"
-            " pinned=excluded.pinned",
-            [
-                update.purl_key,
-                identity_json(update.identity),
-                int(update.identity is not None),
-                at,
-                at,
-                update.version,
-                update.version,
-                int(update.pinned),
-            ],
-        )
-        changed = before is None or before.identity != update.identity
-        if changed or update.action in {IdentityAction.ACCEPTED, IdentityAction.PINNED}:
-            self.conn.execute(
-                "INSERT INTO identity_history (purl_key, action, identity, version, at, scan_id)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    update.purl_key,
-                    update.action.value,
-                    identity_json(update.identity),
-                    update.version,
-                    at,
-                    scan_id,
-                ],
-            )
-
-    def set_identity(
-        self,
-        purl_key: str,
-        identity: PublisherIdentity | None,
-        *,
-        action: IdentityAction,
-        at: str,
-        version: str | None = None,
-        pinned: bool = False,
-    ) -> None:
-        """Remember ``identity`` for a package outside a scan (accept, pin), with its history."""
-        update = IdentityUpdate(purl_key, version, identity, action, pinned)
-        try:
-            with self._write():
-                self._remember(update, at, None)
-        except self.db_error as exc:
-            raise StoreError(f"{self.where}: could not remember the identity: {exc}") from exc
-
-    def publisher_identity(self, purl_key: str) -> StoredIdentity | None:
-        """The identity remembered for a package, or None when never seen."""
-        rows = self._identities("WHERE purl_key = ?", [purl_key])
-        return rows[0] if rows else None
-
-    def publisher_identities(self) -> list[StoredIdentity]:
-        """Every remembered identity, by package."""
-        return self._identities("ORDER BY purl_key", [])
-
-    def _identities(self, where: str, params: list[Any]) -> list[StoredIdentity]:
-        cursor = self.conn.execute(
-            "SELECT purl_key, identity, first_seen, last_version, pinned"
-            f" FROM publisher_identities {where}",
-            params,
-        )
-        return [StoredIdentity(r[0], _load(r[1]), r[2], r[3], bool(r[4])) for r in cursor]
-
-    def identity_history(self, purl_key: str | None = None) -> list[IdentityEvent]:
-        """Changes of remembered identities, oldest first (of one package, or all)."""
-        where, params = ("WHERE purl_key = ?", [purl_key]) if purl_key else ("", [])
-        cursor = self.conn.execute(
-            "SELECT purl_key, action, identity, version, at, scan_id FROM identity_history"
-            f" {where} ORDER BY id",
-            params,
-        )
-        return [
-            IdentityEvent(r[0], IdentityAction(r[1]), _load(r[2]), r[3], r[4], r[5]) for r in cursor
-        ]
-
-    def last_seen(self, purl_key: str) -> SeenIdentity | None:
-        """What the most recent scan that checked the package saw (attested results first)."""
-        prefix = purl_key + "@"
-        row = self.conn.execute(
-            "SELECT purl, status, identity, scan_id FROM verifications"
-            " WHERE substr(purl, 1, ?) = ? ORDER BY scan_id DESC, identity IS NULL, id DESC"
-            " LIMIT 1",
-            [len(prefix), prefix],
-        ).fetchone()
-        if row is None:
-            return None
-        return SeenIdentity(row[0], Status(row[1]), _load(row[2]), int(row[3]))
 
     def scans(self, limit: int = 20) -> list[ScanRecord]:
         """The most recent scans, newest first."""
@@ -332,6 +233,15 @@ class SQLStore(RescanQueue, StoreEvents, StoreTokens, Store):
         except self.db_error as exc:
             raise StoreError(f"{self.where}: could not write tool pins: {exc}") from exc
 
+    def behavior_counts(
+        self, *, since: str, until: str, agents: Sequence[str] | None = None
+    ) -> BehaviorCounts:
+        """Tool calls counted per agent, hour and class in [since, until), in SQL."""
+        try:
+            return _behavior.behavior_counts(self.conn, since=since, until=until, agents=agents)
+        except self.db_error as exc:
+            raise StoreError(f"{self.where}: could not count runtime events: {exc}") from exc
+
     def _insert(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
         rows = list(rows)
         if not rows:
@@ -364,10 +274,6 @@ class SQLStore(RescanQueue, StoreEvents, StoreTokens, Store):
     def table_counts(self) -> dict[str, int]:
         """Rows per table (``db status``, and ``db copy`` checks its copy with it)."""
         return {t: self.count(t) for t in self.tables()}
-
-
-def _load(text: str | None) -> PublisherIdentity | None:
-    return identity_from_dict(json.loads(text)) if text else None
 
 
 def _statements(sql: str) -> list[str]:

@@ -77,6 +77,12 @@ def copy_tables(
             hint="copy into a new, empty database; a copy never merges two stores",
         )
     order = table_order(source)
+    foreign = sorted(set(order) - set(target.tables()))
+    if foreign:  # not chainwatch's: copied by name into SQL, so never copied at all
+        raise StoreError(
+            f"{source.where}: tables that are not chainwatch's: {', '.join(map(repr, foreign))}",
+            hint="copy a store chainwatch made, or drop those tables from a copy of it first",
+        )
     if "runtime_events" in order:
         months = source.conn.execute("SELECT DISTINCT substr(time, 1, 7) FROM runtime_events")
         target.ensure_partitions({month_of(str(m)) for (m,) in months})

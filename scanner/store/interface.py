@@ -1,5 +1,5 @@
 """The store interface: what chainwatch remembers between runs. SQLite is the embedded default
-(``sqlite.py``); another backend (PostgreSQL) is one more module implementing this class."""
+(``sqlite.py``), PostgreSQL the fleet backend (``postgres.py``); both run the SQL of ``base.py``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from scanner.baseline import (
     StoredIdentity,
     VerificationRecord,
 )
+from scanner.behavior.counts import BehaviorCounts, Pact, count_events
 from scanner.checks.diff import Snapshot
 from scanner.collector.tokens import AgentToken
 from scanner.events.model import EventsWritten, RuntimeEvent
@@ -149,6 +150,34 @@ class Store(ABC):
     @abstractmethod
     def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
         """Stored runtime events in time order (of one agent, or all), at most ``limit``."""
+
+    # Behaviour analysis (scanner/behavior): counts, never one object per event.
+
+    def behavior_counts(
+        self, *, since: str, until: str, agents: Sequence[str] | None = None
+    ) -> BehaviorCounts:
+        """Tool calls counted per agent, hour and class in [since, until), with summaries.
+
+        This reference reads every event; a database backend overrides it with one GROUP BY.
+        """
+        events = self.runtime_events(limit=2**62)
+        return count_events(events, since=since, until=until, agents=agents)
+
+    def agent_pacts(self, agents: Sequence[str]) -> dict[str, Pact]:
+        """The pact (and limits) of each agent as the newest scan that covered it recorded it."""
+        pacts: dict[str, Pact] = {}
+        inventories: dict[int, Inventory] = {}
+        for agent in agents:
+            scan_id = self.latest_scan_id(agent)
+            if scan_id is None:
+                continue
+            if scan_id not in inventories:
+                inventories[scan_id] = self.stored_inventory(scan_id)
+            for ai in inventories[scan_id].agents:
+                if ai.agent.id == agent:
+                    a = ai.agent
+                    pacts[agent] = Pact(agent, a.pact, a.limits, f"scan {scan_id}")
+        return pacts
 
     # Collector tokens and per-agent reads (scanner/collector; `chainwatch serve`, `token`).
 

@@ -211,6 +211,13 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     # Collector tokens (digests only) and per-agent finding reads (scanner/store/tokens.py).
     (7, TOKENS_MIGRATION),
     (
+        9,
+        """
+        -- The manifest's [agent.limits]: action class -> most calls per hour (a JSON object).
+        ALTER TABLE agents ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';
+        """,
+    ),
+    (
         11,
         """
         -- The order of agents in a scan, kept in a column (PostgreSQL has no rowid).

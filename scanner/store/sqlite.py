@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import StoreError
 from scanner.store.base import SQLStore
 from scanner.store.dialect import Dialect
 from scanner.store.files import private_file
 from scanner.store.paths import default_db_path
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -30,10 +32,16 @@ class SQLiteStore(SQLStore):
         self.conn: sqlite3.Connection = conn
         self.path = path
         self.where = str(path)
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over ``conn``, loaded on first use (it costs ~0.1 s to import)."""
         # sqlite-utils serves the read-side helpers (dict rows, counts, introspection); every
         # write goes through explicit BEGIN IMMEDIATE transactions on ``conn`` instead, because
         # its insert helpers commit on their own and would split a scan across transactions.
-        self.db = sqlite_utils.Database(conn)
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @classmethod
     def open(cls, path: Path | None = None, *, migrate: bool = True) -> SQLiteStore:

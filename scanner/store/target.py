@@ -94,8 +94,3 @@ def default_target() -> StoreTarget:
     if env:
         return parse_target(env)
     return default_db_path()
-
-
-def describe(target: StoreTarget) -> str:
-    """How the target is shown to a person (a URL redacted)."""
-    return str(target)

@@ -27,7 +27,7 @@ from scanner.models import (
     Transport,
     VersionEvidence,
 )
-from scanner.store import PostgresURL, open_sql_store
+from scanner.store import open_sql_store
 from scanner.store.copy import copy_store
 from tests.conftest import pg_url
 from tests.store.test_events import ev
@@ -219,4 +219,11 @@ def test_copy_needs_a_postgres_target(tmp_path: Path) -> None:
         main, ["db", "copy", "--from", str(src), "--to", str(tmp_path / "b.db")]
     )
     assert result.exit_code == 3 and "db copy needs a PostgreSQL target" in result.output
-    assert isinstance(PostgresURL("postgresql://h/d"), PostgresURL)
+
+
+def test_a_table_chainwatch_does_not_know_is_refused_by_name(tmp_path: Path, request) -> None:
+    src = tmp_path / "odd.db"
+    with open_sql_store(src) as store:
+        store.conn.execute('CREATE TABLE "x; DROP TABLE scans" (a TEXT)')
+    with pytest.raises(StoreError, match="tables that are not chainwatch's: 'x; DROP TABLE scans'"):
+        copy_store(src, pg_url(request))

@@ -177,3 +177,32 @@ def test_default_path_honours_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert default_db_path() == tmp_path / "env.db"
     monkeypatch.delenv("CHAINWATCH_DB")
     assert default_db_path().name == "chainwatch.db"
+
+
+def test_migration_11_numbers_the_agents_of_an_older_store_in_their_order(tmp_path: Path) -> None:
+    import sqlite3
+
+    from scanner.store.base import _statements
+
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:  # a store as chainwatch left it before migration 11
+        conn.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
+        )
+        for version, sql in MIGRATIONS:
+            if version == 11:
+                continue
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, 'then')", [version])
+        conn.execute("INSERT INTO scans VALUES (1, 'inventory', 't', 't', '0', '{}', '{}')")
+        for agent in ("zeta", "alpha", "mid"):  # recorded in this order, not sorted
+            conn.execute(
+                "INSERT INTO agents (scan_id, agent_id, name, origin, pact, config_paths,"
+                " lockfile_paths) VALUES (1, ?, ?, 'manifest', '[]', '[]', '[]')",
+                [agent, agent],
+            )
+    with open_store(db) as store:
+        order = [a.agent.id for a in store.stored_inventory(1).agents]
+        assert order == ["zeta", "alpha", "mid"]
+        assert [r["position"] for r in store.rows("SELECT position FROM agents")] == [1, 2, 3]

@@ -74,6 +74,10 @@ def test_retention_removes_old_events_only(store_db, backend) -> None:
         assert [e.seq for e in store.runtime_events()] == [3]
     refused = cli(store_db, "db", "retention", "--events-days", "0")
     assert refused.exit_code == 2
+    from_env = cli(store_db, "db", "retention", env={"CHAINWATCH_EVENTS_DAYS": "1"})
+    assert from_env.exit_code == 0 and "events before 2026-03-14T12:00:00.000000Z: removed 1" in (
+        from_env.output
+    )
 
 
 def test_a_wrong_password_fails_with_exit_3_and_no_secret(store_db, backend) -> None:

@@ -132,3 +132,26 @@ def test_concurrent_first_opens_migrate_once(url: PostgresURL) -> None:
             int(r["version"]) for r in store.rows("SELECT version FROM schema_migrations")
         )
     assert versions == sorted(v for v, _ in MIGRATIONS)
+
+
+def test_a_new_month_in_the_middle_of_one_import_gets_its_partition(url: PostgresURL) -> None:
+    # 5,000 events a chunk: the second and third chunks each need a partition that did not
+    # exist when the import's transaction had already written the first.
+    months = ["2026-01", "2026-02", "2026-03"]
+    events = [
+        ev(i % 1000, batch=f"b-{i // 1000:03d}", time=f"{months[i // 5000]}-02T00:00:00.{i:06d}Z")
+        for i in range(12_000)
+    ]
+
+    def failing():
+        yield from events
+        raise StoreError("the source broke (injected)")
+
+    with open_sql_store(url) as store:
+        with pytest.raises(StoreError, match="injected"):
+            store.record_events(failing(), at="t")
+        assert store.count("runtime_events") == 0  # all or nothing, partitions or not
+        written = store.record_events(events, at="t")
+        assert (written.stored, written.duplicates) == (12_000, 0)
+        assert store.event_partitions() == months
+        assert [e.seq for e in store.runtime_events(limit=3)] == [0, 1, 2]

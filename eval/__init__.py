@@ -1,0 +1,1 @@
+"""The behaviour simulator and its evaluation harness (``python eval/run.py``)."""

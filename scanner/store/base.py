@@ -36,13 +36,14 @@ from scanner.store.dialect import Dialect
 from scanner.store.events import StoreEvents
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS, migration_sql
+from scanner.store.scores import StoreScores
 from scanner.store.tokens import StoreTokens
 from scanner.tools.model import SurfaceKey, ToolSurface
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, Store):
+class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScores, Store):
     """The store's methods over a ``Conn``; ``SQLiteStore`` and ``PostgresStore`` open one."""
 
     conn: Conn

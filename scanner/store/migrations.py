@@ -13,6 +13,7 @@ from scanner.store._queue import QUEUE_MIGRATION
 from scanner.store.dialect import Dialect
 from scanner.store.events import EVENTS_MIGRATION
 from scanner.store.pg_events import PG_EVENTS_MIGRATION
+from scanner.store.scores import SCORES_MIGRATION
 from scanner.store.tokens import TOKENS_MIGRATION
 
 MIGRATIONS: tuple[tuple[int, str], ...] = (
@@ -210,6 +211,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     ),
     # Collector tokens (digests only) and per-agent finding reads (scanner/store/tokens.py).
     (7, TOKENS_MIGRATION),
+    # Score history and the as-of reads of the score (scanner/store/scores.py).
+    (8, SCORES_MIGRATION),
     (
         9,
         """

@@ -63,9 +63,9 @@ def behavior_counts(
         agent=tuple(columns[0]),
         hour=tuple(columns[1]),
         action_class=tuple(columns[2]),
-        calls=tuple(int(c) for c in columns[3]),
-        errors=tuple(int(c) for c in columns[4]),
-        external=tuple(int(c) for c in columns[5]),
+        calls=tuple(columns[3]),  # SQLite's integers are Python ints already
+        errors=tuple(columns[4]),
+        external=tuple(columns[5]),
     )
     tools = tuple(
         ToolUse(r[0], r[1], int(r[2]), r[3], r[4])

@@ -7,6 +7,7 @@ on), so the reported figures never come from the seeds the method was tuned on.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import time
 from dataclasses import replace
@@ -21,13 +22,23 @@ from eval.harness import (  # noqa: E402
     TARGET_FLEET_NO_BLAME,
     Tally,
     false_alarm_rate,
+    merge,
     rows,
     run_fleet,
     run_fleet_wide,
 )
-from scanner.behavior.settings import DEFAULT  # noqa: E402
+from scanner.behavior.settings import DEFAULT, Settings  # noqa: E402
 
 DEV_OFFSET = 10_000
+
+
+def _one(job: tuple[int, Settings, Path | None]) -> Tally:
+    """One seed: a fleet with injected shifts and a fleet-wide control."""
+    seed, settings, cache = job
+    tally = Tally()
+    run_fleet(seed, tally, settings, cache=cache)
+    run_fleet_wide(seed, tally, settings, cache=cache)
+    return tally
 
 
 def main() -> None:
@@ -35,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100, help="fleets per scenario")
     parser.add_argument("--dev", action="store_true", help="use the tuning seeds")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument(
         "--cache", type=Path, help="keep imported fleets here and reuse them (tuning)"
     )
@@ -50,13 +62,15 @@ def main() -> None:
     for item in args.set:
         name, _, value = item.partition("=")
         settings = replace(settings, **{name: type(getattr(DEFAULT, name))(value)})
-    tally = Tally()
     started = time.perf_counter()
-    for i in range(args.runs):
-        run_fleet(offset + i, tally, settings, cache=args.cache)
-        run_fleet_wide(offset + i, tally, settings, cache=args.cache)
-        print(f"\rfleets: {2 * (i + 1)}/{2 * args.runs}", end="", file=sys.stderr, flush=True)
+    jobs = [(offset + i, settings, args.cache) for i in range(args.runs)]
+    with multiprocessing.Pool(args.jobs) as pool:
+        tallies = []
+        for done, t in enumerate(pool.imap_unordered(_one, jobs), start=1):
+            tallies.append(t)
+            print(f"\rfleets: {2 * done}/{2 * args.runs}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
+    tally = merge(tallies)
     print(
         f"{'shift':<10} {'runs':>5} {'detected<=24h':>14} {'attributed':>11} {'median delay':>13}"
     )

@@ -175,7 +175,10 @@ def _alarm_shifts(
     out: dict[str, list[Shift]] = {}
     for alarm, test in zip(alarms, tests, strict=True):
         agent = series.agents[alarm.agent]
-        if any(abs(h - alarm.change_point) <= _TIE_HOURS for h in change_hours.get(agent, [])):
+        # The change point is an estimate: a change from a day before it up to the alarm may be
+        # the cause, and its attribution speaks for it.
+        low, high = alarm.change_point - _TIE_HOURS, alarm.alarm_at
+        if any(low <= h <= high for h in change_hours.get(agent, [])):
             continue
         at = rfc3339(series.time_of(alarm.change_point))
         own, _ = shifts_of(results, test, agent, at, settings, features=("risky",))

@@ -28,6 +28,7 @@ _TESTED_KINDS = {
 }
 RUNTIME_CAUSE = "runtime"  # seen in runtime events (hook or proxy)
 _TOOLS_CHANGED_GAP = timedelta(days=1)  # notifications closer than this are one change
+_SAME_UPGRADE = timedelta(hours=1)  # a tools_changed this close to a version change is part of it
 
 
 def stored_changes(events: Iterable[ChangeEvent]) -> list[ChangeRef]:
@@ -64,11 +65,18 @@ def runtime_changes(
             component = _component(new.component, server)
             out.append(ChangeRef(agent, component, _kind(old.version, new.version), old.version,
                                  new.version, new.first_at, RUNTIME_CAUSE))  # fmt: skip
+    versions = {(c.agent, c.component.rsplit("/", 1)[-1], parse_time(c.at)) for c in out}
     last: dict[tuple[str, str | None], str] = {}
     for n in sorted(notified, key=lambda n: (n.agent, n.at)):
         key = (n.agent, n.server)
         if key in last and parse_time(n.at) - parse_time(last[key]) < _TOOLS_CHANGED_GAP:
             continue
+        when = parse_time(n.at)
+        if any(
+            a == n.agent and name == n.server and abs(when - at) <= _SAME_UPGRADE
+            for a, name, at in versions
+        ):
+            continue  # the notification of a version change already counted
         last[key] = n.at
         name = n.server or "unknown-server"
         out.append(ChangeRef(n.agent, f"pkg:generic/{name}", "tool_surface", None, None, n.at,

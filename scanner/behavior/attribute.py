@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from scanner.behavior.changes import _name
+from scanner.behavior.changes import component_name
 from scanner.behavior.model import ChangeRef
 from scanner.behavior.series import FleetSeries, Ints, parse_time
 from scanner.behavior.settings import Settings
@@ -63,7 +63,7 @@ def plan_tests(
     changed_at: dict[str, list[tuple[int, int]]] = {}  # component name -> (agent, hour)
     for agent, items in by_agent.items():
         for c in items:
-            changed_at.setdefault(_name(c.component), []).append(
+            changed_at.setdefault(component_name(c.component), []).append(
                 (index[agent], series.hour_of(parse_time(c.at)))
             )
     fleet_calls = calls.sum(axis=0)
@@ -84,7 +84,7 @@ def plan_tests(
             if n1 < settings.min_before_calls or n2 < settings.min_after_calls:
                 out.append(ChangeTest(c, None, n1, n2))
                 continue
-            test = _add_peers(a, name=_name(c.component), windows=(b, t, e), calls=calls,
+            test = _add_peers(a, name=component_name(c.component), windows=(b, t, e), calls=calls,
                               fleet_calls=fleet_calls, users=users, changed_at=changed_at,
                               settings=settings, out=windows)  # fmt: skip
             out.append(ChangeTest(c, test, n1, n2))

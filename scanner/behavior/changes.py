@@ -103,10 +103,11 @@ def _same(stored: ChangeRef, runtime: ChangeRef) -> bool:
         return False
     if stored.component == runtime.component:
         return True
-    return _name(stored.component) == _name(runtime.component)
+    return component_name(stored.component) == component_name(runtime.component)
 
 
-def _name(component: str) -> str:
+def component_name(component: str) -> str:
+    """The name part of a package URL (or of pkg:generic/<server>), lower case."""
     return component.rsplit("/", 1)[-1].replace("%40", "@").lower()
 
 

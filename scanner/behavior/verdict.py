@@ -108,14 +108,10 @@ def attribution(r: Results, i: int, change: ChangeRef, settings: Settings) -> At
         change,
         Verdict.NO_SHIFT,
         (),
-        f"no shift after {label}: risky {_rate(float(t.before[i]))} -> "
-        f"{_rate(float(t.after[i]))} over {int(r.counts.x1[i].sum())} calls before and "
+        f"no shift after {label}: risky {pct(float(t.before[i]))} -> "
+        f"{pct(float(t.after[i]))} over {int(r.counts.x1[i].sum())} calls before and "
         f"{int(r.counts.x2[i].sum())} after",
     )
-
-
-def _rate(value: float) -> str:
-    return pct(value)
 
 
 def not_enough(

@@ -53,6 +53,14 @@ RULES = (
         why="checks are pure functions over typed values: no store, no HTTP, no sqlite3",
     ),
     Rule(
+        "score-pure",
+        subject=("scanner.score",),
+        forbidden=(*SQL, *NETWORK, "scanner.store", "scanner.verify", "scanner.scan"),
+        # compute.py and surfaces.py read the store as of a time; the rest is values in and out.
+        exempt=("scanner.score.compute", "scanner.score.surfaces"),
+        why="the score is a pure function of values; compute.py and surfaces.py read the store",
+    ),
+    Rule(
         "network-in-registry-layer",
         subject=PACKAGES,
         forbidden=NETWORK,
@@ -92,9 +100,11 @@ RULES = (
         # scanner.audit.osv_db: the offline advisory database is its own sqlite file too;
         # scanner.runtime.hook_spool: the in-agent hook's spool, a sqlite3 file (stdlib only, so
         # it cannot go through the store; `events import` moves it into the store).
+        # scanner.verify.warm: the warm-verdict cache, a sqlite file beside the HTTP cache.
         exempt=(
             "scanner.store",
             "attestations.cache",
+            "scanner.verify.warm",
             "scanner.audit.osv_db",
             "scanner.runtime.hook_spool",
         ),

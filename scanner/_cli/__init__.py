@@ -17,7 +17,9 @@ from scanner._cli import (  # noqa: F401
     events,
     inventory,
     proxy,
+    report,
     scan,
+    score,
     tools,
     trust,
 )

@@ -8,7 +8,6 @@ allowed, a finding at or above --fail-on, or a component not verified under --re
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import sys
@@ -20,7 +19,7 @@ import click
 
 from attestations.errors import AttestationError
 from scanner._output import error
-from scanner.clock import utc_now
+from scanner.clock import real_sleep, utc_now
 from scanner.errors import ChainwatchError
 from scanner.inventory.configs.clients import ClientId
 from scanner.models import Severity
@@ -131,7 +130,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj.setdefault("clock", utc_now)
-    ctx.obj.setdefault("sleep", asyncio.sleep)  # between registry retries
+    ctx.obj.setdefault("sleep", real_sleep)  # between registry retries
 
 
 def options_for(
@@ -157,9 +156,11 @@ def has_errors(inv: Inventory) -> bool:
 
 
 @contextlib.contextmanager
-def progress_bar(console: Console, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(
+    console: Console | None, *, enabled: bool
+) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr for long verification runs (only on a terminal)."""
-    if not enabled or not console.is_terminal:
+    if not enabled or console is None or not console.is_terminal:
         yield None
         return
     from rich.progress import Progress

@@ -11,12 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import platformdirs
 
 from scanner.audit.interface import AdvisorySource, Ecosystem
-from scanner.audit.osv_api import DEFAULT_TIMEOUT, OsvApiSource, osv_base_url
 from scanner.audit.osv_db import OfflineOsvSource, default_osv_db_path
+
+# scanner.audit.osv_api.DEFAULT_TIMEOUT; not imported, so an offline audit never loads httpx
+# (tests/audit/test_auditor.py checks the two agree).
+DEFAULT_TIMEOUT = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,11 @@ def advisory_sources(settings: AuditSettings) -> Iterator[Mapping[Ecosystem, Adv
         db: AdvisorySource = OfflineOsvSource(settings.osv_db or default_osv_db_path())
         yield {Ecosystem.PYPI: db, Ecosystem.NPM: db}
         return
-    from scanner.audit.pip_audit_compat import PipAuditSource  # pip-audit only when online
+    # httpx, pip-audit and the OSV API client load only when online.
+    import httpx
+
+    from scanner.audit.osv_api import OsvApiSource, osv_base_url
+    from scanner.audit.pip_audit_compat import PipAuditSource
 
     base = osv_base_url(settings.osv_url)
     cache = settings.cache_dir or Path(platformdirs.user_cache_dir("chainwatch", appauthor=False))

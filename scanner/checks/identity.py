@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from attestations.identity import compare_identities, identity_mismatches
+from attestations.identity_rules import compare_identities, identity_mismatches
 from attestations.result import PublisherIdentity, Status
 from scanner.baseline import IdentityAction, IdentityUpdate, StoredIdentity
 from scanner.checks.codes import Code, finding

@@ -249,17 +249,29 @@ class NameList:
 
 
 @cache
-def shipped_lists() -> dict[str, NameList]:
-    """The shipped reference lists, one per ecosystem (read once)."""
+def _shipped_names() -> dict[str, tuple[list[str], list[str]]]:
+    """(names, MCP names) per ecosystem of the shipped list (read once)."""
     text = files("scanner.checks").joinpath("data/popular_names.tsv").read_text("utf-8")
-    by_eco: dict[str, list[str]] = {}
-    mcp: dict[str, list[str]] = {}
+    by_eco: dict[str, tuple[list[str], list[str]]] = {}
     for line in text.splitlines():
         eco, name, why = line.split("\t")
-        by_eco.setdefault(eco, []).append(name)
+        names, mcp = by_eco.setdefault(eco, ([], []))
+        names.append(name)
         if why == "mcp" or "mcp" in name or name.startswith("@modelcontextprotocol/"):
-            mcp.setdefault(eco, []).append(name)
-    return {eco: NameList(eco, names, mcp.get(eco, ())) for eco, names in by_eco.items()}
+            mcp.append(name)
+    return by_eco
+
+
+@cache
+def shipped_list(ecosystem: str) -> NameList | None:
+    """The shipped reference list of one ecosystem, indexed on first use (None: no list)."""
+    found = _shipped_names().get(ecosystem)
+    return None if found is None else NameList(ecosystem, *found)
+
+
+def shipped_lists() -> dict[str, NameList]:
+    """The shipped reference lists, one per ecosystem."""
+    return {eco: found for eco in _shipped_names() if (found := shipped_list(eco)) is not None}
 
 
 def typosquat_finding(
@@ -268,8 +280,8 @@ def typosquat_finding(
     """CW109 when ``component``'s name likely imitates a popular or known MCP package name."""
     if lists is None and component.ecosystem not in {"pypi", "npm"}:
         return None  # nothing to compare with: do not load the list for it
-    table = shipped_lists() if lists is None else lists
-    names = table.get(component.ecosystem)
+    # Only the component's own ecosystem is indexed: a fleet of one ecosystem pays for one.
+    names = shipped_list(component.ecosystem) if lists is None else lists.get(component.ecosystem)
     if names is None:
         return None
     squat = names.check(component.name)

@@ -32,8 +32,12 @@ class TeeStream(httpx.AsyncByteStream):
         meta: dict[str, Any],
         headers: list[tuple[str, str]],
         encoding: str,
+        *,
+        on_commit: Callable[[str | None], None] | None = None,
     ) -> None:
         self._inner = inner
+        # Told the stored body's sha256 once it is stored, or None when it will not be.
+        self._on_commit = on_commit
         self._on_error = on_error
         self._base = base
         self._meta = meta
@@ -113,9 +117,17 @@ class TeeStream(httpx.AsyncByteStream):
             write_json(self._base, {**meta, "sha256": sha256, "size": size})
         except OSError as exc:
             self._give_up(exc)
+            return
+        self._told(sha256)
+
+    def _told(self, sha256: str | None) -> None:
+        if self._on_commit is not None:
+            self._on_commit(sha256)
+            self._on_commit = None
 
     def _give_up(self, exc: OSError) -> None:
         self._drop()
+        self._told(None)
         self._on_error(exc)
 
     def _drop(self) -> None:
@@ -135,6 +147,7 @@ class TeeStream(httpx.AsyncByteStream):
     async def aclose(self) -> None:
         """Close the upstream body; drop a partly read body instead of storing it."""
         self._drop()
+        self._told(None)  # no-op once the body was stored
         await self._inner.aclose()
 
 

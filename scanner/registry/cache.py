@@ -19,22 +19,22 @@ This layer does only what chainwatch needs:
    and stops storing for the rest of the run; answers still come from the registry.
 
 Each answer carries ``response.extensions["chainwatch_cache"]``: "miss", "hit", "revalidated",
-"offline".
+"offline". Every answer served or stored is recorded for ``scanner.registry.answers``; one the
+cache does not hold afterwards spoils the record.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from scanner.registry._cachewrite import ENCODINGS, TeeStream, write_json
+from scanner.registry._entries import Damaged, Entry, entry_base, entry_meta, read_entry
+from scanner.registry.answers import Answer, record, recording_now, spoil
 from scanner.registry.config import redact
 from scanner.registry.interface import OfflineMiss
 
@@ -48,32 +48,6 @@ _DROP = {
     "content-length",
 }
 _REFRESH = {"etag", "last-modified", "cache-control", "expires", "date", "age"}
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    status: int
-    headers: list[tuple[str, str]]
-    stored_at: float
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
-
-    def fresh(self, now: float) -> bool:
-        directives = [d.strip().lower() for d in (self.header("cache-control") or "").split(",")]
-        if "no-cache" in directives or "no-store" in directives:
-            return False
-        for directive in directives:
-            if directive.startswith("max-age="):
-                try:
-                    return now - self.stored_at < int(directive.split("=", 1)[1])
-                except ValueError:
-                    return False
-        return False
 
 
 class CacheTransport(httpx.AsyncBaseTransport):
@@ -105,6 +79,7 @@ class CacheTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer from the cache, revalidate, or forward and store."""
         if request.method != "GET":
+            spoil()
             if self._offline:
                 raise OfflineMiss(redact(str(request.url)), "offline mode makes no requests")
             return await self._inner.handle_async_request(request)
@@ -113,22 +88,27 @@ class CacheTransport(httpx.AsyncBaseTransport):
         entry = self._load(key, request.url, accept)
         if self._offline:
             if entry is None:
+                spoil()
                 raise OfflineMiss(
                     redact(str(request.url)), "not in the cache, and --offline forbids fetching"
                 )
-            return self._answer(entry, "offline")
+            return self._answer(key, request.url, accept, entry, "offline")
         if entry is not None and entry.fresh(time.time()):
-            return self._answer(entry, "hit")
+            return self._answer(key, request.url, accept, entry, "hit")
         if entry is not None:
             if etag := entry.header("etag"):
                 request.headers["If-None-Match"] = etag
             if modified := entry.header("last-modified"):
                 request.headers["If-Modified-Since"] = modified
-        response = await self._inner.handle_async_request(request)
+        try:
+            response = await self._inner.handle_async_request(request)
+        except BaseException:
+            spoil()
+            raise
         if response.status_code == 304 and entry is not None:
             await response.aclose()
             entry = self._refresh(key, request.url, accept, entry, response.headers)
-            return self._answer(entry, "revalidated")
+            return self._answer(key, request.url, accept, entry, "revalidated")
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         if (
             response.status_code != 200
@@ -137,13 +117,31 @@ class CacheTransport(httpx.AsyncBaseTransport):
             or _no_store(response.headers)
             or encoding not in ENCODINGS
         ):
+            spoil()  # an answer the cache does not keep: what it said is not reproducible
             response.extensions = {**response.extensions, "chainwatch_cache": "miss"}
             return response
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DROP]
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        meta = {"status": response.status_code, "url": _plain(request.url), "accept": accept}
+        plain = _plain(request.url)
+        meta = {"status": response.status_code, "url": plain, "accept": accept}
+        stored = key
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+
+        def on_commit(sha256: str | None) -> None:
+            # Runs where the body is read, so it records for the work that reads it.
+            if sha256 is None:
+                spoil()
+            else:
+                record(Answer(stored, plain, accept, sha256, content_type))
+
         stream = TeeStream(
-            response.stream, self.write_failed, self._path(key), meta, headers, encoding
+            response.stream,
+            self.write_failed,
+            self._path(key),
+            meta,
+            headers,
+            encoding,
+            on_commit=on_commit if recording_now() else None,
         )
         # The stream yields the decoded body, so the response no longer claims an encoding.
         return httpx.Response(
@@ -165,9 +163,11 @@ class CacheTransport(httpx.AsyncBaseTransport):
         pay for every URL.
         """
         parsed = httpx.URL(url)
-        entry = self._load(self._key_for(parsed, accept), parsed, accept)
+        key = self._key_for(parsed, accept)
+        entry = self._load(key, parsed, accept)
         if entry is None or not (self._offline or entry.fresh(time.time())):
             return None
+        self._note(key, parsed, accept, entry)
         return entry.header("content-type"), entry.body
 
     def _key_for(self, url: httpx.URL, accept: str) -> str | None:
@@ -177,24 +177,24 @@ class CacheTransport(httpx.AsyncBaseTransport):
 
     def _path(self, key: str) -> Path:
         assert self._dir is not None
-        return self._dir / key[:2] / key
+        return entry_base(self._dir, key)
 
-    def _load(self, key: str | None, url: httpx.URL, accept: str) -> _Entry | None:
+    def _load(self, key: str | None, url: httpx.URL, accept: str) -> Entry | None:
         if key is None:
             return None
         base = self._path(key)
         try:
-            meta = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
-            body = base.with_suffix(".body").read_bytes()
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, RecursionError):
-            self._discard(base)
-            return None
-        entry = _check_entry(meta, body, _plain(url), accept)
-        if entry is None:
+            return read_entry(base, _plain(url), accept)
+        except Damaged:
             self._discard(base)  # damaged or not this question's answer: fetch it whole
-        return entry
+            return None
+
+    @staticmethod
+    def _note(key: str | None, url: httpx.URL, accept: str, entry: Entry) -> None:
+        if key is None:
+            spoil()
+        else:
+            record(Answer(key, _plain(url), accept, entry.sha256, entry.header("content-type")))
 
     def _discard(self, base: Path) -> None:
         for suffix in (".json", ".body"):
@@ -204,62 +204,32 @@ class CacheTransport(httpx.AsyncBaseTransport):
                 pass  # a read-only cache: the entry keeps failing its check and is never used
 
     def _refresh(
-        self, key: str | None, url: httpx.URL, accept: str, entry: _Entry, fresh: httpx.Headers
-    ) -> _Entry:
+        self, key: str | None, url: httpx.URL, accept: str, entry: Entry, fresh: httpx.Headers
+    ) -> Entry:
         updates = {k.lower(): v for k, v in fresh.items() if k.lower() in _REFRESH}
         headers = [(k, updates.pop(k.lower(), v)) for k, v in entry.headers]
         headers.extend(updates.items())
-        updated = _Entry(entry.status, headers, time.time(), entry.body)
+        updated = Entry(entry.status, headers, time.time(), entry.body, entry.sha256)
         if key is not None and self._writable:
-            meta = _meta(entry.status, _plain(url), accept, headers, entry.body, updated.stored_at)
+            meta = entry_meta(
+                entry.status, _plain(url), accept, headers, entry.body, updated.stored_at
+            )
             try:
                 write_json(self._path(key), meta)
             except OSError as exc:
                 self.write_failed(exc)
         return updated
 
-    @staticmethod
-    def _answer(entry: _Entry, how: str) -> httpx.Response:
+    def _answer(
+        self, key: str | None, url: httpx.URL, accept: str, entry: Entry, how: str
+    ) -> httpx.Response:
+        self._note(key, url, accept, entry)
         return httpx.Response(
             entry.status,
             headers=entry.headers,
             content=entry.body,
             extensions={"chainwatch_cache": how},
         )
-
-
-def _check_entry(meta: Any, body: bytes, url: str, accept: str) -> _Entry | None:
-    """The entry if its header file is well formed, answers this question and matches its body."""
-    if not isinstance(meta, dict):
-        return None
-    if meta.get("url") != url or meta.get("accept") != accept:
-        return None
-    if meta.get("size") != len(body) or meta.get("sha256") != hashlib.sha256(body).hexdigest():
-        return None
-    try:
-        headers = [(str(k), str(v)) for k, v in meta["headers"]]
-        return _Entry(int(meta["status"]), headers, float(meta["stored_at"]), body)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _meta(
-    status: int,
-    url: str,
-    accept: str,
-    headers: list[tuple[str, str]],
-    body: bytes,
-    stored_at: float,
-) -> dict[str, Any]:
-    return {
-        "status": status,
-        "url": url,
-        "accept": accept,
-        "headers": headers,
-        "stored_at": stored_at,
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "size": len(body),
-    }
 
 
 def _plain(url: httpx.URL) -> str:

@@ -11,13 +11,13 @@ import random
 import ssl
 import time
 import weakref
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from scanner.clock import Sleep
 from scanner.registry.cache import CacheTransport
 from scanner.registry.config import redact
 from scanner.registry.interface import FetchError, NotFound, OfflineMiss
@@ -32,8 +32,6 @@ MAX_REDIRECTS = 5
 # Seconds one request may take from its first byte sent to its last byte read. httpx's own timeout
 # applies per network operation, so a registry that sends one byte a second never trips it.
 DEFAULT_DEADLINE = 60.0
-
-Sleep = Callable[[float], Awaitable[None]]
 
 
 def make_client(

@@ -12,6 +12,7 @@ from attestations.digests import DigestError, parse_sri
 from attestations.errors import AttestationError
 from attestations.registry_keys import RegistryKey, parse_registry_keys
 from scanner.registry._parse import Doc
+from scanner.registry.answers import Recorded, recording
 from scanner.registry.download import download_digests
 from scanner.registry.http import Sleep, fetch_json
 from scanner.registry.interface import (
@@ -60,7 +61,8 @@ class NpmRegistry(Registry):
         self._retries = retries
         self._backoff = backoff
         self._sleep = sleep
-        self._projects: dict[str, ProjectFacts] = {}
+        # Parsed once per run; each later caller replays the answer the packument came from.
+        self._projects: dict[str, Recorded[ProjectFacts]] = {}
 
     def packument_url(self, name: str) -> str:
         """The packument URL; a scoped name is sent as ``@scope%2fname``."""
@@ -73,9 +75,12 @@ class NpmRegistry(Registry):
         """Every version in the packument, with ``dist-tags.latest``."""
         if name not in self._projects:
             url = self.packument_url(name)
-            data = await self._get(url, PACKUMENT_JSON, MAX_PACKUMENT_BYTES)
-            self._projects[name] = parse_packument(url, data, name=name)
-        return self._projects[name]
+            with recording() as used:
+                data = await self._get(url, PACKUMENT_JSON, MAX_PACKUMENT_BYTES)
+                facts = parse_packument(url, data, name=name)
+            self._projects[name] = used.keep(facts)
+            return facts
+        return self._projects[name].replay()
 
     async def release(self, name: str, version: str) -> ReleaseFacts:
         """One version; NotFound when the packument does not list it."""

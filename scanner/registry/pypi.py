@@ -14,6 +14,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from scanner.registry._parse import Doc
+from scanner.registry.answers import Recorded, recording
 from scanner.registry.binding import dist_name_version, same_name
 from scanner.registry.download import download_digests
 from scanner.registry.http import Sleep, fetch_json
@@ -58,7 +59,8 @@ class PyPIRegistry(Registry):
         self._retries = retries
         self._backoff = backoff
         self._sleep = sleep
-        self._projects: dict[str, ProjectFacts] = {}
+        # Parsed once per run; each later caller replays the answer the page came from.
+        self._projects: dict[str, Recorded[ProjectFacts]] = {}
 
     def project_url(self, name: str) -> str:
         """The Simple API URL of a project."""
@@ -68,24 +70,29 @@ class PyPIRegistry(Registry):
         """All files of a project, grouped by version."""
         key = canonicalize_name(name)
         if key not in self._projects:
-            url = self.project_url(name)
-            try:
-                data = await self._get(url, SIMPLE_JSON, MAX_PAGE_BYTES)
-            except FetchError as exc:
-                if not wants_html(exc):
-                    raise
-                page = await fetch_html_page(
-                    self._client,
-                    url,
-                    key,
-                    limiter=self._limiter,
-                    retries=self._retries,
-                    max_bytes=MAX_PAGE_BYTES,
-                )
-                self._projects[key] = parse_simple(url, page, name=key)
-            else:
-                self._projects[key] = parse_simple(url, data, name=name)
-        return self._projects[key]
+            with recording() as used:
+                facts = await self._fetch_project(key, name)
+            self._projects[key] = used.keep(facts)
+            return facts
+        return self._projects[key].replay()
+
+    async def _fetch_project(self, key: str, name: str) -> ProjectFacts:
+        url = self.project_url(name)
+        try:
+            data = await self._get(url, SIMPLE_JSON, MAX_PAGE_BYTES)
+        except FetchError as exc:
+            if not wants_html(exc):
+                raise
+            page = await fetch_html_page(
+                self._client,
+                url,
+                key,
+                limiter=self._limiter,
+                retries=self._retries,
+                max_bytes=MAX_PAGE_BYTES,
+            )
+            return parse_simple(url, page, name=key)
+        return parse_simple(url, data, name=name)
 
     async def release(self, name: str, version: str) -> ReleaseFacts:
         """One version's files; NotFound when the index has none for it."""

@@ -49,10 +49,16 @@ class RegistrySelector:
     def __init__(self, places: SettingsPlaces | None = None) -> None:
         self.places = places or SettingsPlaces.from_os()
         self._configs: dict[RegistryHint, RegistryConfig] = {}
+        # hint_for reads only these fields; a fleet's thousand lockfile lines share a handful.
+        self._hints: dict[tuple[object, ...], RegistryHint] = {}
 
     def config_for(self, component: Component) -> RegistryConfig:
         """The registries ``component``'s installer would use. Raises ConfigError on bad files."""
-        hint = hint_for(component)
+        c = component
+        seen = (c.registry, c.ecosystem, c.evidence.kind, c.evidence.source)
+        hint = self._hints.get(seen)
+        if hint is None:
+            hint = self._hints[seen] = hint_for(component)
         if hint not in self._configs:
             p = self.places
             self._configs[hint] = load_config(

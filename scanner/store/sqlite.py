@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from attestations.result import PublisherIdentity, Status
 from scanner import __version__
@@ -38,22 +37,32 @@ from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
 from scanner.store.paths import default_db_path
+from scanner.store.scores import SQLiteScores
 from scanner.store.tokens import SQLiteTokens
 from scanner.tools.model import SurfaceKey, ToolSurface
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_S = 30.0
 
 
-class SQLiteStore(SQLiteEvents, SQLiteTokens, Store):
+class SQLiteStore(SQLiteEvents, SQLiteTokens, SQLiteScores, Store):
     """A chainwatch database file. Open with :meth:`open`; use as a context manager."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over ``conn``, loaded on first use (it costs ~0.1 s to import)."""
         # sqlite-utils serves the read-side helpers (dict rows, counts, introspection); every
         # write goes through explicit BEGIN IMMEDIATE transactions on ``conn`` instead, because
         # its insert helpers commit on their own and would split a scan across transactions.
-        self.db = sqlite_utils.Database(conn)
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @classmethod
     def open(cls, path: Path | None = None) -> SQLiteStore:

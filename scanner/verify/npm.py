@@ -12,6 +12,7 @@ from attestations.registry_keys import RegistryKey, verify_registry_signatures
 from attestations.result import Status
 from scanner.checks.codes import Code
 from scanner.models import Component
+from scanner.registry.answers import Recorded, recording
 from scanner.registry.interface import FetchError, NotFound, Registry, ReleaseFacts
 from scanner.verdict import Verdict
 from scanner.verify.interface import Verifier, VerifyContext
@@ -23,7 +24,7 @@ class NpmVerifier(Verifier):
 
     def __init__(self, context: VerifyContext) -> None:
         super().__init__(context)
-        self._keys: asyncio.Task[tuple[RegistryKey, ...]] | None = None
+        self._keys: asyncio.Task[Recorded[tuple[RegistryKey, ...]]] | None = None
 
     async def verify(
         self, registry: Registry, component: Component, release: ReleaseFacts
@@ -88,15 +89,20 @@ class NpmVerifier(Verifier):
         if self._keys is None:
             self._keys = asyncio.ensure_future(_fetch_keys(registry))
         # Shielded: one component cut off by its deadline must not cancel the others' keys.
-        return await asyncio.shield(self._keys)
+        # Each component that uses the keys records the answer they came from.
+        return (await asyncio.shield(self._keys)).replay()
 
 
-async def _fetch_keys(registry: Registry) -> tuple[RegistryKey, ...]:
+async def _fetch_keys(registry: Registry) -> Recorded[tuple[RegistryKey, ...]]:
     """The registry's signing keys; any failure to get them is a FetchError (fetch-failed)."""
-    try:
-        return await registry.signing_keys()
-    except NotFound as exc:
-        raise FetchError("npm signing keys", f"the registry serves none: {exc.message}") from exc
+    with recording(detached=True) as used:
+        try:
+            keys = await registry.signing_keys()
+        except NotFound as exc:
+            raise FetchError(
+                "npm signing keys", f"the registry serves none: {exc.message}"
+            ) from exc
+    return used.keep(keys)
 
 
 def _keys_digest(keys: tuple[RegistryKey, ...]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from attestations.identity import matches_pin
+from attestations.identity_rules import matches_pin
 from attestations.result import AttestationCheck, Status
 from scanner.checks.codes import Code
 from scanner.models import Component

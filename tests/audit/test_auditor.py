@@ -62,3 +62,14 @@ def test_no_version_or_no_source_is_incomplete():
 
 def test_public_names_are_sorted():
     assert list(audit_all) == sorted(audit_all)
+
+
+def test_every_public_name_loads_and_the_timeouts_agree() -> None:
+    # The package loads its names lazily; each must resolve, and setup's copy of the OSV API
+    # timeout (kept apart so an offline audit never imports httpx) must be the API's own.
+    import scanner.audit
+    from scanner.audit import osv_api, setup
+
+    for name in audit_all:
+        assert getattr(scanner.audit, name) is not None
+    assert setup.DEFAULT_TIMEOUT == osv_api.DEFAULT_TIMEOUT

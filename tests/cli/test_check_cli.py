@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import scanner.verify.fleet
 from scanner._cli import main
 from scanner._testing.fixture_server import FixtureRegistry
 from scanner._testing.osv_server import OsvApiServer, OsvFault
+from scanner.audit.osv_db import import_osv
 
 from ._clock import fixed_obj, no_wait
 
@@ -185,3 +187,48 @@ def test_changes_since_the_accepted_baseline_are_findings(env, tmp_path):
         ("pkg:pypi/mcp-server-git", "added")
     ]
     assert changes[0]["agent"] == "agent" and changes[0]["severity"] == "medium"
+
+
+def test_a_warm_offline_check_reports_what_the_cold_check_reported(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default cache folder (and so the default cache key): the second check reuses every
+    # verdict, offline, and its report is the first one's, finding for finding.
+    folder = _fleet(tmp_path)
+    env = env | {
+        "XDG_CACHE_HOME": str(tmp_path / "home" / ".cache"),
+        "XDG_DATA_HOME": str(tmp_path / "home" / ".local" / "share"),
+    }
+    full: list[int] = []  # components each run verified in full
+    inner = scanner.verify.fleet.verify_fleet
+
+    async def counting(components, *args, **kwargs):  # type: ignore[no-untyped-def]
+        full.append(len(components))
+        return await inner(components, *args, **kwargs)
+
+    monkeypatch.setattr(scanner.verify.fleet, "verify_fleet", counting)
+    docs = []
+    with _served(vulnerable=True) as osv:
+        for extra in ([], ["--offline", "--osv-db", str(tmp_path / "osv.db")]):
+            if extra:  # the offline audit reads the same record from the imported database
+                (tmp_path / "records").mkdir()
+                (tmp_path / "records" / "r.json").write_text(json.dumps(RECORD))
+                import_osv(tmp_path / "osv.db", tmp_path / "records", now="2026-11-26T00:00:00Z")
+            args = ["--db", str(tmp_path / "cw.db"), "check", str(folder), "--no-record"]
+            args += ["--format", "json", "--osv-url", osv.base_url, *extra]
+            done = CliRunner(env=env).invoke(main, args, obj=fixed_obj())
+            assert done.exit_code == 1, done.output
+            docs.append(json.loads(done.stdout))
+    assert full == [2]  # the warm check verified nothing in full
+    cold, warm = docs
+    assert warm["components"] == cold["components"]
+
+    # The advisory sources differ (pip-audit online, the imported database offline) and word
+    # their evidence differently; the verification findings must be the same, word for word.
+    def split(doc: dict) -> tuple[list[dict], list[tuple[str, str]]]:
+        audit = [f for f in doc["findings"] if f["code"] == "CW400"]
+        rest = [f for f in doc["findings"] if f["code"] != "CW400"]
+        return rest, [(f["subject"], f["evidence"]["advisory"]) for f in audit]
+
+    assert split(warm) == split(cold)
+    assert split(warm)[0] and split(warm)[1]

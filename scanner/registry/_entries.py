@@ -1,0 +1,117 @@
+"""The HTTP cache's entries on disk, read without httpx (``cache.py`` is the transport).
+
+An entry is ``<dir>/<key[:2]>/<key>.body`` (the decoded body) plus ``<key>.json``, its header
+file: status, URL, ``Accept``, headers, when it was stored, the body's sha256 and size. The
+warm-verdict check (``scanner.verify.warm``) reads entries here the same way the transport does,
+so both agree on what the cache would serve.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One intact cache entry."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    stored_at: float
+    body: bytes
+    sha256: str
+
+    def header(self, name: str) -> str | None:
+        """The first header called ``name`` (lower case), or None."""
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+    def fresh(self, now: float) -> bool:
+        """Within its ``max-age`` at ``now`` (seconds since the epoch)."""
+        directives = [d.strip().lower() for d in (self.header("cache-control") or "").split(",")]
+        if "no-cache" in directives or "no-store" in directives:
+            return False
+        for directive in directives:
+            if directive.startswith("max-age="):
+                try:
+                    return now - self.stored_at < int(directive.split("=", 1)[1])
+                except ValueError:
+                    return False
+        return False
+
+
+class Damaged(Exception):
+    """The entry's files exist but are unreadable, or do not answer the question asked."""
+
+
+def entry_base(cache_dir: Path, key: str) -> Path:
+    """Where the entry ``key`` lives (without suffix)."""
+    return cache_dir / key[:2] / key
+
+
+def read_entry(base: Path | str, url: str, accept: str) -> Entry | None:
+    """The intact entry at ``base`` answering GET ``url`` with ``accept``; None when absent.
+
+    Raises Damaged when its files are unreadable, malformed, for another question, or the body
+    no longer has the recorded sha256.
+    """
+    stem = os.fspath(base)  # plain strings and open(): a warm check reads thousands of these
+    try:
+        with open(stem + ".json", encoding="utf-8") as fh:
+            meta = json.loads(fh.read())
+        with open(stem + ".body", "rb") as fh:
+            body = fh.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise Damaged(str(base)) from exc
+    entry = check_entry(meta, body, url, accept)
+    if entry is None:
+        raise Damaged(str(base))
+    return entry
+
+
+def check_entry(meta: Any, body: bytes, url: str, accept: str) -> Entry | None:
+    """The entry if its header file is well formed, answers this question and matches its body."""
+    if not isinstance(meta, dict):
+        return None
+    if meta.get("url") != url or meta.get("accept") != accept:
+        return None
+    sha256 = hashlib.sha256(body).hexdigest()
+    if meta.get("size") != len(body) or meta.get("sha256") != sha256:
+        return None
+    try:
+        headers = [(str(k), str(v)) for k, v in meta["headers"]]
+        return Entry(int(meta["status"]), headers, float(meta["stored_at"]), body, sha256)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def entry_meta(
+    status: int,
+    url: str,
+    accept: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    stored_at: float,
+) -> dict[str, Any]:
+    """The header file of an entry."""
+    return {
+        "status": status,
+        "url": url,
+        "accept": accept,
+        "headers": headers,
+        "stored_at": stored_at,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "size": len(body),
+    }
+
+
+__all__ = ["Damaged", "Entry", "check_entry", "entry_base", "entry_meta", "read_entry"]

@@ -1,0 +1,178 @@
+"""A verdict as compact JSON and back, for the warm-verdict cache (``scanner.verify.warm``).
+
+The component is not stored: the verdict is rebuilt around the component asked about, with only
+what resolving changed (version, package URL, evidence) kept. ``encode`` refuses (None) a verdict
+it cannot give back exactly, so a reused verdict is always the one the verifier returned. The
+component's typosquat finding (a pure function of its name and the shipped list) travels with
+it, so a warm run need not index the list.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from attestations.result import PublisherIdentity, Status
+from scanner.models import Component, EvidenceKind, Finding, Severity, VersionEvidence
+from scanner.registry.interface import FileFacts, RegistrySignature, ReleaseFacts
+from scanner.verdict import Verdict
+
+_IDENTITY = (
+    "kind",
+    "issuer",
+    "repository",
+    "repository_id",
+    "owner_id",
+    "workflow",
+    "environment",
+    "subject",
+    "runner_environment",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A component's verdict and its typosquat finding (None: not a likely typosquat)."""
+
+    verdict: Verdict
+    squat: Finding | None
+
+
+def encode(component: Component, kept: Kept) -> str | None:
+    """``kept`` (of ``component``) as JSON text; None when it would not decode to itself."""
+    verdict = kept.verdict
+    resolved = None
+    if verdict.component != component:
+        c = verdict.component
+        resolved = [c.purl, c.version, c.evidence.kind.value, c.evidence.source, c.evidence.detail]
+    identity = verdict.identity
+    row = [
+        verdict.status.value,
+        verdict.reason,
+        None if identity is None else [getattr(identity, f) for f in _IDENTITY],
+        [_finding(f) for f in verdict.findings],
+        None if verdict.release is None else _release(verdict.release),
+        verdict.code,
+        resolved,
+        None if kept.squat is None else _finding(kept.squat),
+    ]
+    text = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
+    return text if decode(component, text) == kept else None
+
+
+def decode(component: Component, text: str) -> Kept | None:
+    """What ``encode`` wrote for ``component``; None for text it did not write."""
+    try:
+        status, reason, identity, findings, release, code, resolved, squat = json.loads(text)
+        if resolved is not None:
+            purl, version, kind, source, detail = resolved
+            evidence = VersionEvidence(EvidenceKind(kind), source, detail)
+            component = replace(component, purl=purl, version=version, evidence=evidence)
+        verdict = Verdict(
+            component,
+            Status(status),
+            reason,
+            None
+            if identity is None
+            else PublisherIdentity(**dict(zip(_IDENTITY, identity, strict=True))),
+            tuple(_read_finding(f) for f in findings),
+            None if release is None else _read_release(release),
+            code,
+        )
+        return Kept(verdict, None if squat is None else _read_finding(squat))
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+
+
+def _finding(f: Finding) -> list[Any]:
+    return [f.code, f.severity.value, f.subject, f.message, [list(e) for e in f.evidence]]
+
+
+def _read_finding(row: list[Any]) -> Finding:
+    code, severity, subject, message, evidence = row
+    pairs = tuple((str(k), str(v)) for k, v in evidence)
+    return Finding(code, Severity(severity), subject, message, pairs)
+
+
+def _release(r: ReleaseFacts) -> list[Any]:
+    return [
+        r.ecosystem,
+        r.name,
+        r.version,
+        [_file(f) for f in r.files],
+        r.yanked,
+        r.deprecated,
+        _time(r.published),
+        list(r.install_scripts),
+        r.publisher,
+        list(r.maintainers),
+        [[s.keyid, s.sig] for s in r.signatures],
+        r.attestations_url,
+        r.project_status,
+    ]
+
+
+def _read_release(row: list[Any]) -> ReleaseFacts:
+    (eco, name, version, files, yanked, deprecated, published, scripts, publisher, people) = row[
+        :10
+    ]
+    signatures, attestations_url, project_status = row[10:]
+    return ReleaseFacts(
+        eco,
+        name,
+        version,
+        tuple(_read_file(f) for f in files),
+        yanked,
+        deprecated,
+        _read_time(published),
+        tuple(scripts),
+        publisher,
+        tuple(people),
+        tuple(RegistrySignature(k, s) for k, s in signatures),
+        attestations_url,
+        project_status,
+    )
+
+
+def _file(f: FileFacts) -> list[Any]:
+    return [
+        f.filename,
+        f.url,
+        f.sha256,
+        f.sha512,
+        f.integrity,
+        f.yanked,
+        f.yanked_reason,
+        _time(f.upload_time),
+        f.provenance_url,
+        f.sha1,
+    ]
+
+
+def _read_file(row: list[Any]) -> FileFacts:
+    filename, url, sha256, sha512, integrity, yanked, reason, uploaded, provenance, sha1 = row
+    return FileFacts(
+        filename,
+        url,
+        sha256,
+        sha512,
+        integrity,
+        yanked,
+        reason,
+        _read_time(uploaded),
+        provenance,
+        sha1,
+    )
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _read_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+__all__ = ["Kept", "decode", "encode"]

@@ -7,7 +7,6 @@ A million events come back as some hundred thousand rows of counts, never as eve
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from scanner.behavior.counts import (
@@ -19,6 +18,7 @@ from scanner.behavior.counts import (
     ToolsChanged,
     ToolUse,
 )
+from scanner.store.conn import Conn
 
 _ERR = ", ".join(f"'{o}'" for o in ERROR_OUTCOMES)
 HOURLY_SQL = (
@@ -50,7 +50,7 @@ CHANGED_SQL = (
 
 
 def behavior_counts(
-    conn: sqlite3.Connection, *, since: str, until: str, agents: Sequence[str] | None
+    conn: Conn, *, since: str, until: str, agents: Sequence[str] | None
 ) -> BehaviorCounts:
     """Hourly call counts in [since, until) and the tool, server and tools_changed summaries."""
     where, extra = "", []
@@ -63,9 +63,9 @@ def behavior_counts(
         agent=tuple(columns[0]),
         hour=tuple(columns[1]),
         action_class=tuple(columns[2]),
-        calls=tuple(columns[3]),  # SQLite's integers are Python ints already
-        errors=tuple(columns[4]),
-        external=tuple(columns[5]),
+        calls=tuple(int(c) for c in columns[3]),
+        errors=tuple(int(c) for c in columns[4]),
+        external=tuple(int(c) for c in columns[5]),
     )
     tools = tuple(
         ToolUse(r[0], r[1], int(r[2]), r[3], r[4])

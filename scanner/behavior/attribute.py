@@ -11,6 +11,12 @@ Per change of agent a at hour t:
 4. Peers: agents that use the same component but did not change it in these windows (else the
    whole fleet); the agent's rate ratio must beat theirs (difference in differences), so a
    fleet-wide change does not blame one agent.
+5. Peers exist but none has enough calls in these windows yet (e.g. an upgrade a few hours
+   before as_of): "not enough data (peers not yet comparable)", never a test without peers.
+   The comparison that would clear the agent of a fleet-wide shift cannot be made yet, and a
+   verdict must not blame one agent for want of it; later runs, with longer after windows, will
+   judge the change. Only an agent with no peers at all (no other agent called anything in the
+   lookback: a fleet of one) is tested on its own, and its verdict says "no peers to compare".
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class ChangeTest:
     test: int | None
     calls_before: int
     calls_after: int
+    why: str = ""  # why it was not tested, where the call counts alone do not say it
 
 
 def plan_tests(
@@ -67,6 +74,8 @@ def plan_tests(
                 (index[agent], series.hour_of(parse_time(c.at)))
             )
     fleet_calls = calls.sum(axis=0)
+    # A fleet of one has no peers at all; any other agent's calls in the lookback make a peer.
+    alone = calls[:, -1] == fleet_calls[-1]
     out: list[ChangeTest] = []
     for agent, items in sorted(by_agent.items()):
         a = index[agent]
@@ -86,7 +95,10 @@ def plan_tests(
                 continue
             test = _add_peers(a, name=component_name(c.component), windows=(b, t, e), calls=calls,
                               fleet_calls=fleet_calls, users=users, changed_at=changed_at,
-                              settings=settings, out=windows)  # fmt: skip
+                              alone=bool(alone[a]), settings=settings, out=windows)  # fmt: skip
+            if isinstance(test, str):
+                out.append(ChangeTest(c, None, n1, n2, test))
+                continue
             out.append(ChangeTest(c, test, n1, n2))
     return out
 
@@ -100,14 +112,16 @@ def _add_peers(
     fleet_calls: Ints,
     users: Mapping[str, list[int]],
     changed_at: Mapping[str, list[tuple[int, int]]],
+    alone: bool,
     settings: Settings,
     out: Windows,
-) -> int:
-    """Add the test of agent ``a`` with the first peers that have enough calls:
+) -> int | str:
+    """Add the test of agent ``a`` with the first peers that have enough calls, or say why not:
     1. agents using the same component with no change of their own in these windows;
     2. else the whole fleet but agents with a change in these windows;
     3. else the whole fleet but agents that made this same change;
-    4. else no peers (the verdict says so)."""
+    4. else, if the agent is alone in the fleet, no peers (the verdict says so);
+    5. else no test: the reason, as words (peers not yet comparable)."""
     b, t, e = windows
     before, after = (b, t), (t + 1, e)
     need = settings.min_peer_calls
@@ -120,7 +134,19 @@ def _add_peers(
         rest = fleet_calls - calls[sorted(skip)].sum(axis=0)
         if _enough(rest, before, after, need):
             return out.add(a, before, after, None, tuple(sorted(skip)))
-    return out.add(a, before, after, None, None)
+    if alone:
+        return out.add(a, before, after, None, None)
+    # Not a lower minimum scaled to the agent's own window: the minimum is what gives the
+    # difference in differences the power to see a fleet-wide shift in the peers; a few hours
+    # of peer calls would let a shift they share pass as the agent's own (or, the other way,
+    # clear a real one on noise). Waiting for the windows to fill is the sound answer.
+    rest = fleet_calls - calls[sorted(same | {a})].sum(axis=0)
+    n1 = int(rest[t] - rest[b])
+    n2 = int(rest[e] - rest[t + 1])
+    return (
+        f"peers not yet comparable: the fleet's other agents made {n1} calls before and {n2} "
+        f"after (needs {need} in each)"
+    )
 
 
 def _enough(total: Ints, before: tuple[int, int], after: tuple[int, int], need: int) -> bool:

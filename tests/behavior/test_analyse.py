@@ -132,3 +132,39 @@ def _t(text: str):
     from scanner.behavior.series import parse_time
 
     return parse_time(text)
+
+
+def test_an_upgrade_hours_after_a_fleet_wide_shift_is_not_blamed_when_peers_are_thin():
+    # Seeds 49, 66 and 88 of the first reporting run: the whole fleet shifts at S, one agent
+    # upgrades 6 hours later, and as of 8 hours after the upgrade no peer group has the 500
+    # calls per window it needs (5 peers x 10 calls x 7 hours). Blaming the upgrade for want
+    # of the comparison that would clear it was wrong: it is "not enough data" until it is made.
+    shift = T0 + timedelta(days=7)
+    upgrade = shift + timedelta(hours=6, minutes=30)
+    as_of = upgrade + timedelta(hours=8)
+    s = Stream(seed=49)
+    for agent in ("target", *PEERS):
+        s.info(agent, T0, "gmail-mcp", "1.4.2")
+        s.calls(agent, T0, 7 * 24, 10, BASE)
+        s.calls(agent, shift, 14, 10, HOT)
+    s.info("target", upgrade, "gmail-mcp", "1.5.0")
+    counts = count_events(s.events, since=rfc3339(as_of - timedelta(days=28)), until=rfc3339(as_of))
+    got = {a.agent: a for a in analyse(counts, [], {}, as_of=as_of).agents}
+    (att,) = got["target"].attributions
+    assert att.verdict is Verdict.NOT_ENOUGH_DATA
+    assert "peers not yet comparable" in att.evidence and "needs 500 in each" in att.evidence
+    assert all(a.verdict is not Verdict.SHIFT for g in got.values() for a in g.attributions)
+    assert all(not g.alarms for g in got.values())
+
+
+def test_an_agent_alone_in_its_fleet_is_judged_without_peers_and_says_so():
+    s = Stream(seed=5)
+    s.info("solo", T0, "gmail-mcp", "1.4.2")
+    s.calls("solo", T0, 7 * 24, 10, BASE)
+    s.info("solo", CHANGE, "gmail-mcp", "1.5.0")
+    s.calls("solo", CHANGE + timedelta(minutes=30), 24, 10, HOT)
+    counts = count_events(s.events, since=rfc3339(AS_OF - timedelta(days=28)), until=rfc3339(AS_OF))
+    (solo,) = analyse(counts, [], {}, as_of=AS_OF).agents
+    (att,) = solo.attributions
+    assert att.verdict is Verdict.SHIFT
+    assert "no peers to compare" in att.evidence

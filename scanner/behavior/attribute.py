@@ -11,12 +11,17 @@ Per change of agent a at hour t:
 4. Peers: agents that use the same component but did not change it in these windows (else the
    whole fleet); the agent's rate ratio must beat theirs (difference in differences), so a
    fleet-wide change does not blame one agent.
-5. Peers exist but none has enough calls in these windows yet (e.g. an upgrade a few hours
-   before as_of): "not enough data (peers not yet comparable)", never a test without peers.
-   The comparison that would clear the agent of a fleet-wide shift cannot be made yet, and a
-   verdict must not blame one agent for want of it; later runs, with longer after windows, will
-   judge the change. Only an agent with no peers at all (no other agent called anything in the
-   lookback: a fleet of one) is tested on its own, and its verdict says "no peers to compare".
+5. Enough peer calls, per window: min_peer_calls, or as many as the agent's own calls in that
+   window where those are fewer. Peers as busy as the agent measure the fleet's rate ratio
+   about as precisely as the agent's own (the difference in differences' variance at most
+   doubles), so a fleet-wide shift that shows in the agent shows in them too; and few peer
+   events widen the test, which spares the agent. A fixed 500 made a short after window (an
+   upgrade hours before as_of) drop the comparison altogether.
+6. Peers exist but none is that busy in these windows: "not enough data (peers not yet
+   comparable)", never a test without peers: the comparison that would clear the agent of a
+   fleet-wide shift cannot be made, and a verdict must not blame one agent for want of it.
+   Only an agent with no peers at all (no other agent called anything in the lookback: a fleet
+   of one) is tested on its own, and its verdict says "no peers to compare".
 """
 
 from __future__ import annotations
@@ -121,10 +126,15 @@ def _add_peers(
     2. else the whole fleet but agents with a change in these windows;
     3. else the whole fleet but agents that made this same change;
     4. else, if the agent is alone in the fleet, no peers (the verdict says so);
-    5. else no test: the reason, as words (peers not yet comparable)."""
+    5. else no test: the reason, as words (peers not yet comparable).
+    "Enough" per window: min_peer_calls, or the agent's own calls there where fewer."""
     b, t, e = windows
     before, after = (b, t), (t + 1, e)
-    need = settings.min_peer_calls
+    own = calls[a]
+    need = (
+        min(settings.min_peer_calls, int(own[t] - own[b])),
+        min(settings.min_peer_calls, int(own[e] - own[t + 1])),
+    )
     any_change = {o for hours in changed_at.values() for o, h in hours if b <= h < e} - {a}
     same = {o for o, h in changed_at.get(name, []) if b <= h < e} - {a}
     clean = tuple(sorted(set(users.get(name, [])) - any_change - {a}))
@@ -136,20 +146,19 @@ def _add_peers(
             return out.add(a, before, after, None, tuple(sorted(skip)))
     if alone:
         return out.add(a, before, after, None, None)
-    # Not a lower minimum scaled to the agent's own window: the minimum is what gives the
-    # difference in differences the power to see a fleet-wide shift in the peers; a few hours
-    # of peer calls would let a shift they share pass as the agent's own (or, the other way,
-    # clear a real one on noise). Waiting for the windows to fill is the sound answer.
     rest = fleet_calls - calls[sorted(same | {a})].sum(axis=0)
     n1 = int(rest[t] - rest[b])
     n2 = int(rest[e] - rest[t + 1])
     return (
         f"peers not yet comparable: the fleet's other agents made {n1} calls before and {n2} "
-        f"after (needs {need} in each)"
+        f"after (needs {need[0]} and {need[1]}: the agent's own calls, at most "
+        f"{settings.min_peer_calls})"
     )
 
 
-def _enough(total: Ints, before: tuple[int, int], after: tuple[int, int], need: int) -> bool:
+def _enough(
+    total: Ints, before: tuple[int, int], after: tuple[int, int], need: tuple[int, int]
+) -> bool:
     n1 = int(total[before[1]] - total[before[0]])
     n2 = int(total[after[1]] - total[after[0]])
-    return n1 >= need and n2 >= need
+    return n1 >= need[0] and n2 >= need[1]

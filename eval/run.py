@@ -96,8 +96,9 @@ def main() -> None:
         f" + {tally.alarm_days:,.0f} monitored = {fa:.2f} per 1,000 agent-days"
     )
     print(f"seeds {offset}-{offset + args.runs - 1} ({args.only})")
-    print(f"fleet-wide x3 with no change: no agent blamed in {no_blame:.1%} of "
-          f"{tally.fleet_runs} runs")  # fmt: skip
+    if tally.fleet_runs:
+        print(f"fleet-wide x3 with no change: no agent blamed in {no_blame:.1%} of "
+              f"{tally.fleet_runs} runs")  # fmt: skip
     ten = next((r for r in table if r[0] == "x10"), None)
     checks = [
         ("x10 detected within 24 h", ten is not None and ten[2] >= TARGET_DETECT_10X),

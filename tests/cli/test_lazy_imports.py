@@ -73,8 +73,8 @@ def test_inventory_loads_neither_sigstore_nor_httpx(tmp_path: Path) -> None:
 
 # What a warm offline check of a fully pinned requirements file has no use for: the YAML and
 # PEP 508 parsers (configs of another kind, a requirement the pin fast path cannot take),
-# packaging's platform tags, npm's semver, the osv archive reader's zipfile users, the tool
-# poisoning patterns and the behaviour counts. Each loads on the first input that needs it.
+# packaging's platform tags, npm's semver, logging (the caches log only when they fail) and the
+# tool poisoning patterns. Each loads on the first input that needs it.
 NOT_ON_A_WARM_CHECK = (
     "yaml",
     "packaging.requirements",
@@ -83,6 +83,7 @@ NOT_ON_A_WARM_CHECK = (
     "packaging.tags",
     "packaging.utils",
     "semver",
+    "logging",
     "rfc8785",
     "scanner.tools.poison",
     "scanner.tools.pinning",

@@ -110,7 +110,7 @@ def proxy_install(
     proxy_command: str,
     out: Output,
 ) -> None:
-    """Rewrite CONFIG (mcpServers / servers JSON) so each stdio server runs behind the proxy.
+    """Rewrite CONFIG (JSON, JSONC, TOML or YAML) so each stdio server runs behind the proxy.
 
     The original bytes are kept beside it (CONFIG.chainwatch-backup, 0600); a second install is
     refused. Only server names are printed: env values and args may hold secrets.

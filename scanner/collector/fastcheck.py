@@ -21,3 +21,19 @@ def event_check() -> Callable[[Any], bool]:
     text = resources.files("scanner.runtime").joinpath("event.schema.json").read_text("utf-8")
     validator = jsonschema_rs.validator_for(json.loads(text))
     return validator.is_valid
+
+
+@cache
+def batch_check() -> Callable[[Any], bool]:
+    """``is_valid`` of a list of events: one call checks a whole batch (no per-event overhead)."""
+    text = resources.files("scanner.runtime").joinpath("event.schema.json").read_text("utf-8")
+    event = json.loads(text)
+    # The event schema embedded whole: its "$id" makes it a resource of its own, so its "#/$defs"
+    # references still resolve inside it.
+    batch = {
+        "$schema": event["$schema"],
+        "type": "array",
+        "items": {"$ref": event["$id"]},
+        "$defs": {"event": event},
+    }
+    return jsonschema_rs.validator_for(batch).is_valid

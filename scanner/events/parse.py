@@ -51,7 +51,14 @@ def _problem(error: jsonschema.ValidationError) -> str:
 
 
 # Events repeat the same few texts (agent, session, tool and argument names): redact each once.
-_redact = lru_cache(maxsize=8192)(redact_text)
+@lru_cache(maxsize=8192)
+def _redact(value: str) -> str:
+    try:
+        # JSON may spell a lone surrogate ("\ud800"): such text cannot be stored or shown.
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EventError("a text holds an unpaired surrogate (\\ud800-\\udfff)") from None
+    return redact_text(value)
 
 
 def _text(value: Any) -> str | None:
@@ -68,15 +75,13 @@ def event_from_json(data: Any, *, fast_check: Callable[[Any], bool] | None = Non
         error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
         if error is not None:
             raise EventError(redact_text(_problem(error))[:_PROBLEM_CAP])
-    try:
-        when = datetime.fromisoformat(data["time"]).astimezone(UTC)
-    except ValueError:
-        raise EventError("$.time: not a valid time") from None
     server = data.get("server") or {}
+    tools = data.get("tools")
+    shape = data.get("argument_shape")
     return RuntimeEvent(
         batch_id=data["batch_id"],
         seq=data["seq"],
-        time=when.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+        time=_utc_time(data["time"]),
         agent=_redact(data["agent"]),
         kind=data["kind"],
         session=_text(data.get("session")),
@@ -89,13 +94,22 @@ def event_from_json(data: Any, *, fast_check: Callable[[Any], bool] | None = Non
         outcome=data.get("outcome"),
         duration_ms=data.get("duration_ms"),
         provenance=data.get("provenance"),
-        tools=tuple(
-            ListedTool(_redact(t["name"]), t["action_class"]) for t in data.get("tools", ())
-        ),
-        argument_shape=tuple(
-            sorted((_redact(k), v) for k, v in data.get("argument_shape", {}).items())
-        ),
+        tools=tuple(ListedTool(_redact(t["name"]), t["action_class"]) for t in tools)
+        if tools
+        else (),
+        argument_shape=tuple(sorted((_redact(k), v) for k, v in shape.items())) if shape else (),
     )
+
+
+def _utc_time(text: str) -> str:
+    """The time as stored: RFC 3339 in UTC with microseconds (``...T12:00:00.000000Z``)."""
+    try:
+        when = datetime.fromisoformat(text)  # the schema's pattern passed; the date must exist too
+    except ValueError:
+        raise EventError("$.time: not a valid time") from None
+    if len(text) == 27 and text[19] == "." and text[26] == "Z":
+        return text  # already the stored form (the hook writes it): no conversion to redo
+    return when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def event_from_line(raw: bytes) -> RuntimeEvent:

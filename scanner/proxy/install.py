@@ -1,38 +1,34 @@
 """Put every stdio server of a client config behind the proxy, and take it back out.
 
 ``install`` keeps the original bytes beside the config (``NAME.chainwatch-backup``, 0600, created
-exclusively: a second install is refused) and rewrites each stdio server's ``command``/``args``
-to ``<proxy command> proxy --agent AGENT [...] -- <original command> <original args>``; every
-other key (env, cwd, type, ...) is kept as it was. ``uninstall`` writes the backup's bytes back,
-byte for byte, and only when the config is still exactly what install wrote (``force`` skips
-that check). Supported: ``mcpServers`` (Claude Desktop, Cursor, ...) and ``servers`` (VS Code).
+exclusively: a second install is refused) and rewrites each stdio server's command and args
+to ``<proxy command> proxy --agent AGENT [...] -- <original command> <original args>``. Every
+format the inventory reads is edited in place: JSON and JSONC (comments kept), YAML and TOML;
+only the command and args values change, every other byte (keys, comments, layout) stays.
+The edited text is parsed again and must equal the original document with just those values
+changed, or nothing is written. ``uninstall`` writes the backup's bytes back, byte for byte,
+and only when the config is still exactly what install wrote (``force`` skips that check).
 Nothing from the config but server names reaches output: env values and args may hold secrets.
 """
 
 from __future__ import annotations
 
-import json
+import copy
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError
-from scanner.inventory._decode import load_json, read_bytes
+from scanner.inventory._decode import read_bytes
+from scanner.inventory.configs.formats import Format, format_for, parse
+from scanner.proxy._edit import EDITORS, EditError
+from scanner.proxy._wrap import Found, InstallPlan, Wrap, plan_of, servers, wrap
 
 BACKUP_SUFFIX = ".chainwatch-backup"
-_SECTIONS = ("mcpServers", "servers")
-
-
-@dataclass(frozen=True, slots=True)
-class InstallPlan:
-    """How to wrap: the proxy's own command line and the options it gets."""
-
-    agent: str
-    proxy_command: tuple[str, ...] = ("chainwatch",)
-    options: tuple[str, ...] = ()  # e.g. ("--enforce", "--manifest", "/path/chainwatch.toml")
+_BOM = "\ufeff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,63 +46,95 @@ def backup_path(config: Path) -> Path:
     return config.with_name(config.name + BACKUP_SUFFIX)
 
 
-def _decode(data: bytes, config: Path) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Config:
+    text: str  # without a BOM
+    bom: bool
+    fmt: Format
+    data: Mapping[object, object]
+    servers: list[Found]
+
+
+def _format(config: Path, text: str) -> Format:
+    """The format by suffix, else by content (as the inventory reads a file it cannot name)."""
+    found = format_for(config)
+    if found is not None:
+        return found
+    if text.lstrip().startswith(("{", "[", "//", "/*")):
+        return Format.JSONC
     try:
-        text = data.decode("utf-8-sig")
+        parse(text, Format.TOML, str(config))
+    except ConfigError:
+        return Format.YAML
+    return Format.TOML
+
+
+def _read(data: bytes, config: Path) -> _Config:
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(str(config), "file is not valid UTF-8 text") from exc
-    doc = load_json(text, str(config), ConfigError)
-    if not isinstance(doc, dict):
-        raise ConfigError(str(config), "not a JSON object")
-    return doc
+    bom = text.startswith(_BOM)
+    text = text.removeprefix(_BOM)
+    fmt = _format(config, text)
+    doc = parse(text, fmt, str(config))
+    if not isinstance(doc, Mapping):
+        raise ConfigError(str(config), "not an MCP client config: the top level is not a mapping")
+    found = servers(doc, text, fmt, str(config))
+    if not found:
+        raise ConfigError(
+            str(config),
+            "holds no MCP servers of any known client",
+            hint="name an MCP client config (mcpServers, servers, mcp_servers, extensions, ...)",
+        )
+    return _Config(text, bom, fmt, doc, found)
 
 
-def _is_wrapped(entry: dict[str, Any]) -> bool:
-    args = entry.get("args")
-    return isinstance(args, list) and "proxy" in args and "--agent" in args and "--" in args
+def _expected(doc: Mapping[object, object], wraps: list[Wrap]) -> object:
+    """The original document with only the wrapped values changed."""
+    out: Any = copy.deepcopy(doc)
+    for w in wraps:
+        entry = out
+        for step in w.where:
+            entry = entry[step]
+        entry[w.key] = w.command
+        if w.args is not None:
+            entry["args"] = w.args
+    return out
 
 
 def rewrite(data: bytes, config: Path, plan: InstallPlan) -> tuple[bytes, InstallResult]:
     """The wrapped config's bytes (deterministic: uninstall recomputes them to check)."""
-    doc = _decode(data, config)
-    wrapped: list[str] = []
+    read = _read(data, config)
+    wraps: list[Wrap] = []
     left: list[tuple[str, str]] = []
-    found = False
-    for section in _SECTIONS:
-        servers = doc.get(section)
-        if not isinstance(servers, dict):
-            continue
-        found = True
-        for name, entry in servers.items():
-            reason = _wrap(entry, plan)
-            if reason:
-                left.append((name, reason))
-            else:
-                wrapped.append(name)
-    if not found:
-        raise ConfigError(
-            str(config), 'no "mcpServers" or "servers" object', hint="a JSON MCP client config"
-        )
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    result = InstallResult(config, backup_path(config), tuple(wrapped), tuple(left))
-    return text.encode("utf-8"), result
-
-
-def _wrap(entry: Any, plan: InstallPlan) -> str:
-    """Wrap one server entry in place; the reason it was left alone, or "" when wrapped."""
-    if not isinstance(entry, dict):
-        return "not a JSON object"
-    if _is_wrapped(entry):
-        return "already runs behind the proxy"
-    command, args = entry.get("command"), entry.get("args", [])
-    if not isinstance(command, str) or not command:
-        return "no stdio command (a remote server: the proxy is for stdio)"
-    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
-        return '"args" is not a list of strings'
-    head, *rest = plan.proxy_command
-    entry["command"] = head
-    entry["args"] = [*rest, "proxy", "--agent", plan.agent, *plan.options, "--", command, *args]
-    return ""
+    for server in read.servers:
+        done = wrap(server, plan)
+        if isinstance(done, str):
+            left.append((server.name, done))
+        else:
+            wraps.append(done)
+    text = read.text
+    if wraps:
+        try:
+            text = EDITORS[read.fmt](read.text, wraps)
+            readback = parse(text, read.fmt, str(config))
+            if readback != _expected(read.data, wraps):
+                raise EditError("the edited file would not read back as the wrapped servers")
+        except (EditError, ConfigError, KeyError, IndexError, TypeError) as exc:
+            if isinstance(exc, EditError):
+                problem = str(exc)
+            elif isinstance(exc, ConfigError):
+                problem = f"the edited text would not parse ({exc.problem})"
+            else:  # the edited document's shape differs from the original's
+                problem = f"the edited file would not read back ({type(exc).__name__})"
+            raise ConfigError(
+                str(config),
+                f"cannot rewrite this {read.fmt.value.upper()} config safely: {problem}",
+                hint="wrap its servers by hand: <proxy command> proxy --agent NAME -- <command>",
+            ) from None
+    result = InstallResult(config, backup_path(config), tuple(w.name for w in wraps), tuple(left))
+    return ((_BOM if read.bom else "") + text).encode("utf-8"), result
 
 
 def install(config: Path, plan: InstallPlan) -> InstallResult:
@@ -123,7 +151,11 @@ def install(config: Path, plan: InstallPlan) -> InstallResult:
     if not result.wrapped:
         raise ConfigError(str(config), "no stdio server to put behind the proxy; nothing changed")
     _create_private(backup, original)
-    _replace(config, new)
+    try:
+        _replace(config, new)
+    except OSError as exc:  # the config is untouched (atomic replace): no backup to leave behind
+        backup.unlink(missing_ok=True)
+        raise ConfigError(str(config), f"cannot write the config: {exc.strerror or exc}") from exc
     return result
 
 
@@ -133,7 +165,7 @@ def uninstall(config: Path, *, force: bool = False) -> Path:
     original = read_bytes(backup, ConfigError)
     if not force:
         current = read_bytes(config, ConfigError)
-        plan = _plan_of(_decode(current, config))
+        plan = plan_of(_read(current, config).servers)
         if plan is None or rewrite(original, config, plan)[0] != current:
             raise ConfigError(
                 str(config),
@@ -143,21 +175,6 @@ def uninstall(config: Path, *, force: bool = False) -> Path:
     _replace(config, original)
     backup.unlink()
     return backup
-
-
-def _plan_of(doc: dict[str, Any]) -> InstallPlan | None:
-    """The plan install used, read back from the first wrapped server (None: none wrapped)."""
-    for section in _SECTIONS:
-        servers = doc.get(section)
-        for entry in servers.values() if isinstance(servers, dict) else ():
-            if isinstance(entry, dict) and _is_wrapped(entry):
-                args: list[str] = entry["args"]
-                at = args.index("proxy")
-                if args[at + 1 : at + 2] != ["--agent"] or len(args) < at + 3:
-                    continue
-                options = tuple(args[at + 3 : args.index("--", at)])
-                return InstallPlan(args[at + 2], (entry["command"], *args[:at]), options)
-    return None
 
 
 def _create_private(path: Path, data: bytes) -> None:
@@ -197,4 +214,11 @@ def plan_options(*, enforce: bool, manifest: Path | None, db: Path | None) -> tu
     return tuple(options)
 
 
-__all__: Sequence[str] = ("InstallPlan", "InstallResult", "backup_path", "install", "uninstall")
+__all__: Sequence[str] = (
+    "InstallPlan",
+    "InstallResult",
+    "backup_path",
+    "install",
+    "rewrite",
+    "uninstall",
+)

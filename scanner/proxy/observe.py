@@ -54,6 +54,8 @@ class Session:
     messages: int = 0
     refused: int = 0
     unparsed: int = 0
+    list_changes: int = 0  # notifications/tools/list_changed from the server
+    identity: str = ""  # how the component was found, or why it fell back to pkg:generic
 
 
 Recorder = Callable[[str, tuple[Finding, ...]], None]
@@ -100,6 +102,7 @@ class Observer:
         clock: Callable[[], str],
         emit: Emitter = lambda event: None,
         monotonic: Callable[[], float] = time.monotonic,
+        identity: str = "",
     ) -> None:
         self._agent = agent
         self._component = component
@@ -113,9 +116,10 @@ class Observer:
         self._seq = 0
         self._pending: dict[str, Pending] = {}  # request id (JSON text) -> what was asked
         self._pages: list[Any] = []  # tools of a paginated tools/list so far
-        self.session = Session()
+        self.session = Session(identity=identity)
         self.actions: dict[str, ActionClass] = {}  # tool -> class, from the latest tools/list
         self.rug_pulled: dict[str, str] = {}  # tool -> what changed without a version change
+        self.unlisted_change = False  # list_changed seen, no complete tools/list since
 
     def feed_line(self, from_client: bool, line: bytes) -> None:
         """Take one newline-delimited message copy (a batch array counts each member)."""
@@ -130,17 +134,21 @@ class Observer:
                 self._message(from_client, msg)
 
     def _message(self, from_client: bool, msg: dict[str, Any]) -> None:
-        key = json.dumps(msg.get("id"))
+        # Each side numbers its own requests: a request is answered from the other side, so
+        # the client's id 1 and the server's id 1 (e.g. a sampling request) stay apart.
+        key = ("c" if from_client else "s") + json.dumps(msg.get("id"))
         method = msg.get("method")
         if isinstance(method, str):
             if from_client and method == "tools/call":
                 self._call(key, msg)
+            elif not from_client and method == "notifications/tools/list_changed":
+                self._list_changed()
             elif "id" in msg:
                 params = msg.get("params")
                 paged = isinstance(params, dict) and params.get("cursor") is not None
                 self._pending[key] = Pending(method, paged=paged)
             return
-        asked = self._pending.pop(key, None)
+        asked = self._pending.pop(("s" if from_client else "c") + key[1:], None)
         if from_client or asked is None:
             return
         result = msg.get("result")
@@ -162,6 +170,13 @@ class Observer:
         if _text(result.get("protocolVersion")):
             event["protocol_version"] = _text(result.get("protocolVersion"))
         self._event(event)
+
+    def _list_changed(self) -> None:
+        """The server says its tools changed: recorded; the next tools/list is checked as ever."""
+        self.session.list_changes += 1
+        self.unlisted_change = True
+        changed = {"kind": "tools_changed", "server": self._server()}
+        self._event(changed | {"component": _text(self._subject())})
 
     def _call(self, key: str, msg: dict[str, Any]) -> None:
         params = msg.get("params")
@@ -204,6 +219,8 @@ class Observer:
         event |= {"time": self._clock(), "agent": self._agent, "session": self._batch}
         if self.session.server is not None and "server" not in fields:
             event["server"] = self._server()
+        if self._component is not None and "component" not in fields:
+            event["component"] = _text(self._subject())
         self._seq += 1
         self._emit(event | fields)
 
@@ -215,6 +232,11 @@ class Observer:
             return key if key.version else SurfaceKey(key.component, server.version)
         bare = PackageURL("generic", None, server.name or "unnamed-mcp-server").to_string()
         return SurfaceKey(bare, server.version)
+
+    def _subject(self) -> str:
+        """The component and version the tools are pinned under, as one package URL."""
+        key = self.key()
+        return key.component + (f"@{key.version}" if key.version else "")
 
     def _page(self, result: dict[str, Any], *, continued: bool) -> None:
         """Collect a paginated tools/list; the whole list is pinned once its last page is in."""
@@ -241,6 +263,7 @@ class Observer:
         if self._pins is not None and result_.pinned:
             self._pins.save_tool_surface(result_.surface)
         self.session.scans.append(result_)
+        self.unlisted_change = False
         self.actions = {p.name: p.action for p in result_.surface.pins}
         self.rug_pulled = {
             c.tool: ", ".join(c.fields) or "definition"
@@ -260,6 +283,9 @@ class Observer:
         """Why --enforce refuses a call to ``tool`` (None: allowed). Unknown tools are refused."""
         if tool in self.rug_pulled:
             return f"its definition ({self.rug_pulled[tool]}) changed without a version change"
+        if self.unlisted_change:
+            # Fail closed: the server said its tools changed and nobody has seen them since.
+            return "the server announced changed tools (list_changed) not listed again since"
         action = self.actions.get(tool)
         if action is None:
             return "the server has not listed this tool"

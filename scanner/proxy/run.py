@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner.events.parse import EventError, event_from_json
 from scanner.models import Finding, Inventory
+from scanner.proxy.identity import Identity, resolve_identity
 from scanner.proxy.observe import Observer
 from scanner.proxy.relay import Relay
 from scanner.store import open_store
@@ -33,9 +34,10 @@ class ProxyOptions:
 class LazyStore:
     """The store, opened on first use by the parser thread (SQLite handles stay in one thread)."""
 
-    def __init__(self, path: Path | None, agent: str) -> None:
+    def __init__(self, path: Path | None, agent: str, identity: str = "") -> None:
         self._path = path
         self._agent = agent
+        self._identity = identity
         self._store: Store | None = None
 
     def open(self) -> None:
@@ -65,7 +67,12 @@ class LazyStore:
             kind="proxy",
             started_at=at,
             finished_at=at,
-            inputs={"agent": self._agent, "component": subject, "source": "tools/list"},
+            inputs={
+                "agent": self._agent,
+                "component": subject,
+                "identity": self._identity,  # how the component was found, or why not
+                "source": "tools/list",
+            },
             inventory=Inventory(),
             findings=[(self._agent, f) for f in findings],
             summary={"findings": len(findings)},
@@ -88,11 +95,16 @@ class LazyStore:
 
 def run_proxy(options: ProxyOptions, clock: Callable[[], str]) -> tuple[int, Observer]:
     """Relay between our stdio and the server command until it exits; its status and the session."""
-    store = LazyStore(options.db, options.agent) if options.record else None
+    if options.component is not None:
+        identity = Identity(options.component, "given with --component")
+    else:  # static: the resolver reads the command, it never runs or fetches anything for it
+        identity = resolve_identity(options.command, Path.cwd())
+    store = LazyStore(options.db, options.agent, identity.reason) if options.record else None
     observer = Observer(
         agent=options.agent,
         emit=store.emit if store is not None else (lambda event: None),
-        component=options.component,
+        component=identity.purl,
+        identity=identity.reason,
         pins=store,
         record=(lambda s, f: store.record(s, f, clock())) if store else (lambda s, f: None),
         pact=options.pact,

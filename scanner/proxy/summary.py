@@ -13,8 +13,13 @@ def summary_lines(session: Session, *, verbose: bool = False) -> Iterator[str]:
     server = session.server
     name = f"{reveal(server.name)} {reveal(server.version)}" if server else "(no initialize seen)"
     yield f"server:    {name}"
+    if session.identity:
+        yield f"identity:  {reveal(session.identity)}"
     yield f"messages:  {session.messages} ({session.unparsed} not JSON)"
-    yield f"tool lists: {len(session.scans)}"
+    changed = (
+        f" ({session.list_changes} list_changed from the server)" if session.list_changes else ""
+    )
+    yield f"tool lists: {len(session.scans)}{changed}"
     yield f"calls:     {len(session.calls)} ({session.refused} refused)"
     findings = [f for scan in session.scans for f in scan.findings]
     yield f"findings:  {len(findings)}"

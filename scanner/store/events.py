@@ -10,6 +10,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import islice
 
 from scanner.events.model import EventsWritten, ListedTool, RuntimeEvent
@@ -48,12 +49,23 @@ _COLUMNS = (
 _CHUNK = 5_000
 
 
+# Bounded: a long-running collector sees a few tool lists and shapes per agent, not millions.
+@lru_cache(maxsize=256)
+def _tools_json(tools: tuple[ListedTool, ...]) -> str:
+    return json.dumps([[t.name, t.action_class] for t in tools])
+
+
+@lru_cache(maxsize=2048)
+def _shape_json(shape: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps([list(pair) for pair in shape])
+
+
 def _row(e: RuntimeEvent, at: str) -> tuple[object, ...]:
-    tools = json.dumps([[t.name, t.action_class] for t in e.tools])
-    shape = json.dumps([list(pair) for pair in e.argument_shape])
+    # Events of one agent repeat the same few tool lists and argument shapes: encode each once.
     return (e.batch_id, e.seq, e.time, e.agent, e.kind, e.session, e.server_name,
             e.server_version, e.component, e.protocol_version, e.tool, e.action_class,
-            e.outcome, e.duration_ms, e.provenance, tools, shape, at)  # fmt: skip
+            e.outcome, e.duration_ms, e.provenance, _tools_json(e.tools),
+            _shape_json(e.argument_shape), at)  # fmt: skip
 
 
 def insert_events(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from scanner.store import open_store
 from tests.collector.conftest import batch, event
 
@@ -165,3 +167,41 @@ def test_malformed_otlp_is_400_with_where(collector):
         r = collector.client.post("/v1/traces", json=doc, headers=headers)
         assert r.status_code == 400, doc
         assert needle in r.json()["detail"], (doc, r.json())
+
+
+def test_a_batch_with_one_event_for_another_agent_is_refused_whole_even_when_invalid(collector):
+    # The foreign event also fails the schema: the claim alone refuses the batch, nothing stored.
+    body = batch("batch-0003", "agent-a", n=3)
+    body["events"].append(event("batch-0003", 3, "agent-b", kind="bogus"))
+    r = collector.client.post("/v1/events", json=body, headers=collector.auth("agent-a"))
+    assert r.status_code == 403
+    with open_store(collector.db) as store:
+        assert store.runtime_events() == []
+
+
+def test_events_that_are_not_objects_are_rejected_by_index(collector):
+    body = batch("batch-0004", "agent-a", n=2)
+    body["events"][1:1] = [None, ["not", "an", "event"], "x"]
+    r = collector.client.post("/v1/events", json=body, headers=collector.auth("agent-a"))
+    assert r.status_code == 200
+    out = r.json()
+    assert out["stored"] == 2
+    assert [(x["index"], x["problem"]) for x in out["rejected"]] == [
+        (i, "$: expected an event object") for i in (1, 2, 3)
+    ]
+
+
+def test_a_lone_surrogate_in_an_event_rejects_that_event_not_the_server(collector):
+    # "\ud800" is valid JSON but no UTF-8 text: it cannot be stored (it was a 500 before).
+    good = json.dumps(event("batch-0005", 0, "agent-a"))
+    bad = json.dumps(event("batch-0005", 1, "agent-a", tool="x")).replace('"x"', '"\\ud800x"')
+    pair = json.dumps(event("batch-0005", 2, "agent-a", tool="\U0001f600"))  # a proper pair
+    raw = f'{{"batch_id": "batch-0005", "events": [{good}, {bad}, {pair}]}}'.encode()
+    headers = {**collector.auth("agent-a"), "Content-Type": "application/json"}
+    r = collector.client.post("/v1/events", content=raw, headers=headers)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["stored"] == 2
+    assert [(x["index"], "unpaired surrogate" in x["problem"]) for x in out["rejected"]] == [
+        (1, True)
+    ]

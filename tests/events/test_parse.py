@@ -59,6 +59,25 @@ def test_time_is_normalised_to_utc():
     assert parsed.time == "2026-03-01T09:00:00.500000Z"
 
 
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("2026-03-01T09:00:00.500000Z", "2026-03-01T09:00:00.500000Z"),  # kept as it is
+        ("2026-03-01T09:00:00Z", "2026-03-01T09:00:00.000000Z"),
+        ("2026-03-01T09:00:00.500000+00:00", "2026-03-01T09:00:00.500000Z"),
+        ("2026-03-01T23:30:00.000001-01:00", "2026-03-02T00:30:00.000001Z"),
+    ],
+)
+def test_every_time_form_is_stored_as_utc_with_microseconds(given, stored):
+    assert event_from_line(json.dumps(event(time=given)).encode()).time == stored
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30T09:00:00.500000Z", "2026-03-01T24:00:00.000000Z"])
+def test_a_time_of_the_stored_form_that_does_not_exist_is_refused(bad):
+    with pytest.raises(ValueError, match=r"\$\.time: not a valid time"):
+        event_from_line(json.dumps(event(time=bad)).encode())
+
+
 def test_argument_values_are_refused_and_never_quoted():
     line = json.dumps(event(arguments={"to": TOKEN})).encode()
     with pytest.raises(ValueError, match="'arguments' was unexpected") as caught:
@@ -137,3 +156,17 @@ def test_a_broken_sqlite_file_names_the_file(tmp_path):
 def test_hostile_json_is_a_bad_line_not_a_crash(raw, problem):
     with pytest.raises(ValueError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         event_from_line(raw)
+
+
+def test_a_line_with_a_lone_surrogate_is_a_bad_line_and_the_rest_loads(tmp_path):
+    path = write(
+        tmp_path / "events.jsonl",
+        event(seq=0),
+        json.dumps(event(seq=1, tool="x")).replace('"x"', '"\\udc00"'),
+        event(seq=2),
+    )
+    items = list(read_events(path))
+    assert [i.seq for i in items if isinstance(i, RuntimeEvent)] == [0, 2]
+    assert [
+        (b.line, "unpaired surrogate" in b.problem) for b in items if isinstance(b, BadLine)
+    ] == [(2, True)]

@@ -39,6 +39,30 @@ def proxied(db: Path, variant: str, *extra: str) -> StdioServerParameters:
     )
 
 
+def proxied_command(db: Path, command: list[str], *extra: str) -> StdioServerParameters:
+    """COMMAND launched as `python -m scanner proxy --agent a --db DB -- COMMAND`."""
+    args = ["-m", "scanner", "proxy", "--agent", "a", "--db", str(db), *extra, "--", *command]
+    return StdioServerParameters(
+        command=sys.executable, args=args, env={"PYTHONPATH": str(REPO)}, cwd=str(REPO)
+    )
+
+
+def package_runner(folder: Path, runner: str, variant: str) -> Path:
+    """An executable named RUNNER (e.g. uvx) that starts the server VARIANT, whatever its args.
+
+    It stands in for the real runner, which would fetch the package: the proxy reads the
+    command statically (the package the runner would run) and starts what is really there.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / runner
+    shim.write_text(
+        f"#!{sys.executable}\nimport os, sys\n"
+        f"os.execv(sys.executable, [sys.executable, {str(SERVER)!r}, {variant!r}])\n"
+    )
+    shim.chmod(0o755)
+    return shim
+
+
 def direct(variant: str) -> StdioServerParameters:
     """The server VARIANT launched directly."""
     return StdioServerParameters(command=sys.executable, args=[str(SERVER), variant])
@@ -110,3 +134,52 @@ def raw_tools_list(variant: str) -> bytes:
         proc.stdin.close()
         proc.wait(timeout=30)
     return line
+
+
+@dataclass
+class ChangeOutcome:
+    """What the client saw around a server's notifications/tools/list_changed."""
+
+    notified: bool = False
+    descriptions: list[str] = field(default_factory=list)  # read_file's, per tools/list
+    calls: list[str] = field(default_factory=list)  # per read_file call: its text or the error
+
+
+def talk_through_change(params: StdioServerParameters) -> ChangeOutcome:
+    """List, call read_file (the server changes it and notifies), call, list again, call."""
+    out = ChangeOutcome()
+    changed = anyio.Event()
+
+    async def on_message(message: Any) -> None:
+        if getattr(message, "method", "") == "notifications/tools/list_changed":
+            out.notified = True
+            changed.set()
+
+    async def call(session: ClientSession) -> None:
+        try:
+            result = await session.call_tool("read_file", {"path": "notes.txt"})
+        except MCPError as exc:
+            out.calls.append(f"error {exc.error.code}: {exc.error.message}")
+            return
+        out.calls.append("".join(getattr(c, "text", "") for c in result.content))
+
+    async def listed(session: ClientSession) -> None:
+        tools = {t.name: t.description or "" for t in (await session.list_tools()).tools}
+        out.descriptions.append(tools["read_file"])
+
+    async def run() -> None:
+        async with (
+            stdio_client(params) as (read, write),
+            ClientSession(read, write, message_handler=on_message) as session,
+        ):
+            await session.initialize()
+            await listed(session)
+            await call(session)
+            with anyio.fail_after(30):
+                await changed.wait()
+            await call(session)  # before the client has listed the changed tools
+            await listed(session)
+            await call(session)
+
+    anyio.run(run)
+    return out

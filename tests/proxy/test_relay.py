@@ -11,15 +11,18 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from scanner._cli import main
-from scanner.proxy.observe import REFUSED, Observer, Recorder
+from scanner.proxy.observe import REFUSED, Emitter, Observer, Recorder
 from scanner.proxy.relay import Relay
 
 ECHO = [sys.executable, str(Path(__file__).resolve().parent / "servers" / "echo.py")]
 
 
-def _observer(record: Recorder = lambda subject, findings: None) -> Observer:
+def _observer(
+    record: Recorder = lambda subject, findings: None, emit: Emitter = lambda event: None
+) -> Observer:
     return Observer(
         agent="a",
+        emit=emit,
         component=None,
         pins=None,
         record=record,
@@ -146,3 +149,45 @@ def test_a_request_is_parsed_before_the_response_the_server_sends_at_once(monkey
     # The echo server returns each line as is: both copies are the same bytes, and the client's
     # copy must come first every time.
     assert [from_client for from_client, _ in seen] == [True, False] * 5
+
+
+def test_a_server_request_with_the_clients_id_does_not_steal_the_clients_response() -> None:
+    observer = _observer()
+
+    def line(from_client: bool, **msg: object) -> None:
+        observer.feed_line(from_client, json.dumps({"jsonrpc": "2.0", **msg}).encode())
+
+    line(True, id=1, method="initialize", params={})
+    # The server asks the client something with the same id before it answers (e.g. roots/list
+    # or sampling), and the client answers that first.
+    line(False, id=1, method="roots/list")
+    line(True, id=1, result={"roots": []})
+    line(False, id=1, result={"serverInfo": {"name": "s", "version": "1"}})
+    assert observer.session.server is not None and observer.session.server.name == "s"
+
+
+def test_list_changed_from_the_server_is_an_event_and_holds_calls_until_listed_again() -> None:
+    events: list[dict[str, object]] = []
+    observer = _observer(emit=events.append)
+
+    def line(from_client: bool, **msg: object) -> None:
+        observer.feed_line(from_client, json.dumps({"jsonrpc": "2.0", **msg}).encode())
+
+    line(True, id=1, method="initialize", params={})
+    line(False, id=1, result={"serverInfo": {"name": "s", "version": "2.0"}})
+    tool = {"name": "read_file", "annotations": {"readOnlyHint": True}}
+    line(True, id=2, method="tools/list")
+    line(False, id=2, result={"tools": [tool]})
+    assert observer.refusal("read_file") is None
+    line(True, method="notifications/tools/list_changed")  # from the client: not the server's
+    assert observer.session.list_changes == 0
+    line(False, method="notifications/tools/list_changed")
+    assert observer.session.list_changes == 1
+    changed = events[-1]
+    assert changed["kind"] == "tools_changed"
+    assert changed["server"] == {"name": "s", "version": "2.0"}
+    assert changed["component"] == "pkg:generic/s@2.0"
+    assert "list_changed" in (observer.refusal("read_file") or "")
+    line(True, id=3, method="tools/list")
+    line(False, id=3, result={"tools": [tool]})
+    assert observer.refusal("read_file") is None  # listed again, unchanged

@@ -260,8 +260,8 @@ def _check_aliases(root: yaml.Node, path: str, error: type[InputError]) -> None:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
-    import yaml
-
+    # Called per node of a large document: the loaded module, not an import statement each time.
+    yaml = sys.modules["yaml"]  # imported by load_yaml before any node exists
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
     if isinstance(node, yaml.SequenceNode):

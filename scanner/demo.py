@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -21,14 +22,18 @@ import platformdirs
 
 from scanner.audit.osv_db import import_osv
 from scanner.audit.setup import AuditSettings
+from scanner.behavior.model import Attribution, FleetBehavior, Verdict
 from scanner.checks.policy import Policy, parse_policy
 from scanner.errors import ChainwatchError
+from scanner.events.model import ImportResult
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.inventory.manifest import MANIFEST_NAME, policy_table
 from scanner.scan import Progress, ScanOptions, ScanResult, run_scan
+from scanner.score.model import FleetScore
 from scanner.store import Store
 
 DEMO_DB_NAME = "chainwatch-demo.db"
+EVENTS_FILE = "events.jsonl"  # scripts/make_demo_events.py writes it
 PACKAGED = "_demo_data"  # inside the scanner package of a built wheel
 
 
@@ -122,3 +127,64 @@ def run_demo(
             "clock": f"fixed at {moment.isoformat()} (when the fixtures were recorded)",
         }
         return run_scan(inventory, store, options, inputs=inputs, progress=progress)
+
+
+@dataclass(frozen=True, slots=True)
+class EventsStory:
+    """The demo's ending: its recorded runtime events imported, the scores before and after."""
+
+    imported: ImportResult
+    before: FleetScore  # as of just before the first change a behaviour shift followed
+    after: FleetScore  # as of the newest event of the stream
+    shifts: tuple[Attribution, ...]  # the attributed shifts, oldest first
+
+
+def run_demo_events(store: Store) -> EventsStory:
+    """Import the demo's recorded event stream, then score the fleet before and after.
+
+    The stream (``fixtures/demo/events.jsonl``) follows the demo scan: twelve days of tool calls,
+    in which the support bot's knowledge-base server is upgraded and a burst of writes follows.
+    "Before" is the moment before the first change a shift was attributed to; both scores go
+    into the history (cause ``events``), so ``chainwatch score`` shows where the score came from.
+    """
+    from scanner.behavior.analyse import fleet_behavior
+    from scanner.events.importer import import_events
+    from scanner.score.compute import fleet_score, history_points, stamp
+
+    path = demo_data().fleet / EVENTS_FILE
+    end = _newest_event(path)
+    imported = import_events(store, path, at=stamp(end))
+    seen: list[FleetBehavior] = []
+
+    def behavior(
+        store: Store, *, as_of: datetime, agents: Sequence[str] | None = None
+    ) -> FleetBehavior:
+        seen.append(fleet_behavior(store, as_of=as_of, agents=agents))  # kept for the shifts
+        return seen[-1]
+
+    after = fleet_score(store, as_of=end, behavior=behavior)
+    shifts = tuple(
+        sorted(
+            (a for b in seen[0].agents for a in b.attributions if a.verdict is Verdict.SHIFT),
+            key=lambda a: a.change.at,
+        )
+    )
+    first = datetime.fromisoformat(shifts[0].change.at.replace("Z", "+00:00")) if shifts else end
+    before = fleet_score(store, as_of=first - timedelta(seconds=1), behavior=fleet_behavior)
+    store.record_scores(history_points(before, "events") + history_points(after, "events"))
+    return EventsStory(imported, before, after, shifts)
+
+
+def _newest_event(path: Path) -> datetime:
+    """The time of the newest event in an events file (the end of the recorded stream)."""
+    newest = ""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                t = str(json.loads(line).get("time", ""))
+                newest = max(newest, t)
+    except (OSError, ValueError) as exc:
+        raise ChainwatchError(f"{path}: the demo's event stream is unreadable: {exc}") from exc
+    if not newest:
+        raise ChainwatchError(f"{path}: the demo's event stream holds no events")
+    return datetime.fromisoformat(newest.replace("Z", "+00:00"))

@@ -105,7 +105,8 @@ def run_scan(
         kind=kind,
         started_at=started,
         finished_at=finished,
-        inputs=inputs or {},
+        # "audited" tells the score whether no advisory finding means "audited clean".
+        inputs={**(inputs or {}), "audited": options.audit is not None},
         inventory=inventory,
         findings=findings,
         verifications=[

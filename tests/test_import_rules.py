@@ -53,6 +53,14 @@ RULES = (
         why="checks are pure functions over typed values: no store, no HTTP, no sqlite3",
     ),
     Rule(
+        "score-pure",
+        subject=("scanner.score",),
+        forbidden=(*SQL, *NETWORK, "scanner.store", "scanner.verify", "scanner.scan"),
+        # compute.py and surfaces.py read the store as of a time; the rest is values in and out.
+        exempt=("scanner.score.compute", "scanner.score.surfaces"),
+        why="the score is a pure function of values; compute.py and surfaces.py read the store",
+    ),
+    Rule(
         "network-in-registry-layer",
         subject=PACKAGES,
         forbidden=NETWORK,

@@ -17,6 +17,7 @@ from scanner._cli import (  # noqa: F401
     inventory,
     proxy,
     scan,
+    score,
     tools,
     trust,
 )

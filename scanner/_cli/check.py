@@ -29,6 +29,7 @@ from scanner.limits import COMPONENT_DEADLINE, REQUEST_DEADLINE
 if TYPE_CHECKING:
     from scanner.checks.policy import Policy
     from scanner.scan import ScanResult
+    from scanner.store import Store
 
 EXIT_USAGE = 2
 OSV_TIMEOUT = 20.0  # seconds; scanner.audit.setup.DEFAULT_TIMEOUT (not imported at start-up)
@@ -72,6 +73,14 @@ OSV_TIMEOUT = 20.0  # seconds; scanner.audit.setup.DEFAULT_TIMEOUT (not imported
     default=None,
     help="Also append the Markdown verdict to FILE (e.g. $GITHUB_STEP_SUMMARY or a PR comment).",
 )
+@click.option(
+    "--min-score",
+    type=click.IntRange(0, 100),
+    default=None,
+    metavar="N",
+    help="Also fail (exit 1) when an agent's trust score (`chainwatch score`) is below N; a "
+    "score that cannot be computed fails too.",
+)
 @output_options(results=True)
 @click.pass_context
 @handle_errors
@@ -92,6 +101,7 @@ def check(
     osv_url: str | None,
     osv_timeout: float,
     markdown_file: Path | None,
+    min_score: int | None,
     out: Output,
 ) -> None:
     """The CI gate: scan, audit, diff against the accepted baseline, apply the policy.
@@ -101,7 +111,8 @@ def check(
     accepted baseline (`chainwatch baseline accept`) are CW505 findings. The policy is the [policy]
     table of the agent manifest (or chainwatch-policy.toml beside it, or --policy FILE): severity
     threshold, required attestations, trusted publishers, maximum release age, allow and deny
-    lists, and ignores that each carry a reason and an expiry date.
+    lists, and ignores that each carry a reason and an expiry date. With --min-score N, an agent
+    whose supply-chain trust score is below N (or cannot be computed) fails the check too.
     """
     from scanner.audit.setup import AuditSettings
     from scanner.check import find_policy
@@ -140,7 +151,7 @@ def check(
         out,
         no_record,
         None,
-        finish=lambda r: _judged(ctx, r, policy, clock()),
+        finish=lambda r: _judged(ctx, r, policy, clock(), min_score, record=not no_record),
     )
     assert result.check is not None  # set by finish
     if markdown_file is not None:
@@ -154,16 +165,65 @@ def check(
     sys.exit(result.check.exit_code)
 
 
-def _judged(ctx: click.Context, result: ScanResult, policy: Policy, now: datetime) -> ScanResult:
-    """The diff against each agent's accepted baseline (when the store has one), then the policy."""
+def _judged(
+    ctx: click.Context,
+    result: ScanResult,
+    policy: Policy,
+    now: datetime,
+    min_score: int | None,
+    *,
+    record: bool,
+) -> ScanResult:
+    """The diff against each agent's accepted baseline (when the store has one), then the policy,
+    then (with --min-score) each agent's trust score."""
     from scanner.check import change_findings, check_scan
     from scanner.store import open_store
 
     with open_store(ctx.obj["db"]) as store:
         changes, without = change_findings(store, result)
-    if without:
-        error(
-            f"note: no accepted baseline for {', '.join(without)}: no diff for them "
-            "(`chainwatch baseline accept` after a scan you trust)"
-        )
-    return check_scan(result, policy, now, changes=changes)
+        if without:
+            error(
+                f"note: no accepted baseline for {', '.join(without)}: no diff for them "
+                "(`chainwatch baseline accept` after a scan you trust)"
+            )
+        judged = check_scan(result, policy, now, changes=changes)
+        if min_score is None and not record:
+            return judged
+        return _scored(store, judged, now, min_score, record=record)
+
+
+def _scored(
+    store: Store, result: ScanResult, now: datetime, minimum: int | None, *, record: bool
+) -> ScanResult:
+    """Score the checked agents into the history; with --min-score, a trip for each agent below
+    the minimum (a score that could not be computed fails closed)."""
+    from dataclasses import replace
+
+    from scanner.checks.gate import score_trips
+    from scanner.errors import ChainwatchError
+    from scanner.score.compute import check_scores, default_behavior, history_points
+
+    assert result.check is not None
+    agents = [
+        (a.agent.id, (*a.agent.config_paths, *a.agent.lockfile_paths, a.agent.id)[0])
+        for a in result.inventory.agents
+    ]
+    try:
+        fleet = check_scores(store, result, as_of=now, behavior=default_behavior())
+        if record:
+            store.record_scores(history_points(fleet, "check"))
+    except ChainwatchError as exc:
+        error(f"error: no trust score: {exc.diagnostics()}")
+        if minimum is None:
+            return result
+        gate, found = score_trips(result.check.gate, minimum, agents, (), unavailable=exc.message)
+    else:
+        if minimum is None:
+            return result
+        gate, found = score_trips(result.check.gate, minimum, agents, fleet.agents)
+    return replace(
+        result,
+        findings=[*result.findings, *found],
+        gate=gate,
+        check=replace(result.check, gate=gate),
+    )

@@ -32,11 +32,15 @@ def events_import(ctx: click.Context, file: Path, out: Output) -> None:
     number and skipped; the rest loads in one transaction (exit 4 when a line was bad). Events
     are keyed by (batch_id, seq): a batch imported twice is stored once.
     """
+    from scanner._cli.score import record_history
     from scanner.events.importer import import_events  # jsonschema loads only for this command
     from scanner.store import open_store
 
+    now = ctx.obj["clock"]()
     with open_store(ctx.obj["db"]) as store:
-        result = import_events(store, file, at=ctx.obj["clock"]().isoformat(timespec="seconds"))
+        result = import_events(store, file, at=now.isoformat(timespec="seconds"))
+        if result.stored:  # new behaviour evidence: the scores as of now go into the history
+            record_history(store, now, "events")
     for bad in result.bad:
         error(f"{result.path}:{bad.line}: {bad.problem}")
     out.line(

@@ -180,6 +180,11 @@ def _scan(
         else:
             with open_store(ctx.obj["db"]) as store:
                 result = run_scan(inv, store, options, inputs=inputs, progress=progress)
+                if finish is None:  # `check` scores in its own finish
+                    from scanner._cli.score import record_history
+
+                    scanned = [a.agent.id for a in inv.agents]
+                    record_history(store, options.clock(), "scan", scanned)
     inventory_errors(inv)
     result = finish(result) if finish is not None else _with_gate(result, policy or GatePolicy())
     _print_scan(result, out)
@@ -242,8 +247,9 @@ def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> N
     """
     from rich.console import Console
 
+    from scanner._cli.score import story_lines, write_lines
     from scanner.checks.gate import GatePolicy
-    from scanner.demo import default_demo_db_path, run_demo
+    from scanner.demo import default_demo_db_path, run_demo, run_demo_events
     from scanner.store import open_store
 
     if accepted and not as_check:
@@ -254,6 +260,8 @@ def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> N
         progress_bar(Console(stderr=True), enabled=out.fmt == "table") as bar,
     ):
         result = run_demo(store, progress=bar, audit=as_check)
+    with open_store(db) as store:  # the ending: the recorded event stream and the score drop
+        story = run_demo_events(store)
     if as_check:
         from scanner.check import check_scan
         from scanner.demo import demo_policy, recorded_at
@@ -261,9 +269,13 @@ def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> N
         result = check_scan(result, demo_policy(accepted=accepted), recorded_at())
         _print_scan(result, out)
         out.line(f"demo store: {db}; the check above is `chainwatch check` on the demo fleet")
+        if out.fmt == "table" and not out.options.quiet:
+            write_lines(out, story_lines(story, db))
         assert result.check is not None
         sys.exit(result.check.exit_code)
     _print_scan(_with_gate(result, GatePolicy()), out)
     out.line(
         f"demo store: {db}; the gate above is what `chainwatch scan` would decide with its defaults"
     )
+    if out.fmt == "table" and not out.options.quiet:
+        write_lines(out, story_lines(story, db))

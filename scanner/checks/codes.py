@@ -10,7 +10,7 @@ from scanner.models import Finding, Severity
 class Code(StrEnum):
     """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files,
     CW4xx advisories (CW400-CW402) and tool surfaces (CW410-CW415 pins, CW420-CW424
-    poisoning), CW5xx policy."""
+    poisoning), CW5xx policy, CW61x the trust score."""
 
     FLOATING_LAUNCH = "CW100"  # launch command without an exact version
     LATEST_TAG = "CW101"  # @latest / :latest
@@ -65,6 +65,14 @@ class Code(StrEnum):
     TYPOSQUAT = "CW109"  # name one slip from a popular or known MCP package name
     LOCAL_SCRIPT_UNPINNED = "CW110"  # local script hashed at scan time, no pinned hash
     RECENT_RELEASE = "CW216"  # release younger than the minimum release age
+    # The trust score (scanner/score): the gate's findings and the codes deductions carry.
+    SCORE_BELOW_MINIMUM = "CW610"  # `check --min-score N`: an agent scores below N
+    SCORE_UNAVAILABLE = "CW611"  # a score could not be computed: the gate fails closed
+    SCORE_NOT_ASSESSED = "CW612"  # a factor could not be assessed: held at half marks
+    SCORE_BEHAVIOR_SHIFT = "CW613"  # a behaviour shift attributed to a change event
+    SCORE_BEHAVIOR_ALARM = "CW614"  # a continuous behaviour alarm tied to no change event
+    SCORE_PACT_VIOLATION = "CW615"  # runtime calls outside the agent's pact or its limits
+    SCORE_NOT_CHECKED = "CW616"  # a component's part of a factor could not be checked
 
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
@@ -119,6 +127,13 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.TYPOSQUAT: Severity.MEDIUM,  # HIGH for homoglyph look-alikes
     Code.LOCAL_SCRIPT_UNPINNED: Severity.LOW,
     Code.RECENT_RELEASE: Severity.MEDIUM,
+    Code.SCORE_BELOW_MINIMUM: Severity.HIGH,
+    Code.SCORE_UNAVAILABLE: Severity.HIGH,  # fail closed
+    Code.SCORE_NOT_ASSESSED: Severity.INFO,
+    Code.SCORE_BEHAVIOR_SHIFT: Severity.HIGH,
+    Code.SCORE_BEHAVIOR_ALARM: Severity.MEDIUM,
+    Code.SCORE_PACT_VIOLATION: Severity.HIGH,
+    Code.SCORE_NOT_CHECKED: Severity.INFO,
 }
 
 

@@ -9,6 +9,8 @@ Rules, each independent; any rule that trips makes the run fail (exit 1):
    that found no component at all is not a pass either (a wrong path must not look clean).
 2. ``fail-on``: any other finding at or above the ``--fail-on`` severity.
 3. ``require-verified``: a registry package (PyPI, npm) that is not ``verified``.
+4. ``min-score`` (``check --min-score N``): an agent whose trust score is below N, or whose
+   score could not be computed (fail closed); ``score_trips`` adds these to a decision.
 
 Without a trip, inputs that could not be read make the exit 4; otherwise 0.
 """
@@ -17,13 +19,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from attestations.result import Status
-from scanner.checks.codes import Code
+from scanner.checks.codes import Code, finding
 from scanner.checks.status import Unchecked, unchecked
 from scanner.models import Component, Finding, Severity
+from scanner.score.model import Score
+from scanner.score.render import causes
 from scanner.verdict import Verdict
 
 EXIT_OK, EXIT_GATE, EXIT_PARTIAL = 0, 1, 4
@@ -38,6 +42,7 @@ class Rule(StrEnum):
     UNCHECKED = "unchecked"
     FAIL_ON = "fail-on"
     REQUIRE_VERIFIED = "require-verified"
+    MIN_SCORE = "min-score"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,7 @@ class GatePolicy:
     require_verified: bool = False
     allow_unchecked: bool = False
     allow: frozenset[str] = frozenset()  # names, purls (with or without version) or URLs
+    min_score: int | None = None  # `check --min-score N`: agents scoring below N fail
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,10 @@ class GateDecision:
         for t in self.trips:
             by_rule.setdefault(t.rule, []).append(t)
         for rule, trips in by_rule.items():
+            if rule is Rule.MIN_SCORE:
+                label_ = f"--min-score {self.policy.min_score}"
+                out += [f"  {label_} tripped on {t.subject}: {t.detail}" for t in trips]
+                continue
             details = Counter(t.detail for t in trips)
             what = ", ".join(f"{n} {d}" for d, n in details.most_common())
             out.append(f"  {_rule_label(rule, self.policy)} tripped on {what}: ")
@@ -166,6 +176,45 @@ def decide(
             if v.component.ecosystem in {"pypi", "npm"} and v.status is not Status.VERIFIED
         )
     return GateDecision(policy, len(verdicts), tuple(not_checked), tuple(trips), unreadable_inputs)
+
+
+def score_trips(
+    decision: GateDecision,
+    minimum: int,
+    agents: Sequence[tuple[str, str]],
+    scores: Sequence[Score],
+    *,
+    unavailable: str = "no score could be computed",
+) -> tuple[GateDecision, list[tuple[str | None, Finding]]]:
+    """``decision`` with a trip for every agent scoring below ``minimum`` or without a score,
+    and a CW610 / CW611 finding for each (on the file that defines the agent).
+
+    ``agents``: (agent id, the file that defines it) of every agent the run checked.
+    """
+    by_agent = {s.subject: s for s in scores if s.kind == "agent"}
+    trips: list[Trip] = []
+    found: list[tuple[str | None, Finding]] = []
+    for agent, where in agents:
+        s = by_agent.get(agent)
+        if s is None:
+            detail = f"score unavailable ({unavailable})"
+            f = finding(Code.SCORE_UNAVAILABLE, where, f"agent {agent}: {detail}", agent=agent)
+        elif s.value < minimum:
+            detail = f"score {s.value} < {minimum}: " + "; ".join(causes(s, 2))
+            f = finding(
+                Code.SCORE_BELOW_MINIMUM,
+                where,
+                f"agent {agent}: trust {detail}",
+                agent=agent,
+                score=s.value,
+                minimum=minimum,
+            )
+        else:
+            continue
+        trips.append(Trip(Rule.MIN_SCORE, agent, detail))
+        found.append((agent, f))
+    policy = replace(decision.policy, min_score=minimum)
+    return replace(decision, policy=policy, trips=decision.trips + tuple(trips)), found
 
 
 def label(c: Component) -> str:

@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,9 +25,20 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from scanner.clock import utc_now
 from scanner.collector.body import capped_body, parse_json
 from scanner.collector.ingest import ingest_batch, ingest_traces
-from scanner.collector.openapi import ERRORS, batch_body, event_components, traces_body
+from scanner.collector.openapi import (
+    ERRORS,
+    NO_SCORE,
+    NO_SCORE_NOW,
+    batch_body,
+    event_components,
+    score_response,
+    traces_body,
+)
 from scanner.collector.ratelimit import RateLimit, TokenBuckets
 from scanner.collector.tokens import AgentToken, token_id_of, token_matches
+from scanner.errors import ChainwatchError
+from scanner.score.compute import default_behavior, fleet_score
+from scanner.score.render import score_json
 from scanner.store import Store, open_store
 
 
@@ -156,6 +167,35 @@ def create_app(settings: CollectorSettings) -> FastAPI:
                 for f in found
             ],
         }
+
+    @app.get(
+        "/v1/agents/{agent}/score",
+        summary="An agent's supply-chain trust score, every lost point with its evidence",
+        responses={**ERRORS, 200: score_response(), 404: NO_SCORE, 503: NO_SCORE_NOW},
+    )
+    async def get_score(
+        agent: str,
+        who: Caller,
+        as_of: Annotated[datetime | None, Query(description="RFC 3339; default: now")] = None,
+    ) -> dict[str, Any]:
+        """The agent's score (factors, deductions, caps) as of a time, and its history."""
+        own(agent, who)
+        when = as_of if as_of is not None else settings.clock()
+        try:
+            if when.tzinfo is None:
+                raise ValueError("as_of needs a time zone (e.g. Z)")
+            when = when.astimezone(UTC)
+        except (ValueError, OverflowError) as exc:
+            raise HTTPException(400, f"as_of: {exc}") from None
+        try:
+            fleet = fleet_score(stores[0], as_of=when, behavior=default_behavior(), agents=[agent])
+        except ChainwatchError as exc:
+            raise HTTPException(503, f"no score: {exc.message}") from exc
+        if not fleet.agents:
+            raise HTTPException(404, "no scan or runtime events of this agent yet")
+        score = fleet.agents[0]
+        history = stores[0].score_history("agent", agent, until=fleet.as_of)
+        return {"agent": agent, **score_json(score, history)}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

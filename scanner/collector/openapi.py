@@ -97,6 +97,81 @@ def traces_body() -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+def score_response() -> dict[str, Any]:
+    """The 200 answer of ``GET /v1/agents/{agent}/score`` (``scanner.score.render.score_json``)."""
+    number = {"type": "number"}
+    text = {"type": "string"}
+    deduction = {
+        "type": "object",
+        "properties": {
+            "factor": text,
+            "points": number,
+            "code": text,
+            "subject": text,
+            "evidence": text,
+        },
+    }
+    factor = {
+        "type": "object",
+        "properties": {
+            "name": text,
+            "weight": number,
+            "value": number,
+            "deductions": {"type": "array", "items": deduction},
+            "unchecked": {"type": ["string", "null"]},
+        },
+    }
+    cap = {
+        "type": "object",
+        "properties": {
+            "code": text,
+            "limit": {"type": "integer"},
+            "subject": text,
+            "evidence": text,
+        },
+    }
+    point = {
+        "type": "object",
+        "properties": {
+            "kind": text,
+            "subject": text,
+            "at": text,
+            "value": {"type": "integer"},
+            "cause": text,
+            "uncapped": {"type": ["number", "null"]},
+            "why": text,
+        },
+    }
+    schema = {
+        "type": "object",
+        "required": ["agent", "value", "factors", "caps", "lost"],
+        "properties": {
+            "agent": text,
+            "kind": {"const": "agent"},
+            "subject": text,
+            "as_of": text,
+            "value": {"type": "integer", "minimum": 0, "maximum": 100},
+            "uncapped": number,
+            "factors": {"type": "array", "items": factor},
+            "caps": {"type": "array", "items": cap},
+            "unchecked": {"type": "array", "items": text},
+            "lost": {"type": "array", "items": deduction},
+            "history": {"type": "array", "items": point},
+        },
+    }
+    return {
+        "description": "The score as of the time asked (default: now): every factor with its "
+        "weight, value and deductions, the caps that applied, every lost point largest first, "
+        "and the history kept by scans, checks, imports and `chainwatch score`",
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+NO_SCORE: dict[str, Any] = {"description": "No scan and no runtime events of this agent yet"}
+NO_SCORE_NOW: dict[str, Any] = {
+    "description": "The score could not be computed; the detail says why"
+}
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed JSON, OTLP or batch; the detail says where"},
     401: {"description": "No bearer token, or an unknown or revoked one"},

@@ -80,6 +80,8 @@ class ScorePoint:
     at: str
     value: int
     cause: str  # what recomputed it: "scan", "rescan", "events", "score"
+    uncapped: float | None = None  # the weighted mean before caps
+    why: str = ""  # the lowest cap or the largest deduction, in words (empty: nothing lost)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ from scanner.checks.diff import Snapshot
 from scanner.collector.tokens import AgentToken
 from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Finding, Inventory
+from scanner.score.facts import AgentScan
+from scanner.score.model import ScorePoint
 from scanner.tools.model import SurfaceKey, ToolSurface
 
 
@@ -208,3 +210,31 @@ class Store(ABC):
     @abstractmethod
     def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
         """An agent's most recent runtime events, newest first."""
+
+    # The score (scanner/score): what it reads as of a time, and its history.
+
+    @abstractmethod
+    def agent_scans(self, as_of: str) -> list[AgentScan]:
+        """Per agent, the newest scan that covered it and finished at or before ``as_of``."""
+
+    @abstractmethod
+    def scan_findings(self, scan_id: int) -> list[tuple[str | None, Finding]]:
+        """Every finding one scan recorded, with the agent it was about."""
+
+    @abstractmethod
+    def scan_verifications(self, scan_id: int) -> list[VerificationRecord]:
+        """The verification status of every component one scan checked."""
+
+    @abstractmethod
+    def proxy_findings(self, *, since: str, until: str) -> list[tuple[str | None, Finding]]:
+        """Findings the stdio proxy recorded (``proxy`` scans) in (``since``, ``until``]."""
+
+    @abstractmethod
+    def record_scores(self, points: Sequence[ScorePoint]) -> None:
+        """Append points to the score history, all or none."""
+
+    @abstractmethod
+    def score_history(
+        self, kind: str, subject: str, since: str | None = None, until: str | None = None
+    ) -> list[ScorePoint]:
+        """A subject's score history between ``since`` and ``until`` (inclusive), oldest first."""

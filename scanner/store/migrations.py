@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scanner.store.events import EVENTS_MIGRATION
+from scanner.store.scores import SCORES_MIGRATION
 from scanner.store.tokens import TOKENS_MIGRATION
 
 MIGRATIONS: tuple[tuple[int, str], ...] = (
@@ -200,6 +201,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     ),
     # Collector tokens (digests only) and per-agent finding reads (scanner/store/tokens.py).
     (7, TOKENS_MIGRATION),
+    # Score history and the as-of reads of the score (scanner/store/scores.py).
+    (8, SCORES_MIGRATION),
     (
         9,
         """

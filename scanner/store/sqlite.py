@@ -37,6 +37,7 @@ from scanner.store.files import private_file
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS
 from scanner.store.paths import default_db_path
+from scanner.store.scores import SQLiteScores
 from scanner.store.tokens import SQLiteTokens
 from scanner.tools.model import SurfaceKey, ToolSurface
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 30.0
 
 
-class SQLiteStore(SQLiteEvents, SQLiteTokens, Store):
+class SQLiteStore(SQLiteEvents, SQLiteTokens, SQLiteScores, Store):
     """A chainwatch database file. Open with :meth:`open`; use as a context manager."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:

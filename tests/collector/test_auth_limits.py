@@ -55,7 +55,7 @@ def test_agent_a_cannot_write_agent_b(collector):
 
 
 def test_agent_a_cannot_read_agent_b(collector):
-    for what in ("events", "findings"):
+    for what in ("events", "findings", "score"):
         r = collector.client.get(f"/v1/agents/agent-b/{what}", headers=collector.auth("agent-a"))
         assert r.status_code == 403
 

@@ -28,10 +28,14 @@ from scanner.baseline import (
 from scanner.checks.diff import Snapshot
 from scanner.checks.snapshot import snapshot_of
 from scanner.collector.tokens import AgentToken
+from scanner.demo import recorded_at
 from scanner.diff import accept_baseline, diff_against
 from scanner.events.model import EventsWritten, RuntimeEvent
 from scanner.models import Finding, Inventory
 from scanner.scan import run_inventory
+from scanner.score.compute import record_fleet_score
+from scanner.score.facts import AgentScan
+from scanner.score.model import ScorePoint
 from scanner.store import Store
 from scanner.tools.model import SurfaceKey, ToolSurface
 from tests.scan.conftest import fleet, scan
@@ -53,6 +57,8 @@ class MemoryStore(Store):
         self.runtime: dict[tuple[str, int], RuntimeEvent] = {}
         self.tokens: dict[str, AgentToken] = {}
         self.findings: list[tuple[str | None, Finding]] = []
+        self.inputs: dict[int, dict[str, Any]] = {}
+        self.points: list[ScorePoint] = []
 
     def close(self) -> None:
         """Nothing to release."""
@@ -85,6 +91,7 @@ class MemoryStore(Store):
         self.verifications.extend((scan_id, v) for v in verifications)
         self.findings.extend(findings)
         self.recorded[scan_id] = (inventory, list(findings))
+        self.inputs[scan_id] = inputs
         for u in identities:
             self._remember(u, finished_at, scan_id)
         return scan_id
@@ -201,6 +208,35 @@ class MemoryStore(Store):
     def agent_findings(self, agent: str, *, limit: int = 100) -> list[Finding]:
         return [f for a, f in reversed(self.findings) if a == agent][:limit]
 
+    def agent_scans(self, as_of: str) -> list[AgentScan]:
+        newest: dict[str, AgentScan] = {}
+        for r in self.scan_rows:
+            if r.finished_at <= as_of and r.id in self.recorded and r.kind in {"scan", "rescan"}:
+                audited = self.inputs[r.id].get("audited")
+                for a in self.recorded[r.id][0].agents:
+                    newest[a.agent.id] = AgentScan(a.agent.id, r.id, r.finished_at, audited)
+        return [newest[a] for a in sorted(newest)]
+
+    def scan_findings(self, scan_id: int) -> list[tuple[str | None, Finding]]:
+        return list(self.recorded[scan_id][1])
+
+    def scan_verifications(self, scan_id: int) -> list[VerificationRecord]:
+        return [v for i, v in self.verifications if i == scan_id]
+
+    def proxy_findings(self, *, since: str, until: str) -> list[tuple[str | None, Finding]]:
+        rows = [r for r in self.scan_rows if r.kind == "proxy" and since < r.finished_at <= until]
+        return [f for r in rows for f in self.recorded[r.id][1]]
+
+    def record_scores(self, points: Sequence[ScorePoint]) -> None:
+        self.points.extend(points)
+
+    def score_history(
+        self, kind: str, subject: str, since: str | None = None, until: str | None = None
+    ) -> list[ScorePoint]:
+        found = [p for p in self.points if (p.kind, p.subject) == (kind, subject)]
+        found = [p for p in found if (since or "") <= p.at <= (until or "~")]
+        return sorted(found, key=lambda p: p.at)
+
 
 def test_a_second_backend_runs_scans_and_trust_on_first_use(tmp_path: Path) -> None:
     store = MemoryStore()
@@ -226,3 +262,9 @@ def test_a_second_backend_runs_scans_and_trust_on_first_use(tmp_path: Path) -> N
     assert second.scan_id is not None
     assert diff_against(store, second.scan_id) == []
     assert store.change_events() == []
+    # The score reads the second backend as of a time: the newest scan, its verified package.
+    scored = record_fleet_score(store, as_of=recorded_at(), cause="score")
+    (agent,) = scored.agents
+    provenance = next(f for f in agent.factors if f.name == "provenance")
+    assert provenance.value == 100 and provenance.unchecked is None
+    assert [p.value for p in store.score_history("agent", agent.subject)] == [agent.value]

@@ -16,6 +16,7 @@ from scanner._cli import (  # noqa: F401
     events,
     inventory,
     proxy,
+    report,
     scan,
     score,
     tools,

@@ -15,13 +15,17 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from scanner import __version__
 from scanner.clock import utc_now
 from scanner.collector.body import capped_body, parse_json
 from scanner.collector.ingest import ingest_batch, ingest_traces
@@ -37,6 +41,9 @@ from scanner.collector.openapi import (
 from scanner.collector.ratelimit import RateLimit, TokenBuckets
 from scanner.collector.tokens import AgentToken, token_id_of, token_matches
 from scanner.errors import ChainwatchError
+from scanner.report.html import render_html
+from scanner.report.html_source import report_values
+from scanner.report.html_style import CSP
 from scanner.score.compute import default_behavior, fleet_score
 from scanner.score.render import score_json
 from scanner.store import Store, open_store
@@ -54,6 +61,17 @@ class CollectorSettings:
     monotonic: Callable[[], float] = time.monotonic
 
 
+# The page's own policy is in a <meta>; a header can also forbid framing it.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": f"{CSP}; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+_HTML_PAGE: dict[str, Any] = {
+    "description": "A self-contained HTML page (inline CSS and SVG, no script)",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 _bearer = HTTPBearer(auto_error=False, description="A token from `chainwatch token create`")
 
 
@@ -196,6 +214,38 @@ def create_app(settings: CollectorSettings) -> FastAPI:
         score = fleet.agents[0]
         history = stores[0].score_history("agent", agent, until=fleet.as_of)
         return {"agent": agent, **score_json(score, history)}
+
+    @app.get(
+        "/v1/report",
+        summary="The HTML trust report of the token's agent (the page `chainwatch report` writes)",
+        response_class=HTMLResponse,
+        responses={**ERRORS, 200: _HTML_PAGE, 404: NO_SCORE, 503: NO_SCORE_NOW},
+    )
+    async def get_report(
+        who: Caller,
+        as_of: Annotated[datetime | None, Query(description="RFC 3339; default: now")] = None,
+    ) -> HTMLResponse:
+        """One self-contained page: the agent's score, history, shifts and lost points."""
+        when = as_of if as_of is not None else settings.clock()
+        if when.tzinfo is None:
+            raise HTTPException(400, "as_of: as_of needs a time zone (e.g. Z)")
+        if not 1970 < when.year < 9000:  # windows reach back weeks: keep clear of datetime's ends
+            raise HTTPException(400, "as_of: out of range")
+        try:
+            # Behaviour is analysed fleet-wide (peers judge a shift); the page shows this agent.
+            values = report_values(stores[0], as_of=when.astimezone(UTC), agent=who.agent)
+        except ChainwatchError as exc:
+            raise HTTPException(503, f"no report: {exc.message}") from exc
+        if not values.fleet.agents and not values.behavior.agents:
+            raise HTTPException(404, "no scan or runtime events of this agent yet")
+        # Drawn in a worker thread (no store access there), so ingest goes on meanwhile.
+        page = await run_in_threadpool(
+            partial(render_html, values.fleet, values.history, values.behavior),
+            generated_at=now(),
+            version=__version__,
+            note=values.note,
+        )
+        return HTMLResponse(page, headers=_PAGE_HEADERS)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

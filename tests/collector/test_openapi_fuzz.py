@@ -25,6 +25,7 @@ def test_the_openapi_document_describes_every_route(live):
         "/v1/agents/{agent}/events",
         "/v1/agents/{agent}/findings",
         "/v1/agents/{agent}/score",
+        "/v1/report",
     }
     body = doc["paths"]["/v1/events"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["properties"]["events"]["items"] == {"$ref": "#/components/schemas/Event"}

@@ -52,7 +52,7 @@ class RegistryError(ChainwatchError):
 
 
 class StoreError(ChainwatchError):
-    """The SQLite store cannot be opened, migrated or written."""
+    """The store (SQLite or PostgreSQL) cannot be opened, migrated or written."""
 
 
 class VerificationSetupError(ChainwatchError):

@@ -22,7 +22,7 @@ NETWORK = (
     *("httpx", "requests", "urllib.request", "http.client", "socket", "aiohttp", "tuf"),
     *("uvicorn", "fastapi", "starlette"),  # serving counts too
 )
-SQL = ("sqlite3", "sqlite_utils")
+SQL = ("sqlite3", "sqlite_utils", "psycopg", "psycopg_pool")
 _SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA)\s", re.I)
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from scanner.inventory.build import InventoryOptions
     from scanner.models import Inventory
+    from scanner.store.target import StoreTarget
 
 
 # Start-up must stay instant (`chainwatch --version`, `chainwatch inventory`): sigstore, httpx,
@@ -111,16 +112,33 @@ def inventory_options(func: F) -> F:
     return func
 
 
+class StoreParam(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
+    """``--db``: an SQLite file path or a ``postgresql://`` URL (shown redacted, never whole)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """A Path, or a PostgresURL whose text is the redacted URL."""
+        from scanner.store.target import parse_target
+
+        try:
+            return parse_target(value)
+        except ChainwatchError as exc:
+            self.fail(exc.message, param, ctx)
+
+
 @click.group()
 @click.version_option(package_name="chainwatch")
 @click.option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=StoreParam(),
     envvar="CHAINWATCH_DB",
-    help="SQLite store (default: chainwatch.db in the user data folder; env CHAINWATCH_DB).",
+    help="The store: an SQLite file, or a postgresql://USER@HOST/DB URL (give the password "
+    "in CHAINWATCH_DB or ~/.pgpass rather than on the command line). Default: chainwatch.db "
+    "in the user data folder; env CHAINWATCH_DB.",
 )
 @click.pass_context
-def main(ctx: click.Context, db: Path | None) -> None:
+def main(ctx: click.Context, db: StoreTarget | None) -> None:
     """chainwatch: guard the supply chain of AI agents.
 
     Inventories every agent's MCP servers and tool packages, verifies what they run against

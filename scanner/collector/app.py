@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -46,14 +45,14 @@ from scanner.report.html_source import report_values
 from scanner.report.html_style import CSP
 from scanner.score.compute import default_behavior, fleet_score
 from scanner.score.render import score_json
-from scanner.store import Store, open_store
+from scanner.store import Store, StoreTarget, open_store
 
 
 @dataclass(frozen=True)
 class CollectorSettings:
     """What a collector needs: its store, limits and clocks (injected in tests)."""
 
-    db: Path | None = None
+    db: StoreTarget | None = None  # a path (SQLite) or a postgresql:// URL
     max_body: int = 4 * 1024 * 1024  # bytes; a full hook batch of 1,000 events is ~0.4 MB
     max_events: int = 10_000  # per batch
     rate: RateLimit = field(default_factory=RateLimit)

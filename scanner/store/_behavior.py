@@ -7,7 +7,6 @@ A million events come back as some hundred thousand rows of counts, never as eve
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from scanner.behavior.counts import (
@@ -19,6 +18,7 @@ from scanner.behavior.counts import (
     ToolsChanged,
     ToolUse,
 )
+from scanner.store.conn import Conn
 
 _ERR = ", ".join(f"'{o}'" for o in ERROR_OUTCOMES)
 HOURLY_SQL = (
@@ -50,7 +50,7 @@ CHANGED_SQL = (
 
 
 def behavior_counts(
-    conn: sqlite3.Connection, *, since: str, until: str, agents: Sequence[str] | None
+    conn: Conn, *, since: str, until: str, agents: Sequence[str] | None
 ) -> BehaviorCounts:
     """Hourly call counts in [since, until) and the tool, server and tools_changed summaries."""
     where, extra = "", []

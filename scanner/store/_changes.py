@@ -1,17 +1,15 @@
-"""Baselines and change events in SQLite: which scan each agent's accepted state is, and every
+"""Baselines and change events in the store: which scan each agent's accepted state is, and every
 change a scan or rescan noticed."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from scanner.baseline import BaselineRecord, ChangeCause, ChangeEvent
+from scanner.store.conn import Conn
 
 
-def latest_scan_id(
-    conn: sqlite3.Connection, agent: str | None, *, before: int | None = None
-) -> int | None:
+def latest_scan_id(conn: Conn, agent: str | None, *, before: int | None = None) -> int | None:
     """The newest scan (that covered ``agent``; before scan ``before``), or None."""
     table, column = ("scans", "id") if agent is None else ("agents", "scan_id")
     clauses = [f"{column} < ?"] if before is not None else []
@@ -24,7 +22,7 @@ def latest_scan_id(
     return int(row[0]) if row[0] is not None else None
 
 
-def save_baselines(conn: sqlite3.Connection, scan_id: int, agents: Sequence[str], at: str) -> None:
+def save_baselines(conn: Conn, scan_id: int, agents: Sequence[str], at: str) -> None:
     """Make ``scan_id`` the accepted baseline of ``agents`` (inside the caller's transaction)."""
     conn.executemany(
         "INSERT INTO baselines (agent_id, scan_id, accepted_at) VALUES (?, ?, ?)"
@@ -34,13 +32,13 @@ def save_baselines(conn: sqlite3.Connection, scan_id: int, agents: Sequence[str]
     )
 
 
-def load_baselines(conn: sqlite3.Connection) -> list[BaselineRecord]:
+def load_baselines(conn: Conn) -> list[BaselineRecord]:
     """Every accepted baseline, by agent."""
     cursor = conn.execute("SELECT agent_id, scan_id, accepted_at FROM baselines ORDER BY agent_id")
     return [BaselineRecord(r[0], int(r[1]), r[2]) for r in cursor]
 
 
-def save_events(conn: sqlite3.Connection, events: Sequence[ChangeEvent]) -> None:
+def save_events(conn: Conn, events: Sequence[ChangeEvent]) -> None:
     """Insert change events (inside the caller's transaction)."""
     conn.executemany(
         "INSERT INTO change_events (at, agent_id, component_key, kind, before, after, cause,"
@@ -64,7 +62,7 @@ def save_events(conn: sqlite3.Connection, events: Sequence[ChangeEvent]) -> None
     )
 
 
-def load_events(conn: sqlite3.Connection, agent: str | None, limit: int) -> list[ChangeEvent]:
+def load_events(conn: Conn, agent: str | None, limit: int) -> list[ChangeEvent]:
     """Stored change events, newest first (of one agent, or all)."""
     where, params = ("WHERE agent_id = ?", [agent]) if agent else ("", [])
     cursor = conn.execute(

@@ -20,7 +20,7 @@ def inventory_rows(
     servers: list[dict[str, Any]] = []
     components: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
-    for ai in inventory.agents:
+    for position, ai in enumerate(inventory.agents):
         a = ai.agent
         agents.append(
             {
@@ -33,6 +33,7 @@ def inventory_rows(
                 "limits": json.dumps(dict(a.limits)),
                 "config_paths": json.dumps(list(a.config_paths)),
                 "lockfile_paths": json.dumps(list(a.lockfile_paths)),
+                "position": position,  # the order of agents comes back as recorded
             }
         )
         for si in ai.servers:

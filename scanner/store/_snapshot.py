@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from typing import Any
 
@@ -28,9 +27,10 @@ from scanner.models import (
     Transport,
     VersionEvidence,
 )
+from scanner.store.conn import Conn
 
 
-def _dicts(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def _dicts(conn: Conn, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -40,7 +40,7 @@ def _identity(text: str | None) -> PublisherIdentity | None:
     return identity_from_dict(json.loads(text)) if text else None
 
 
-def read_snapshot(conn: sqlite3.Connection, scan_id: int, at: str) -> Snapshot:
+def read_snapshot(conn: Conn, scan_id: int, at: str) -> Snapshot:
     """The packages of one scan, with their verification and findings, per agent."""
     verifications = [
         VerificationRecord(r["purl"], r["status"], r["reason"], _identity(r["identity"]))
@@ -64,7 +64,7 @@ def read_snapshot(conn: sqlite3.Connection, scan_id: int, at: str) -> Snapshot:
     return snapshot_of(scan_id, at, read_inventory(conn, scan_id), verifications, findings)
 
 
-def read_inventory(conn: sqlite3.Connection, scan_id: int) -> Inventory:
+def read_inventory(conn: Conn, scan_id: int) -> Inventory:
     """The inventory one scan recorded, rebuilt as values (to verify it again)."""
     servers: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in _dicts(conn, "SELECT * FROM servers WHERE scan_id = ? ORDER BY id", [scan_id]):
@@ -73,7 +73,7 @@ def read_inventory(conn: sqlite3.Connection, scan_id: int) -> Inventory:
     for r in _dicts(conn, "SELECT * FROM components WHERE scan_id = ? ORDER BY id", [scan_id]):
         components[(r["agent_id"], r["server"])].append(_component(r))
     agents = []
-    for r in _dicts(conn, "SELECT * FROM agents WHERE scan_id = ? ORDER BY rowid", [scan_id]):
+    for r in _dicts(conn, "SELECT * FROM agents WHERE scan_id = ? ORDER BY position", [scan_id]):
         agent = Agent(
             id=r["agent_id"],
             name=r["name"],

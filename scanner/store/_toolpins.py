@@ -1,4 +1,4 @@
-"""Tool-surface pins in SQLite: one row per pinned component version, one per tool.
+"""Tool-surface pins in the store: one row per pinned component version, one per tool.
 
 Keyed by (component purl without version, version): the server's name in a client config is
 not part of the key, so renaming it keeps its pins. ``seq`` orders pinnings, so "the most
@@ -7,10 +7,10 @@ recently pinned other version" does not depend on clock or version-string order.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from scanner.errors import StoreError
+from scanner.store.conn import Conn
 from scanner.tools.model import ActionClass, Hints, SurfaceKey, ToolPin, ToolSurface
 
 _COLUMNS = (
@@ -19,7 +19,7 @@ _COLUMNS = (
 )
 
 
-def load_surface(conn: sqlite3.Connection, key: SurfaceKey) -> ToolSurface | None:
+def load_surface(conn: Conn, key: SurfaceKey) -> ToolSurface | None:
     """The surface pinned for ``key``, or None."""
     row = conn.execute(
         "SELECT pinned_at FROM tool_surfaces WHERE component = ? AND version = ?",
@@ -34,9 +34,7 @@ def load_surface(conn: sqlite3.Connection, key: SurfaceKey) -> ToolSurface | Non
     return ToolSurface(key, tuple(_pin(r, key) for r in cursor), str(row[0]))
 
 
-def latest_surface(
-    conn: sqlite3.Connection, component: str, *, other_than: str
-) -> ToolSurface | None:
+def latest_surface(conn: Conn, component: str, *, other_than: str) -> ToolSurface | None:
     """The most recently pinned surface of ``component`` at a version other than ``other_than``."""
     row = conn.execute(
         "SELECT version FROM tool_surfaces WHERE component = ? AND version != ?"
@@ -46,7 +44,7 @@ def latest_surface(
     return None if row is None else load_surface(conn, SurfaceKey(component, str(row[0])))
 
 
-def save_surface(conn: sqlite3.Connection, surface: ToolSurface) -> None:
+def save_surface(conn: Conn, surface: ToolSurface) -> None:
     """Replace the pins of the surface's component version (the caller holds a transaction)."""
     key = surface.key
     (seq,) = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM tool_surfaces").fetchone()

@@ -1,7 +1,8 @@
-"""Runtime events in the SQLite store: the table, writes that keep a batch once, reads.
+"""Runtime events in the store: the table, writes that keep a batch once, reads.
 
 (batch_id, seq) is the key: a batch imported twice (or sent by two collectors) is stored once,
-and the second import reports its events as duplicates.
+and the second import reports its events as duplicates. PostgreSQL partitions the table by
+month and writes through its own path (``pg_events.py``); the reads here serve both.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import lru_cache
 from itertools import islice
 
 from scanner.events.model import EventsWritten, ListedTool, RuntimeEvent
+from scanner.store.conn import Conn
 
 EVENTS_MIGRATION = """
 CREATE TABLE runtime_events (
@@ -113,7 +115,7 @@ def _opt(value: object) -> str | None:
 
 
 def select_events(
-    conn: sqlite3.Connection, *, agent: str | None = None, limit: int = 1_000
+    conn: Conn, *, agent: str | None = None, limit: int = 1_000
 ) -> Iterator[RuntimeEvent]:
     """Stored events in time order (of one agent, or all), at most ``limit``."""
     where, params = ("WHERE agent = ?", [agent]) if agent is not None else ("", [])
@@ -122,17 +124,18 @@ def select_events(
         yield _event(row)
 
 
-class SQLiteEvents:
-    """The runtime-event methods of ``SQLiteStore`` (kept here so sqlite.py stays small)."""
+class StoreEvents:
+    """The runtime-event methods of the store (kept here so base.py stays small)."""
 
-    conn: sqlite3.Connection
+    conn: Conn
 
-    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # SQLiteStore's transaction
+    def _write(self) -> contextlib.AbstractContextManager[Conn]:
+        raise NotImplementedError  # the backend's transaction
 
     def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
         """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
         with self._write() as conn:  # an import is stored whole or not at all
+            assert isinstance(conn, sqlite3.Connection)  # PostgresStore has its own path
             return insert_events(conn, events, at)
 
     def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:

@@ -1,5 +1,5 @@
 """The store interface: what chainwatch remembers between runs. SQLite is the embedded default
-(``sqlite.py``); another backend (PostgreSQL) is one more module implementing this class."""
+(``sqlite.py``), PostgreSQL the fleet backend (``postgres.py``); both run the SQL of ``base.py``."""
 
 from __future__ import annotations
 

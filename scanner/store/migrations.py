@@ -1,8 +1,17 @@
-"""Versioned schema migrations. Append only: a released migration is never edited."""
+"""Versioned schema migrations. Append only: a released migration is never edited.
+
+One history for both backends: each migration is written in SQLite's SQL and translated for
+PostgreSQL (``dialect.py``: identity columns, BIGINT, byte-order text). Where PostgreSQL needs a
+different form (a partitioned table, a statement SQLite alone has), ``POSTGRES_MIGRATIONS``
+holds it under the same version. Versions are applied by set, so numbers taken on parallel
+branches may land out of order.
+"""
 
 from __future__ import annotations
 
+from scanner.store.dialect import Dialect
 from scanner.store.events import EVENTS_MIGRATION
+from scanner.store.pg_events import PG_EVENTS_MIGRATION
 from scanner.store.scores import SCORES_MIGRATION
 from scanner.store.tokens import TOKENS_MIGRATION
 
@@ -210,4 +219,27 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         ALTER TABLE agents ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';
         """,
     ),
+    (
+        11,
+        """
+        -- The order of agents in a scan, kept in a column (PostgreSQL has no rowid).
+        ALTER TABLE agents ADD COLUMN position INTEGER;
+        UPDATE agents SET position = rowid;
+        """,
+    ),
 )
+
+# PostgreSQL's form of the migrations whose SQLite form does not translate.
+POSTGRES_MIGRATIONS: dict[int, str] = {
+    # Runtime events partitioned by month of their time (retention drops whole partitions).
+    5: PG_EVENTS_MIGRATION,
+    # A PostgreSQL store is created at this version: there are no rows to number.
+    11: "ALTER TABLE agents ADD COLUMN position INTEGER",
+}
+
+
+def migration_sql(version: int, sql: str, dialect: Dialect) -> str:
+    """The SQL of one migration in ``dialect`` (before the dialect's type translation)."""
+    if dialect is Dialect.POSTGRES:
+        return POSTGRES_MIGRATIONS.get(version, sql)
+    return sql

@@ -1,20 +1,21 @@
-"""What the score reads of the store as of a time, and the score history, in SQLite.
+"""What the score reads of the store as of a time, and the score history (both backends).
 
-The SQL is kept portable (no SQLite-only functions) so the PostgreSQL store can share it.
+The SQL is kept portable (no SQLite-only functions): the PostgreSQL store runs it too.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from collections.abc import Sequence
+from typing import ClassVar
 
 from scanner.baseline import VerificationRecord, identity_from_dict
 from scanner.errors import StoreError
 from scanner.models import Finding, Severity
 from scanner.score.facts import AgentScan
 from scanner.score.model import ScorePoint
+from scanner.store.conn import Conn
 
 SCORES_MIGRATION = """
 -- Score history (scanner/score): one row per subject each time a score was computed by a
@@ -69,13 +70,15 @@ def _finding(row: tuple[object, ...]) -> tuple[str | None, Finding]:
     )
 
 
-class SQLiteScores:
-    """The score methods of ``SQLiteStore`` (kept out of sqlite.py)."""
+class StoreScores:
+    """The score methods of the store (kept out of base.py)."""
 
-    conn: sqlite3.Connection
+    conn: Conn
+    db_error: ClassVar[type[Exception]]
+    where: str
 
-    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # SQLiteStore's transaction
+    def _write(self) -> contextlib.AbstractContextManager[Conn]:
+        raise NotImplementedError  # the backend's transaction
 
     def agent_scans(self, as_of: str) -> list[AgentScan]:
         """Per agent, the newest scan that covered it and finished at or before ``as_of``."""
@@ -126,8 +129,8 @@ class SQLiteScores:
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
-        except sqlite3.Error as exc:
-            raise StoreError(f"could not record the score history: {exc}") from exc
+        except self.db_error as exc:
+            raise StoreError(f"{self.where}: could not record the score history: {exc}") from exc
 
     def score_history(
         self, kind: str, subject: str, since: str | None = None, until: str | None = None

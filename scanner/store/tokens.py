@@ -1,15 +1,15 @@
-"""Collector tokens and the collector's per-agent reads (recent events, findings) in SQLite."""
+"""Collector tokens and the collector's per-agent reads (recent events, findings) in the store."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from collections.abc import Sequence
 
 from scanner.collector.tokens import AgentToken
 from scanner.events.model import RuntimeEvent
 from scanner.models import Finding, Severity
+from scanner.store.conn import Conn
 from scanner.store.events import _COLUMNS as _EVENT_COLUMNS
 from scanner.store.events import _event
 
@@ -33,13 +33,13 @@ def _token(row: tuple[object, ...]) -> AgentToken:
     return AgentToken(str(token_id), str(agent), str(digest), str(created_at), revoked)
 
 
-class SQLiteTokens:
-    """The token and per-agent read methods of ``SQLiteStore`` (kept out of sqlite.py)."""
+class StoreTokens:
+    """The token and per-agent read methods of the store (kept out of base.py)."""
 
-    conn: sqlite3.Connection
+    conn: Conn
 
-    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # SQLiteStore's transaction
+    def _write(self) -> contextlib.AbstractContextManager[Conn]:
+        raise NotImplementedError  # the backend's transaction
 
     def save_token(self, token: AgentToken) -> None:
         """Store a new token record (its digest only)."""

@@ -25,10 +25,10 @@ def _stream() -> Stream:
     return s
 
 
-def test_sql_counts_equal_the_reference(tmp_path):
+def test_sql_counts_equal_the_reference(tmp_path, store_db):
     events = _stream().events
     since, until = stamp(T0 + timedelta(hours=2)), stamp(T0 + timedelta(hours=25))
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_db) as store:
         store.record_events(events, at="t")
         for agents in (None, ["a"], [], ["b", "nobody"]):
             got = store.behavior_counts(since=since, until=until, agents=agents)
@@ -46,13 +46,13 @@ def test_sql_counts_equal_the_reference(tmp_path):
     assert all(since <= h + ":00:00" or h == since[:13] for h in full.calls.hour)
 
 
-def test_the_interface_default_is_the_reference(tmp_path):
+def test_the_interface_default_is_the_reference(tmp_path, store_db):
     """A backend without its own SQL (the base class method) still answers correctly."""
     from scanner.store.interface import Store
 
     events = _stream().events
     since, until = stamp(T0), stamp(T0 + timedelta(days=2))
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_db) as store:
         store.record_events(events, at="t")
         generic = Store.behavior_counts(store, since=since, until=until)
         assert generic == store.behavior_counts(since=since, until=until)

@@ -33,10 +33,10 @@ def _manifest(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_limits_load_and_survive_a_scan_in_the_store(tmp_path):
+def test_limits_load_and_survive_a_scan_in_the_store(tmp_path, store_db):
     (entry,) = load_manifest(_manifest(tmp_path, MANIFEST))
     assert entry.agent.limits == (("read", 120.5), ("write", 5.0))
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_db) as store:
         scan_id = store.record_scan(
             kind="scan",
             started_at="2026-03-01T00:00:00Z",
@@ -73,13 +73,13 @@ def test_bad_limits_name_the_file_and_problem(tmp_path, limits, problem):
     assert str(tmp_path / "chainwatch.toml") in str(info.value)
 
 
-def test_fleet_behavior_reads_counts_changes_and_pacts_from_the_store(tmp_path):
+def test_fleet_behavior_reads_counts_changes_and_pacts_from_the_store(tmp_path, store_db):
     (entry,) = load_manifest(_manifest(tmp_path, MANIFEST))
     s = Stream(seed=5)
     s.info("mailer", T0, "gmail-mcp", "1.4.2")
     s.calls("mailer", T0, 5 * 24, 6, {"read": 0.9, "write": 0.05, "exec": 0.05})
     as_of = T0 + timedelta(days=5)
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_db) as store:
         store.record_events(s.events, at="t")
         store.record_scan(
             kind="scan",

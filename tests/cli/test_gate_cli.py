@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from scanner._cli import main
 from scanner._testing.fixture_server import FixtureRegistry
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, db_arg
 
 from ._clock import fixed_obj
 
@@ -69,20 +69,20 @@ def test_json_carries_the_gate(tmp_path: Path) -> None:
     assert {t["rule"] for t in gate["trips"]} == {"unchecked"}
 
 
-def _scan_sigstore(tmp_path: Path, registry: FixtureRegistry, db: Path, version: str) -> Result:
+def _scan_sigstore(tmp_path: Path, registry: FixtureRegistry, db, version: str) -> Result:
     config = tmp_path / f"claude{version}.json"
     config.write_text(
         json.dumps({"mcpServers": {"s": {"command": "npx", "args": ["-y", f"sigstore@{version}"]}}})
     )
     env = {"npm_config_registry": registry.url("npm")}
-    args = ["--db", str(db), "scan", str(config), "--cache-dir", str(tmp_path / "c")]
+    args = ["--db", db_arg(db), "scan", str(config), "--cache-dir", str(tmp_path / "c")]
     return CliRunner(env=env).invoke(main, [*args, "--format", "json"], obj=fixed_obj())
 
 
-def test_trust_pin_accept_and_history(tmp_path: Path) -> None:
-    db = tmp_path / "cw.db"
+def test_trust_pin_accept_and_history(tmp_path: Path, store_db) -> None:
+    db = store_db
     runner = CliRunner(env={"COLUMNS": "250"})  # one history entry per line
-    base = ["--db", str(db), "trust"]
+    base = ["--db", db_arg(db), "trust"]
     # Pin an identity before the first scan: the real publisher is someone else, so it is high.
     pin = ["pin", "pkg:npm/sigstore", "--identity", "kind=github,repository=https://github.com/o/r"]
     pinned = runner.invoke(main, [*base, *pin], obj=fixed_obj())

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from scanner._cli import main
 from scanner.store import open_store
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, db_arg
 from tests.inventory.home_layout import build_home
 
 _ENV_OVERRIDES = (
@@ -34,7 +34,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _invoke(db: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["--db", db_arg(db), *args], catch_exceptions=False)
     return result.exit_code, result.stdout
 
 
@@ -67,8 +67,8 @@ def test_discover_finds_every_configured_client(tmp_path: Path, clean_env: None)
     assert any("postgres-context-server" in k["reason"] for k in skipped)
 
 
-def test_inventory_demo_json_and_store(tmp_path: Path) -> None:
-    db = tmp_path / "cw.db"
+def test_inventory_demo_json_and_store(store_db) -> None:
+    db = store_db
     code, out = _invoke(db, "inventory", str(FIXTURES / "demo"), "--format", "json")
     assert code == 0, out
     doc = json.loads(out)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from scanner._cli import main
 from scanner._testing.fixture_server import FixtureRegistry
 from scanner.store import open_store
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, db_arg
 
 from ._clock import fixed_obj
 
@@ -40,7 +40,7 @@ def test_demo_reports_each_state_and_records(tmp_path: Path) -> None:
         assert store.publisher_identity("pkg:npm/sigstore") is not None
 
 
-def test_scan_gate_exit_codes(tmp_path: Path) -> None:
+def test_scan_gate_exit_codes(tmp_path: Path, store_db) -> None:
     config = FIXTURES / "demo" / "ops" / "config.toml"
     with FixtureRegistry() as registry:
         simple = registry.url("pypi", "simple/")
@@ -56,7 +56,7 @@ def test_scan_gate_exit_codes(tmp_path: Path) -> None:
         }
         args = [
             "--db",
-            str(tmp_path / "cw.db"),
+            db_arg(store_db),
             "scan",
             str(config),
             "--cache-dir",

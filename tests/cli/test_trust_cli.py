@@ -11,6 +11,7 @@ from attestations.result import PublisherIdentity
 from scanner._cli import main
 from scanner.models import Inventory
 from scanner.store import IdentityUpdate, open_store
+from tests.conftest import db_arg
 
 from ._clock import fixed_obj
 
@@ -31,8 +32,8 @@ def test_trust_root_status_of_a_broken_file(tmp_path: Path) -> None:
     assert "problem:" in result.output
 
 
-def test_trust_list_accept_and_scans(tmp_path: Path) -> None:
-    db = tmp_path / "cw.db"
+def test_trust_list_accept_and_scans(store_db) -> None:
+    db = store_db
     with open_store(db) as store:
         store.record_scan(
             kind="scan",
@@ -45,10 +46,10 @@ def test_trust_list_accept_and_scans(tmp_path: Path) -> None:
             ],
         )
     runner = CliRunner()
-    listed = runner.invoke(main, ["--db", str(db), "trust", "list"])
+    listed = runner.invoke(main, ["--db", db_arg(db), "trust", "list"])
     assert listed.exit_code == 0 and "pkg:npm/x" in listed.output and "o/r" in listed.output
     # No scan ever checked pkg:npm/x, so there is nothing seen to accept: say so, change nothing.
-    accepted = runner.invoke(main, ["--db", str(db), "trust", "accept", "pkg:npm/x"])
+    accepted = runner.invoke(main, ["--db", db_arg(db), "trust", "accept", "pkg:npm/x"])
     assert accepted.exit_code == 3 and "no scan has checked" in accepted.output
-    scans = runner.invoke(main, ["--db", str(db), "scans"])
+    scans = runner.invoke(main, ["--db", db_arg(db), "scans"])
     assert scans.exit_code == 0 and "scan" in scans.output

@@ -1,4 +1,4 @@
-"""A real collector app over a real SQLite store, with two agents' tokens."""
+"""A real collector app over a real store (SQLite and PostgreSQL), with two agents' tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from scanner.collector.app import CollectorSettings, create_app
 from scanner.collector.ratelimit import RateLimit
 from scanner.collector.server import bound_port, server
 from scanner.collector.tokens import new_token
-from scanner.store import open_store
+from scanner.store import StoreTarget, open_store
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -35,7 +34,7 @@ class Ticker:
 @dataclass
 class Collector:
     client: TestClient
-    db: Path
+    db: StoreTarget
     tokens: dict[str, str]  # agent -> token text
     ticker: Ticker
 
@@ -67,7 +66,7 @@ def batch(batch_id: str, agent: str, n: int = 3) -> dict[str, Any]:
     }
 
 
-def make_tokens(db: Path, *agents: str) -> dict[str, str]:
+def make_tokens(db: StoreTarget, *agents: str) -> dict[str, str]:
     out = {}
     with open_store(db) as store:
         for agent in agents:
@@ -78,8 +77,8 @@ def make_tokens(db: Path, *agents: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def collector(tmp_path: Path) -> Iterator[Collector]:
-    db = tmp_path / "chainwatch.db"
+def collector(store_db: StoreTarget) -> Iterator[Collector]:
+    db = store_db
     tokens = make_tokens(db, "agent-a", "agent-b")
     ticker = Ticker()
     settings = CollectorSettings(
@@ -95,9 +94,9 @@ def collector(tmp_path: Path) -> Iterator[Collector]:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
+def live(store_db: StoreTarget) -> Iterator[tuple[str, StoreTarget, dict[str, str]]]:
     """A real uvicorn collector on a free loopback port: (url, db, tokens)."""
-    db = tmp_path / "chainwatch.db"
+    db = store_db
     tokens = make_tokens(db, "agent-a", "agent-b")
     settings = CollectorSettings(db=db, clock=lambda: NOW, rate=RateLimit(10_000, 10_000))
     srv = server(settings, host="127.0.0.1", port=0)

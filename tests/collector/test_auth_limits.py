@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from scanner.collector.tokens import new_token, token_id_of, token_matches
-from scanner.store import open_store
+from scanner.store import open_sql_store, open_store
 from tests.collector.conftest import batch, event
 
 
 def _count(db) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT count(*) FROM runtime_events").fetchone()[0])
+    with open_sql_store(db) as store:
+        return store.count("runtime_events")
 
 
 def test_no_token_is_401(collector):

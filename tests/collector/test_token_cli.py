@@ -8,14 +8,15 @@ from scanner._cli import main
 from scanner.collector.tokens import token_id_of, token_matches
 from scanner.store import open_store
 from tests.collector.conftest import NOW
+from tests.conftest import db_arg
 
 
 def _run(db, *args):
-    return CliRunner().invoke(main, ["--db", str(db), *args], obj={"clock": lambda: NOW})
+    return CliRunner().invoke(main, ["--db", db_arg(db), *args], obj={"clock": lambda: NOW})
 
 
-def test_create_shows_the_token_once_and_stores_its_digest(tmp_path):
-    db = tmp_path / "s.db"
+def test_create_shows_the_token_once_and_stores_its_digest(store_db):
+    db = store_db
     made = _run(db, "token", "create", "agent-a")
     assert made.exit_code == 0, made.output
     token = made.stdout.strip()

@@ -15,7 +15,7 @@ from scanner._cli import main
 from scanner._testing.fixture_server import FixtureRegistry
 from scanner.store import open_store
 from tests.cli._clock import fixed_obj
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, db_arg
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def _run(env: dict[str, str], db: Path, *args: str) -> Result:
-    return CliRunner(env=env).invoke(main, ["--db", str(db), *args], obj=fixed_obj())
+    return CliRunner(env=env).invoke(main, ["--db", db_arg(db), *args], obj=fixed_obj())
 
 
 def _scan(env: dict[str, str], db: Path, fleet: Path, cache: Path) -> None:
@@ -55,11 +55,11 @@ def _scan(env: dict[str, str], db: Path, fleet: Path, cache: Path) -> None:
 
 
 def test_edited_lockfile_digest_is_a_critical_change_with_file_and_line(
-    tmp_path: Path, env: dict[str, str]
+    tmp_path: Path, env: dict[str, str], store_db
 ) -> None:
     fleet = tmp_path / "demo"
     shutil.copytree(FIXTURES / "demo", fleet)
-    db, cache = tmp_path / "cw.db", tmp_path / "cache"
+    db, cache = store_db, tmp_path / "cache"
     _scan(env, db, fleet, cache)
     accepted = _run(env, db, "baseline", "accept")
     assert accepted.exit_code == 0, accepted.output
@@ -106,8 +106,10 @@ def test_edited_lockfile_digest_is_a_critical_change_with_file_and_line(
     assert "digest-changed" in text.output and f"package-lock.json:{entry}" in text.output
 
 
-def test_diff_without_a_baseline_fails_closed(tmp_path: Path, env: dict[str, str]) -> None:
-    db = tmp_path / "cw.db"
+def test_diff_without_a_baseline_fails_closed(
+    tmp_path: Path, env: dict[str, str], store_db
+) -> None:
+    db = store_db
     none = _run(env, db, "diff")
     assert none.exit_code == 3 and "no scan" in none.output
     _scan(env, db, FIXTURES / "demo", tmp_path / "cache")
@@ -116,10 +118,12 @@ def test_diff_without_a_baseline_fails_closed(tmp_path: Path, env: dict[str, str
     assert "no accepted baseline" in result.output and "baseline accept" in result.output
 
 
-def test_diff_against_a_scan_and_an_agent_baseline(tmp_path: Path, env: dict[str, str]) -> None:
+def test_diff_against_a_scan_and_an_agent_baseline(
+    tmp_path: Path, env: dict[str, str], store_db
+) -> None:
     fleet = tmp_path / "demo"
     shutil.copytree(FIXTURES / "demo", fleet)
-    db, cache = tmp_path / "cw.db", tmp_path / "cache"
+    db, cache = store_db, tmp_path / "cache"
     _scan(env, db, fleet, cache)
     assert _run(env, db, "baseline", "accept", "--agent", "ops").exit_code == 0
     with open_store(db) as store:
@@ -139,11 +143,11 @@ def test_diff_against_a_scan_and_an_agent_baseline(tmp_path: Path, env: dict[str
 
 
 def test_rescan_checks_stored_components_and_records_rescan(
-    tmp_path: Path, env: dict[str, str]
+    tmp_path: Path, env: dict[str, str], store_db
 ) -> None:
     fleet = tmp_path / "demo"
     shutil.copytree(FIXTURES / "demo", fleet)
-    db, cache = tmp_path / "cw.db", tmp_path / "cache"
+    db, cache = store_db, tmp_path / "cache"
     _scan(env, db, fleet, cache)
     shutil.rmtree(fleet)  # a rescan reads no files: the store holds the components
     result = _run(env, db, "rescan", "--cache-dir", str(cache), "--format", "json")

@@ -34,9 +34,9 @@ RECORD = {
 }
 
 
-def test_a_new_advisory_found_by_rescan_is_a_rescan_change_event(tmp_path: Path) -> None:
+def test_a_new_advisory_found_by_rescan_is_a_rescan_change_event(tmp_path: Path, store_db) -> None:
     moment = recorded_at()
-    db = tmp_path / "cw.db"
+    db = store_db
     inventory = build_inventory(
         [FIXTURES / "demo"], InventoryOptions(home=tmp_path / "home", env={})
     )
@@ -77,8 +77,8 @@ def test_a_new_advisory_found_by_rescan_is_a_rescan_change_event(tmp_path: Path)
     assert stored == list(done.events)
 
 
-def test_rescan_of_an_empty_store_is_an_error(tmp_path: Path) -> None:
-    with open_store(tmp_path / "cw.db") as store:
+def test_rescan_of_an_empty_store_is_an_error(tmp_path: Path, store_db) -> None:
+    with open_store(store_db) as store:
         try:
             rescan(store, ScanOptions(cache_dir=tmp_path / "c"))
         except NoBaselineError as exc:

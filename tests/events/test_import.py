@@ -1,4 +1,4 @@
-"""`chainwatch events import` into a real SQLite store: bad lines named, batches kept once."""
+"""`chainwatch events import` into a real store (both backends): bad lines named, batches once."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from scanner._cli import main
 from scanner.runtime.hook import Hook
 from scanner.runtime.hook_spool import SpoolSink
 from scanner.store import open_store
+from tests.conftest import db_arg
 
 TOKEN = "ghp_" + "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"
 
@@ -35,7 +36,7 @@ class Ran:
     """The command's exit code, and its stdout and stderr with line wrapping undone."""
 
     def __init__(self, db: Path, args: tuple[str, ...]) -> None:
-        result = CliRunner().invoke(main, ["--db", str(db), "events", "import", *args])
+        result = CliRunner().invoke(main, ["--db", db_arg(db), "events", "import", *args])
         self.exit_code = result.exit_code
         self.stdout = " ".join(result.stdout.split())
         self.stderr = result.stderr
@@ -45,8 +46,8 @@ def run(db: Path, *args: str) -> Ran:
     return Ran(db, args)
 
 
-def test_bad_lines_are_named_and_skipped_the_rest_is_stored(tmp_path):
-    db, path = tmp_path / "store.db", tmp_path / "events.jsonl"
+def test_bad_lines_are_named_and_skipped_the_rest_is_stored(tmp_path, store_db):
+    db, path = store_db, tmp_path / "events.jsonl"
     path.write_text(
         "\n".join([line(0), "{oops", line(2, kind="nope"), line(3, tool=None), line(4)]) + "\n"
     )
@@ -64,8 +65,8 @@ def test_bad_lines_are_named_and_skipped_the_rest_is_stored(tmp_path):
     ]
 
 
-def test_a_batch_imported_twice_is_stored_once(tmp_path):
-    db, path = tmp_path / "store.db", tmp_path / "events.jsonl"
+def test_a_batch_imported_twice_is_stored_once(tmp_path, store_db):
+    db, path = store_db, tmp_path / "events.jsonl"
     path.write_text("\n".join(line(i) for i in range(5)) + "\n")
     assert run(db, str(path)).exit_code == 0
     second = run(db, str(path))
@@ -75,8 +76,8 @@ def test_a_batch_imported_twice_is_stored_once(tmp_path):
         assert len(store.runtime_events()) == 5
 
 
-def test_a_hook_spool_imports_end_to_end(tmp_path):
-    db, spool = tmp_path / "store.db", tmp_path / "spool.db"
+def test_a_hook_spool_imports_end_to_end(tmp_path, store_db):
+    db, spool = store_db, tmp_path / "spool.db"
     hook = Hook(SpoolSink(spool), agent="agent-9", at_exit=False, batch_size=7, clock=lambda: 60.0)
     hook.record("server_info", session="s", server="notes", server_version="1.2")
     hook.record("tools_list", session="s", server="notes", tools=[("search", "read")])
@@ -119,8 +120,8 @@ def test_secrets_never_reach_the_store_file(tmp_path):
     assert event.agent == "bot --api-key ***"
 
 
-def test_a_missing_file_is_an_error_naming_it_and_stores_nothing(tmp_path):
-    db = tmp_path / "store.db"
+def test_a_missing_file_is_an_error_naming_it_and_stores_nothing(tmp_path, store_db):
+    db = store_db
     result = run(db, str(tmp_path / "absent.jsonl"))
     assert result.exit_code == 3
     assert "absent.jsonl: cannot read the events file" in result.stderr

@@ -17,10 +17,10 @@ def _high(result: object) -> list[tuple[str, str]]:
 
 
 def test_first_scan_remembers_identity_second_sees_no_change(
-    registry: FixtureRegistry, tmp_path: Path
+    registry: FixtureRegistry, tmp_path: Path, store_db
 ) -> None:
     inventory = fleet(tmp_path, {"s": ["npx", "-y", "sigstore@1.0.0"]})
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         first = scan(registry, inventory, tmp_path, store)
         (verdict,) = first.verdicts.values()
         assert verdict.status is Status.VERIFIED
@@ -32,10 +32,12 @@ def test_first_scan_remembers_identity_second_sees_no_change(
         assert _high(second) == []
 
 
-def test_attested_then_unattested_is_high(registry: FixtureRegistry, tmp_path: Path) -> None:
+def test_attested_then_unattested_is_high(
+    registry: FixtureRegistry, tmp_path: Path, store_db
+) -> None:
     # sigstore@1.0.0 carries real npm provenance; the recorded 5.0.1 carries none (the mirror this
     # fixture was recorded from serves no attestations), so to chainwatch it is unattested.
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         scan(
             registry, fleet(tmp_path / "a", {"s": ["npx", "-y", "sigstore@1.0.0"]}), tmp_path, store
         )
@@ -50,14 +52,14 @@ def test_attested_then_unattested_is_high(registry: FixtureRegistry, tmp_path: P
         assert kept is not None and kept.attested
 
 
-def test_publisher_change_is_high(registry: FixtureRegistry, tmp_path: Path) -> None:
+def test_publisher_change_is_high(registry: FixtureRegistry, tmp_path: Path, store_db) -> None:
     # Two real identities: tuf-js@1.0.0's publisher (theupdateframework/tuf-js) is remembered as
     # the publisher of `sigstore`, as if the package had moved to another repository; then the
     # real sigstore@1.0.0 (sigstore/sigstore-js) is scanned.
     tuf = scan(registry, fleet(tmp_path / "t", {"t": ["npx", "-y", "tuf-js@1.0.0"]}), tmp_path)
     (tuf_verdict,) = tuf.verdicts.values()
     assert tuf_verdict.identity is not None
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         store.record_scan(
             kind="scan",
             started_at="2026-01-01T00:00:00+00:00",
@@ -75,9 +77,9 @@ def test_publisher_change_is_high(registry: FixtureRegistry, tmp_path: Path) -> 
 
 
 def test_accepting_a_publisher_clears_the_finding(
-    registry: FixtureRegistry, tmp_path: Path
+    registry: FixtureRegistry, tmp_path: Path, store_db
 ) -> None:
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         store.record_scan(
             kind="scan",
             started_at="t",

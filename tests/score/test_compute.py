@@ -54,10 +54,10 @@ def _pin(store: Store, at: datetime, description: str = "Current time in a zone"
     store.save_tool_surface(surface)
 
 
-def test_as_of_reads_the_newest_scan_finished_by_then(tmp_path: Path):
+def test_as_of_reads_the_newest_scan_finished_by_then(tmp_path: Path, store_db):
     inv = _inventory(tmp_path)
     mismatch = finding(Code.DIGEST_MISMATCH, f"{TIME}@2026.10.19", "other bytes than locked")
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         _record(store, inv, T1, status="verified")
         _record(store, inv, T2, status="digest-mismatch", findings=[mismatch])
         early = fleet_score(store, as_of=T2 - timedelta(seconds=1))
@@ -74,9 +74,9 @@ def test_as_of_reads_the_newest_scan_finished_by_then(tmp_path: Path):
     assert [c.subject for c in late.components] == [f"{TIME}@2026.10.19"]
 
 
-def test_a_pinned_tool_surface_is_checked_again_as_of_its_pin(tmp_path: Path):
+def test_a_pinned_tool_surface_is_checked_again_as_of_its_pin(tmp_path: Path, store_db):
     inv = _inventory(tmp_path)
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         _record(store, inv, T1, status="verified")
         unpinned = fleet_score(store, as_of=T1)
         _pin(store, T1 + timedelta(hours=1), "Current time\u200b\u200b in a zone")
@@ -92,7 +92,7 @@ def test_a_pinned_tool_surface_is_checked_again_as_of_its_pin(tmp_path: Path):
     assert [d.code for d in surface(pinned).deductions] == ["CW420"]
 
 
-def test_behaviour_comes_from_the_injected_analysis_as_of_the_same_time(tmp_path: Path):
+def test_behaviour_comes_from_the_injected_analysis_as_of_the_same_time(tmp_path: Path, store_db):
     inv = _inventory(tmp_path)
     asked: list[tuple[datetime, object]] = []
 
@@ -103,7 +103,7 @@ def test_behaviour_comes_from_the_injected_analysis_as_of_the_same_time(tmp_path
             stamp(as_of), (behavior("agent", attributions=(shift_after(change),)),)
         )
 
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         _record(store, inv, T1, status="verified")
         scored = record_fleet_score(
             store, as_of=T2, cause="events", behavior=analysis, agents=["agent"]
@@ -118,21 +118,23 @@ def test_behaviour_comes_from_the_injected_analysis_as_of_the_same_time(tmp_path
     assert "CW613" in history[0].why and component[0].value == 50
 
 
-def test_a_failing_behaviour_analysis_is_no_score_not_a_silent_pass(tmp_path: Path):
+def test_a_failing_behaviour_analysis_is_no_score_not_a_silent_pass(tmp_path: Path, store_db):
     def broken(store, *, as_of, agents=None):
         raise ChainwatchError("the runtime events table is unreadable")
 
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         _record(store, _inventory(tmp_path), T1, status="verified")
         with pytest.raises(ScoreError, match="unreadable"):
             fleet_score(store, as_of=T2, behavior=broken)
 
 
-def test_an_agent_seen_only_at_runtime_is_scored_with_its_static_factors_unassessed(tmp_path):
+def test_an_agent_seen_only_at_runtime_is_scored_with_its_static_factors_unassessed(
+    tmp_path, store_db
+):
     def analysis(store, *, as_of, agents=None):
         return FleetBehavior(stamp(as_of), (behavior("ghost"),))
 
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         (ghost,) = fleet_score(store, as_of=T2, behavior=analysis).agents
     assert ghost.subject == "ghost" and ghost.value <= 60
     unassessed = {f.name.value for f in ghost.factors if f.unchecked}
@@ -145,9 +147,9 @@ def test_an_agent_seen_only_at_runtime_is_scored_with_its_static_factors_unasses
     }
 
 
-def test_history_is_read_between_two_times_oldest_first(tmp_path: Path):
+def test_history_is_read_between_two_times_oldest_first(tmp_path: Path, store_db):
     inv = _inventory(tmp_path)
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         _record(store, inv, T1, status="verified")
         for day in range(4):
             record_fleet_score(store, as_of=T1 + timedelta(days=day), cause="score")
@@ -159,11 +161,11 @@ def test_history_is_read_between_two_times_oldest_first(tmp_path: Path):
     assert all(p.cause == "score" and p.uncapped is not None for p in points)
 
 
-def test_a_rug_pull_the_proxy_saw_counts_for_a_week_on_its_component(tmp_path: Path):
+def test_a_rug_pull_the_proxy_saw_counts_for_a_week_on_its_component(tmp_path: Path, store_db):
     inv = _inventory(tmp_path)
     purl = f"{TIME}@2026.10.19"
     rug = finding(Code.TOOL_RUG_PULL, purl, "tool get_time: definition changed (rug pull)")
-    with open_store(tmp_path / "cw.db") as store:
+    with open_store(store_db) as store:
         _record(store, inv, T1, status="verified")
         seen = T1 + timedelta(hours=1)
         store.record_scan(

@@ -1,8 +1,7 @@
-"""The store on real SQLite files: migrations, atomic scans, TOFU identities."""
+"""The store on real SQLite files and a real PostgreSQL server: migrations, atomic scans, TOFU."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,9 +22,15 @@ from scanner.models import (
     Transport,
     VersionEvidence,
 )
-from scanner.store import IdentityUpdate, VerificationRecord, default_db_path, open_store
+from scanner.store import (
+    IdentityUpdate,
+    VerificationRecord,
+    default_db_path,
+    open_sql_store,
+    open_store,
+)
+from scanner.store.base import SQLStore
 from scanner.store.migrations import MIGRATIONS
-from scanner.store.sqlite import SQLiteStore
 
 
 def _inventory() -> Inventory:
@@ -48,15 +53,34 @@ def _inventory() -> Inventory:
 def test_migrations_apply_once_and_wal(tmp_path: Path) -> None:
     path = tmp_path / "cw.db"
     with open_store(path) as store:
-        assert store.schema_version() == MIGRATIONS[-1][0]
+        assert store.schema_version() == max(v for v, _ in MIGRATIONS)
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
-    with open_store(path) as store:  # reopening applies nothing twice
+
+
+def test_migrations_apply_once(store_db) -> None:
+    with open_sql_store(store_db, migrate=False) as store:
+        assert store.pending_migrations() == [v for v, _ in MIGRATIONS]
+        assert store.migrate() == [v for v, _ in MIGRATIONS]
+    with open_sql_store(store_db) as store:  # reopening applies nothing twice
         assert store.count("schema_migrations") == len(MIGRATIONS)
+        assert store.pending_migrations() == [] and store.migrate() == []
 
 
-def test_record_scan_round_trip(tmp_path: Path) -> None:
-    with open_store(tmp_path / "cw.db") as store:
+def test_a_migration_numbered_below_the_newest_is_still_applied(store_db) -> None:
+    # Branches take migration numbers in parallel: 8 may land after 11 was applied.
+    with open_sql_store(store_db) as store:
+        last = max(v for v, _ in MIGRATIONS)
+        store.conn.execute("DELETE FROM schema_migrations WHERE version = 6")
+        store.conn.execute("DROP TABLE change_events")
+        store.conn.execute("DROP TABLE baselines")
+        assert store.schema_version() == last and store.pending_migrations() == [6]
+        assert store.migrate() == [6]
+        assert store.count("change_events") == 0
+
+
+def test_record_scan_round_trip(store_db) -> None:
+    with open_store(store_db) as store:
         finding = Finding("CW100", Severity.MEDIUM, "fs", "floating", (("spec", "@latest"),))
         scan_id = store.record_scan(
             kind="inventory",
@@ -78,22 +102,23 @@ def test_record_scan_round_trip(tmp_path: Path) -> None:
         assert row["evidence_kind"] == "command_pin"
 
 
-def test_scan_that_dies_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "cw.db"
-    with open_store(path) as store:
+def test_scan_that_dies_leaves_nothing(store_db, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = store_db
+    with open_sql_store(path) as store:
         store.record_scan(
             kind="inventory", started_at="t", finished_at="t", inputs={}, inventory=_inventory()
         )
-        real = SQLiteStore._insert
+        real = SQLStore._insert
         calls = {"n": 0}
+        driver_error = store.db_error  # sqlite3.Error or psycopg.Error: what the driver raises
 
-        def dying(self: SQLiteStore, table: str, rows: object) -> None:
+        def dying(self: SQLStore, table: str, rows: object) -> None:
             calls["n"] += 1
             if table == "components":
-                raise sqlite3.OperationalError("disk I/O error (injected)")
+                raise driver_error("disk I/O error (injected)")
             real(self, table, rows)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(SQLiteStore, "_insert", dying)
+        monkeypatch.setattr(type(store), "_insert", dying)
         with pytest.raises(StoreError, match="could not record the scan"):
             store.record_scan(
                 kind="inventory", started_at="t", finished_at="t", inputs={}, inventory=_inventory()
@@ -105,8 +130,8 @@ def test_scan_that_dies_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
         assert store.count("agents") == 1
 
 
-def test_identity_trust_on_first_use(tmp_path: Path) -> None:
-    with open_store(tmp_path / "cw.db") as store:
+def test_identity_trust_on_first_use(store_db) -> None:
+    with open_store(store_db) as store:
         assert store.publisher_identity("pkg:pypi/x") is None
         ident = PublisherIdentity("github", repository="o/r")
         store.record_scan(
@@ -140,15 +165,11 @@ def test_not_a_database(tmp_path: Path) -> None:
     assert str(path) in info.value.diagnostics()
 
 
-def test_newer_schema_refused(tmp_path: Path) -> None:
-    path = tmp_path / "cw.db"
-    open_store(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO schema_migrations VALUES (999, 'later')")
-    conn.commit()
-    conn.close()
+def test_newer_schema_refused(store_db) -> None:
+    with open_sql_store(store_db) as store:
+        store.conn.execute("INSERT INTO schema_migrations VALUES (999, 'later')")
     with pytest.raises(StoreError, match="newer than this chainwatch"):
-        open_store(path)
+        open_store(store_db)
 
 
 def test_default_path_honours_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -156,3 +177,32 @@ def test_default_path_honours_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert default_db_path() == tmp_path / "env.db"
     monkeypatch.delenv("CHAINWATCH_DB")
     assert default_db_path().name == "chainwatch.db"
+
+
+def test_migration_11_numbers_the_agents_of_an_older_store_in_their_order(tmp_path: Path) -> None:
+    import sqlite3
+
+    from scanner.store.base import _statements
+
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:  # a store as chainwatch left it before migration 11
+        conn.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
+        )
+        for version, sql in MIGRATIONS:
+            if version == 11:
+                continue
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, 'then')", [version])
+        conn.execute("INSERT INTO scans VALUES (1, 'inventory', 't', 't', '0', '{}', '{}')")
+        for agent in ("zeta", "alpha", "mid"):  # recorded in this order, not sorted
+            conn.execute(
+                "INSERT INTO agents (scan_id, agent_id, name, origin, pact, config_paths,"
+                " lockfile_paths) VALUES (1, ?, ?, 'manifest', '[]', '[]', '[]')",
+                [agent, agent],
+            )
+    with open_store(db) as store:
+        order = [a.agent.id for a in store.stored_inventory(1).agents]
+        assert order == ["zeta", "alpha", "mid"]
+        assert [r["position"] for r in store.rows("SELECT position FROM agents")] == [1, 2, 3]

@@ -51,8 +51,8 @@ def test_cache_files_are_owner_only(tmp_path: Path) -> None:
         os.umask(old)
 
 
-def test_identity_history_names_the_scan_that_changed_it(tmp_path: Path) -> None:
-    with open_store(tmp_path / "cw.db") as store:
+def test_identity_history_names_the_scan_that_changed_it(store_db) -> None:
+    with open_store(store_db) as store:
 
         def record(update: IdentityUpdate) -> int:
             return store.record_scan(

@@ -25,8 +25,8 @@ def _surface(version: str, at: str, drop: str | None = None):
     return surface
 
 
-def test_round_trip_and_replace(tmp_path: Path):
-    db = tmp_path / "cw.db"
+def test_round_trip_and_replace(store_db):
+    db = store_db
     first = _surface("1.0", "2026-01-01T00:00:00+00:00")
     with open_store(db) as store:
         assert store.tool_surface(first.key) is None
@@ -39,8 +39,8 @@ def test_round_trip_and_replace(tmp_path: Path):
         assert len(fewer.pins) == len(first.pins) - 1
 
 
-def test_latest_other_version_is_the_last_pinned_not_the_highest(tmp_path: Path):
-    with open_store(tmp_path / "cw.db") as store:
+def test_latest_other_version_is_the_last_pinned_not_the_highest(store_db):
+    with open_store(store_db) as store:
         for version in ("2.0", "1.0", "3.0"):
             store.save_tool_surface(_surface(version, "2026-01-01T00:00:00+00:00"))
         latest = store.latest_tool_surface("pkg:pypi/math", other_than="3.0")
@@ -48,21 +48,20 @@ def test_latest_other_version_is_the_last_pinned_not_the_highest(tmp_path: Path)
         assert store.latest_tool_surface("pkg:pypi/other", other_than="") is None
 
 
-def test_an_empty_surface_is_a_pin(tmp_path: Path):
-    with open_store(tmp_path / "cw.db") as store:
+def test_an_empty_surface_is_a_pin(store_db):
+    with open_store(store_db) as store:
         empty = _surface("1.0", "t")
         empty = type(empty)(empty.key, (), "t")
         store.save_tool_surface(empty)
         assert store.tool_surface(empty.key) == empty
 
 
-def test_a_damaged_pin_is_an_error_not_a_missing_pin(tmp_path: Path):
-    db = tmp_path / "cw.db"
-    with open_store(db) as store:
+def test_a_damaged_pin_is_an_error_not_a_missing_pin(store_db):
+    with open_store(store_db) as store:
         store.save_tool_surface(_surface("1.0", "t"))
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE tool_pins SET hints = 'garbage' WHERE name = 'add'")
-    with open_store(db) as store, pytest.raises(StoreError, match="unreadable"):
+        # Damaged behind chainwatch's back (any SQL client); the store's own connection does it.
+        store.conn.execute("UPDATE tool_pins SET hints = 'garbage' WHERE name = 'add'")
+    with open_store(store_db) as store, pytest.raises(StoreError, match="unreadable"):
         store.tool_surface(SurfaceKey("pkg:pypi/math", "1.0"))
 
 

@@ -25,6 +25,7 @@ from scanner.models import Component, Finding, Inventory
 from scanner.record import run_inventory as run_inventory
 from scanner.registry.config import RegistryConfig
 from scanner.registry.select import RegistrySelector
+from scanner.registry.uses import RegistryUse
 from scanner.results import ScanResult as ScanResult
 from scanner.store import Store, StoredIdentity, VerificationRecord
 from scanner.verdict import Verdict
@@ -78,8 +79,40 @@ def run_scan(
     previous scan that covered it, as change events.
     """
     started = options.clock().isoformat(timespec="seconds")
-    components = _unique_components(inventory)
+    components = unique_components(inventory)
     verdicts, registries, squats = verify_stage(components, options, progress)
+    return finish_scan(
+        inventory,
+        store,
+        options,
+        verdicts,
+        registries,
+        squats,
+        started=started,
+        inputs=inputs,
+        kind=kind,
+    )
+
+
+def finish_scan(
+    inventory: Inventory,
+    store: Store | None,
+    options: ScanOptions,
+    verdicts: dict[str, Verdict],
+    registries: tuple[RegistryUse, ...] = (),
+    squats: dict[Named, Finding | None] | None = None,
+    *,
+    started: str,
+    inputs: dict[str, Any] | None = None,
+    kind: str = "scan",
+) -> ScanResult:
+    """Judge verified components (identities, findings, audit) and record the scan.
+
+    Apart from ``run_scan`` so that components verified elsewhere (the rescan workers) end in
+    the same checks and the same record.
+    """
+    verdicts = dict(verdicts)
+    squats = squats or {}
     unnamed = unidentified(inventory)
     verdicts.update((v.component.purl, v) for _, v in unnamed)
     stored: dict[str, StoredIdentity] = {}
@@ -135,7 +168,8 @@ def _audit_pairs(
     return pairs
 
 
-def _unique_components(inventory: Inventory) -> list[Component]:
+def unique_components(inventory: Inventory) -> list[Component]:
+    """Each component of the inventory once (by purl), in inventory order."""
     seen: dict[str, Component] = {}
     for agent in inventory.agents:
         for c in agent.components():

@@ -93,6 +93,12 @@ RULES = (
         why="the runtime hook (scanner/runtime/, to come) loads inside agents: stdlib only",
     ),
     Rule(
+        "rescan-workers-through-the-library",
+        subject=("scanner.rescan_queue",),
+        forbidden=(*SQL, *NETWORK, "scanner._cli", "scanner.collector"),
+        why="rescan workers verify through scan.py and reach the queue through store methods",
+    ),
+    Rule(
         "sql-in-store",
         subject=PACKAGES,
         forbidden=SQL,

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from scanner._cli import rescan_work
 from scanner._cli.root import (
     EXIT_GATE,
     EXIT_OK,
+    EXIT_PARTIAL,
     handle_errors,
     main,
     progress_bar,
@@ -69,11 +71,13 @@ def _print_changes(changes: list[Change], out: Output, header: str) -> None:
         out.data(f"{c.severity.value:<8} {c.kind.value:<18} {c.agent}  {c.key}: {c.message}{where}")
 
 
-def _exit(changes: list[Change], fail_on: str) -> None:
+def _exit(changes: list[Change], fail_on: str, *, partial: bool = False) -> None:
+    # partial: something could not be checked, which is never a pass (exit 4).
+    ok = EXIT_PARTIAL if partial else EXIT_OK
     if fail_on == "never":
-        sys.exit(EXIT_OK)
+        sys.exit(ok)
     rank = Severity(fail_on).rank
-    sys.exit(EXIT_GATE if any(c.severity.rank >= rank for c in changes) else EXIT_OK)
+    sys.exit(EXIT_GATE if any(c.severity.rank >= rank for c in changes) else ok)
 
 
 @main.group()
@@ -149,6 +153,7 @@ diff.params.insert(3, _fail_on())
     envvar="CHAINWATCH_OSV_DB",
     help="Offline OSV database for --audit --offline.",
 )
+@rescan_work.worker_options
 @output_options()
 @click.pass_context
 @handle_errors
@@ -161,13 +166,32 @@ def rescan(
     osv_db: Path | None,
     fail_on: str,
     out: Output,
+    worker: bool,
+    follow: bool,
+    enqueue: bool,
+    show_status: bool,
+    worker_id: str | None,
+    lease: float,
+    batch: int,
+    max_attempts: int,
 ) -> None:
     """Check every component of the latest scan again against registries and advisories.
 
     Concurrent, with a progress bar on a terminal; reads no files (the store's components are
     checked). New advisories, yanks, new releases and attestation or identity changes are
     recorded as change events (cause "rescan") and listed. Exit 1 when one is at least --fail-on.
+
+    Shared: --enqueue opens a run of the latest scan; any number of --worker processes (on any
+    number of machines, sharing a PostgreSQL store) split it: each component is checked once, a
+    dead worker's components are taken over when their lease expires, --status shows the
+    progress. --enqueue --worker opens (or joins) and works. Exit 4 when a component had to be
+    given up (not checked).
     """
+    if show_status:
+        rescan_work.print_status(ctx.obj["db"], out)
+        return
+    if follow and not worker:
+        raise click.UsageError("--follow works with --worker")
     from rich.console import Console
 
     from scanner.audit.setup import AuditSettings
@@ -185,11 +209,29 @@ def rescan(
         audit=AuditSettings(offline=offline, osv_db=osv_db, cache_dir=cache_dir) if audit else None,
     )
     err = Console(stderr=True)
-    with (
-        open_store(ctx.obj["db"]) as store,
-        progress_bar(err, enabled=not out.options.quiet) as progress,
-    ):
-        done = run_rescan(store, options, progress=progress)
+    if enqueue and (follow or not worker):
+        rescan_work.enqueue(ctx.obj["db"], options, max_attempts, out)
+        if not worker:
+            return
+    given_up = 0
+    if worker:
+        settings = rescan_work.settings(worker_id, lease, batch, max_attempts)
+        if follow:
+            rescan_work.follow(ctx.obj["db"], options, settings, out)
+            return
+        with progress_bar(err, enabled=not out.options.quiet) as progress:
+            report, given_up = rescan_work.work(
+                ctx.obj["db"], options, settings, out, progress, enqueue=enqueue
+            )
+        if report is None or report.finished is None:  # nothing open, or finished elsewhere
+            sys.exit(EXIT_OK)
+        done = report.finished
+    else:
+        with (
+            open_store(ctx.obj["db"]) as store,
+            progress_bar(err, enabled=not out.options.quiet) as progress,
+        ):
+            done = run_rescan(store, options, progress=progress)
     changes = [
         Change(
             ChangeKind(e.kind),
@@ -208,7 +250,7 @@ def rescan(
         f"{len(changes)} change event(s) recorded"
     )
     _print_changes(changes, out, header)
-    _exit(changes, fail_on)
+    _exit(changes, fail_on, partial=given_up > 0)
 
 
 rescan.params.insert(5, _fail_on())

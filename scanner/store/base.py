@@ -28,6 +28,7 @@ from scanner.errors import StoreError
 from scanner.models import Finding, Inventory
 from scanner.store import _behavior, _changes, _toolpins
 from scanner.store._identities import StoreIdentities
+from scanner.store._queue import RescanQueue
 from scanner.store._rows import finding_rows, inventory_rows, verification_rows
 from scanner.store._snapshot import read_inventory, read_snapshot
 from scanner.store.conn import Conn
@@ -42,7 +43,7 @@ from scanner.tools.model import SurfaceKey, ToolSurface
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class SQLStore(StoreIdentities, StoreEvents, StoreTokens, StoreScores, Store):
+class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScores, Store):
     """The store's methods over a ``Conn``; ``SQLiteStore`` and ``PostgresStore`` open one."""
 
     conn: Conn

@@ -9,6 +9,7 @@ branches may land out of order.
 
 from __future__ import annotations
 
+from scanner.store._queue import QUEUE_MIGRATION
 from scanner.store.dialect import Dialect
 from scanner.store.events import EVENTS_MIGRATION
 from scanner.store.pg_events import PG_EVENTS_MIGRATION
@@ -227,6 +228,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         UPDATE agents SET position = rowid;
         """,
     ),
+    # The queue of rescans shared among workers (scanner/store/_queue.py).
+    (12, QUEUE_MIGRATION),
 )
 
 # PostgreSQL's form of the migrations whose SQLite form does not translate.

@@ -27,8 +27,8 @@ test-mcp1:
 	.venv-mcp1/bin/python -m pytest -q tests/runtime/test_mcp_sdk.py
 
 lint: setup
-	$(VENV)/bin/ruff check scanner attestations tests bench scripts
-	$(VENV)/bin/ruff format --check scanner attestations tests bench scripts
+	$(VENV)/bin/ruff check scanner attestations tests bench scripts eval
+	$(VENV)/bin/ruff format --check scanner attestations tests bench scripts eval
 	$(VENV)/bin/mypy
 
 bench: setup

@@ -132,7 +132,7 @@ def _agent(rng: np.random.Generator, i: int) -> _Agent:
     writers = ["gmail-mcp", "files-mcp", "slack-mcp", "github-mcp"]
     others = ["fetch-mcp", "search-mcp"]
     servers = [str(s) for s in rng.choice(writers, 2, replace=False)] + [str(rng.choice(others))]
-    agent = _Agent(f"agent-{i:03d}", servers, float(rng.lognormal(np.log(8.0), 0.4)))
+    agent = _Agent(f"agent-{i:03d}", servers, float(rng.lognormal(np.log(16.0), 0.4)))
     risky_share = float(rng.uniform(0.015, 0.05))
     tools = [(s, t, c) for s in servers for t, c in SERVERS[s]]
     risky = [k for k in tools if k[2] in RISKY]
@@ -196,8 +196,12 @@ def _state(agent: _Agent, when: datetime) -> tuple[list[tuple[str, str, str]], n
     for since, kind, x in agent.regimes:
         if when < since:
             continue
-        if kind == "risky":
-            weights = {k: v * x if k[2] in RISKY else v for k, v in weights.items()}
+        if kind == "risky":  # the risky share times x exactly (the others make room)
+            total = sum(weights.values())
+            share = sum(v for k, v in weights.items() if k[2] in RISKY) / total
+            x = min(x, 0.95 / share)
+            calm = (1 - x * share) / (1 - share)
+            weights = {k: v * (x if k[2] in RISKY else calm) for k, v in weights.items()}
         elif kind == "volume":
             volume *= x
         elif kind == "new_class":

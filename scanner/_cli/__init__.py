@@ -9,6 +9,7 @@ from __future__ import annotations
 
 # Each command module registers its commands on ``main``.
 from scanner._cli import (  # noqa: F401
+    behavior,
     changes,
     check,
     collector,

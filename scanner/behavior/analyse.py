@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
 
 from scanner.behavior.alarm import Alarm, cusum_alarms
 from scanner.behavior.attribute import ChangeTest, plan_tests
-from scanner.behavior.changes import _name, merge_changes, runtime_changes, stored_changes
+from scanner.behavior.changes import component_name, merge_changes, runtime_changes, stored_changes
 from scanner.behavior.counts import BehaviorCounts, Pact
 from scanner.behavior.fingerprint import fingerprints
 from scanner.behavior.model import (
@@ -128,11 +129,11 @@ def _uses(counts: BehaviorCounts, changes: Sequence[ChangeRef]) -> dict[str, fro
     uses: dict[str, set[str]] = {}
     for s in counts.servers:
         names = uses.setdefault(s.agent, set())
-        names.add(_name(f"pkg:generic/{s.server}"))
+        names.add(component_name(f"pkg:generic/{s.server}"))
         if s.component:
-            names.add(_name(s.component.rsplit("@", 1)[0]))
+            names.add(component_name(s.component.rsplit("@", 1)[0]))
     for c in changes:
-        uses.setdefault(c.agent, set()).add(_name(c.component))
+        uses.setdefault(c.agent, set()).add(component_name(c.component))
     return {a: frozenset(n) for a, n in uses.items()}
 
 
@@ -175,7 +176,10 @@ def _alarm_shifts(
     out: dict[str, list[Shift]] = {}
     for alarm, test in zip(alarms, tests, strict=True):
         agent = series.agents[alarm.agent]
-        if any(abs(h - alarm.change_point) <= _TIE_HOURS for h in change_hours.get(agent, [])):
+        # The change point is an estimate: a change from a day before it up to the alarm may be
+        # the cause, and its attribution speaks for it.
+        low, high = alarm.change_point - _TIE_HOURS, alarm.alarm_at
+        if any(low <= h <= high for h in change_hours.get(agent, [])):
             continue
         at = rfc3339(series.time_of(alarm.change_point))
         own, _ = shifts_of(results, test, agent, at, settings, features=("risky",))
@@ -184,7 +188,5 @@ def _alarm_shifts(
                 f"{s.evidence.partition('; ')[0]} since {at}, no change event near it; "
                 + (s.evidence.partition("; ")[2])
             )
-            from dataclasses import replace
-
             out.setdefault(agent, []).append(replace(s, detector="cusum", evidence=words))
     return out

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from scanner.behavior.changes import _name
+from scanner.behavior.changes import component_name
 from scanner.behavior.model import ChangeRef
 from scanner.behavior.series import FleetSeries, Ints, parse_time
 from scanner.behavior.settings import Settings
@@ -63,9 +63,10 @@ def plan_tests(
     changed_at: dict[str, list[tuple[int, int]]] = {}  # component name -> (agent, hour)
     for agent, items in by_agent.items():
         for c in items:
-            changed_at.setdefault(_name(c.component), []).append(
+            changed_at.setdefault(component_name(c.component), []).append(
                 (index[agent], series.hour_of(parse_time(c.at)))
             )
+    fleet_calls = calls.sum(axis=0)
     out: list[ChangeTest] = []
     for agent, items in sorted(by_agent.items()):
         a = index[agent]
@@ -83,30 +84,46 @@ def plan_tests(
             if n1 < settings.min_before_calls or n2 < settings.min_after_calls:
                 out.append(ChangeTest(c, None, n1, n2))
                 continue
-            name = _name(c.component)
-            same_change = tuple(
-                sorted({o for o, h in changed_at.get(name, []) if o != a and b <= h < e})
-            )
-            excluded = (a, *same_change)
-            group = tuple(sorted(set(users.get(name, [])) - set(excluded)))
-            peers = _enough(calls, group, (b, t), (t + 1, e), settings.min_peer_calls)
-            if peers:  # the group's sum holds neither the agent nor its same-change agents
-                test = windows.add(a, (b, t), (t + 1, e), group, ())
-            else:
-                skip = set(excluded)
-                fleet = tuple(i for i in range(len(series.agents)) if i not in skip)
-                ok = _enough(calls, fleet, (b, t), (t + 1, e), settings.min_peer_calls)
-                test = windows.add(a, (b, t), (t + 1, e), None, excluded if ok else None)
+            test = _add_peers(a, name=component_name(c.component), windows=(b, t, e), calls=calls,
+                              fleet_calls=fleet_calls, users=users, changed_at=changed_at,
+                              settings=settings, out=windows)  # fmt: skip
             out.append(ChangeTest(c, test, n1, n2))
     return out
 
 
-def _enough(
-    calls: Ints, group: Sequence[int], before: tuple[int, int], after: tuple[int, int], need: int
-) -> bool:
-    if not group:
-        return False
-    rows = calls[list(group)]
-    n1 = int((rows[:, before[1]] - rows[:, before[0]]).sum())
-    n2 = int((rows[:, after[1]] - rows[:, after[0]]).sum())
+def _add_peers(
+    a: int,
+    *,
+    name: str,
+    windows: tuple[int, int, int],
+    calls: Ints,
+    fleet_calls: Ints,
+    users: Mapping[str, list[int]],
+    changed_at: Mapping[str, list[tuple[int, int]]],
+    settings: Settings,
+    out: Windows,
+) -> int:
+    """Add the test of agent ``a`` with the first peers that have enough calls:
+    1. agents using the same component with no change of their own in these windows;
+    2. else the whole fleet but agents with a change in these windows;
+    3. else the whole fleet but agents that made this same change;
+    4. else no peers (the verdict says so)."""
+    b, t, e = windows
+    before, after = (b, t), (t + 1, e)
+    need = settings.min_peer_calls
+    any_change = {o for hours in changed_at.values() for o, h in hours if b <= h < e} - {a}
+    same = {o for o, h in changed_at.get(name, []) if b <= h < e} - {a}
+    clean = tuple(sorted(set(users.get(name, [])) - any_change - {a}))
+    if clean and _enough(calls[list(clean)].sum(axis=0), before, after, need):
+        return out.add(a, before, after, clean, ())
+    for skip in (any_change | {a}, same | {a}):
+        rest = fleet_calls - calls[sorted(skip)].sum(axis=0)
+        if _enough(rest, before, after, need):
+            return out.add(a, before, after, None, tuple(sorted(skip)))
+    return out.add(a, before, after, None, None)
+
+
+def _enough(total: Ints, before: tuple[int, int], after: tuple[int, int], need: int) -> bool:
+    n1 = int(total[before[1]] - total[before[0]])
+    n2 = int(total[after[1]] - total[after[0]])
     return n1 >= need and n2 >= need

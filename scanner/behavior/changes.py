@@ -28,6 +28,7 @@ _TESTED_KINDS = {
 }
 RUNTIME_CAUSE = "runtime"  # seen in runtime events (hook or proxy)
 _TOOLS_CHANGED_GAP = timedelta(days=1)  # notifications closer than this are one change
+_SAME_UPGRADE = timedelta(hours=1)  # a tools_changed this close to a version change is part of it
 
 
 def stored_changes(events: Iterable[ChangeEvent]) -> list[ChangeRef]:
@@ -64,11 +65,18 @@ def runtime_changes(
             component = _component(new.component, server)
             out.append(ChangeRef(agent, component, _kind(old.version, new.version), old.version,
                                  new.version, new.first_at, RUNTIME_CAUSE))  # fmt: skip
+    versions = {(c.agent, c.component.rsplit("/", 1)[-1], parse_time(c.at)) for c in out}
     last: dict[tuple[str, str | None], str] = {}
     for n in sorted(notified, key=lambda n: (n.agent, n.at)):
         key = (n.agent, n.server)
         if key in last and parse_time(n.at) - parse_time(last[key]) < _TOOLS_CHANGED_GAP:
             continue
+        when = parse_time(n.at)
+        if any(
+            a == n.agent and name == n.server and abs(when - at) <= _SAME_UPGRADE
+            for a, name, at in versions
+        ):
+            continue  # the notification of a version change already counted
         last[key] = n.at
         name = n.server or "unknown-server"
         out.append(ChangeRef(n.agent, f"pkg:generic/{name}", "tool_surface", None, None, n.at,
@@ -95,10 +103,11 @@ def _same(stored: ChangeRef, runtime: ChangeRef) -> bool:
         return False
     if stored.component == runtime.component:
         return True
-    return _name(stored.component) == _name(runtime.component)
+    return component_name(stored.component) == component_name(runtime.component)
 
 
-def _name(component: str) -> str:
+def component_name(component: str) -> str:
+    """The name part of a package URL (or of pkg:generic/<server>), lower case."""
     return component.rsplit("/", 1)[-1].replace("%40", "@").lower()
 
 

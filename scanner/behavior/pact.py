@@ -8,12 +8,14 @@ agent without a pact is not checked, and its behaviour says so (``pact_source`` 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 
 from scanner.behavior.counts import Pact
 from scanner.behavior.model import PactViolation
 from scanner.behavior.series import CLASSES, FleetSeries, rfc3339
+from scanner.inventory.manifest import load_manifest
 
 
 def pact_violations(
@@ -52,6 +54,14 @@ def pact_violations(
                     f"hour(s), at most {peak:g} ({pact.source})",
                 ))  # fmt: skip
     return tuple(out)
+
+
+def manifest_pacts(path: Path) -> dict[str, Pact]:
+    """The pact and limits of every agent a ``chainwatch.toml`` declares (ConfigError if bad)."""
+    return {
+        m.agent.id: Pact(m.agent.id, m.agent.pact, m.agent.limits, f"manifest {path}")
+        for m in load_manifest(path)
+    }
 
 
 def _at(series: FleetSeries, hour: int | np.integer) -> str:

@@ -75,13 +75,11 @@ def fleet_series(
     if len(calls):
         agent_index = {a: i for i, a in enumerate(agents)}
         hour_index = {h: _hour_index(h, start) for h in set(calls.hour)}
-        ai = np.fromiter((agent_index.get(a, -1) for a in calls.agent), np.int64, len(calls))
-        hi = np.fromiter((hour_index[h] for h in calls.hour), np.int64, len(calls))
-        ci = np.fromiter(
-            (CLASS_INDEX.get(c, CLASS_INDEX["unknown"]) for c in calls.action_class),
-            np.int64,
-            len(calls),
-        )
+        unknown = CLASS_INDEX["unknown"]
+        # List comprehensions over the columns: the fastest plain-Python mapping of strings.
+        ai = np.array([agent_index.get(a, -1) for a in calls.agent], dtype=np.int64)
+        hi = np.array([hour_index[h] for h in calls.hour], dtype=np.int64)
+        ci = np.array([CLASS_INDEX.get(c, unknown) for c in calls.action_class], dtype=np.int64)
         keep = (ai >= 0) & (hi >= 0) & (hi < hours)
         ai, hi, ci = ai[keep], hi[keep], ci[keep]
         np.add.at(out, (ai, ci, hi), np.asarray(calls.calls, dtype=np.int64)[keep])

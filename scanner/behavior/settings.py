@@ -1,7 +1,9 @@
 """The thresholds behaviour analysis judges by, fixed in one place.
 
-They were fixed before the evaluation (``eval/run.py``) was run on its reporting seeds; a change
-here is a change of the method and the evaluation must be run again. Why each value:
+They were tuned on the evaluation's development seeds (``python eval/run.py --dev``, seeds from
+10,000: 10 fleets with injected shifts, 30 fleet-wide controls) and committed before the
+reporting seeds (0-99) were run. A change here is a change of the method: run the evaluation
+again. The comments say why each value is what it is.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ class Settings:
     min_jsd_bits: float = 0.02
     # Peers: a shift counts for the agent only when its rate ratio exceeds its peers' (one-sided
     # difference-in-differences p at most did_p_max); peers need min_peer_calls per window.
-    did_p_max: float = 0.001
-    min_peer_calls: int = 200
+    did_p_max: float = 0.0001
+    min_peer_calls: int = 500
     # The continuous alarm: Bernoulli CUSUM tuned to a risky rate cusum_ratio times the
     # baseline, alarming at cusum_h (log-likelihood units), over the last monitor_days.
     cusum_ratio: float = 3.0

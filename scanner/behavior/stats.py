@@ -3,8 +3,8 @@
 1. Rates: the exact conditional binomial test. With x1 events in n1 calls before and x2 in n2
    after, under "no change" x2 | x1+x2 ~ Bin(x1+x2, n2/(n1+n2)); the rate ratio's exact CI comes
    from the Clopper-Pearson interval of that binomial proportion.
-2. Peers: difference in differences on the log rate ratio (agent's against its peers'), a Wald
-   test with a 0.5 correction so that zero counts stay finite.
+2. Peers: difference in differences of the log rate ratios (agent's against its peers'), a
+   Wald test with counts +0.5; few peer events widen it, which spares the agent.
 3. Mixes: the G-test on the before/after table of action classes, cells with expected counts
    under 5 pooled; effect size is the window-weighted JSD, G / (2 N ln 2) bits.
 4. Many tests at once: Benjamini-Hochberg q-values.
@@ -65,14 +65,25 @@ def did_p_values(
     y2: NDArray[np.int64],
     m2: NDArray[np.int64],
 ) -> tuple[Floats, Floats]:
-    """One-sided p-values that the agent's rate ratio exceeds its peers', and the peers' ratio."""
+    """One-sided p-values that the agent's rate ratio exceeds its peers', and the peers' ratio.
+
+    Difference in differences on the log scale (the interaction test of a Poisson model):
+    z = (log RR_agent - log RR_peers) / sqrt(1/x1 + 1/x2 + 1/y1 + 1/y2), counts +0.5 so that a
+    zero stays finite; few peer events make the variance large, which spares the agent. Peers
+    without a single such call before or after did not start making them: then the agent's own
+    exact test against a ratio of 1 stands.
+    """
     a = [np.asarray(v, dtype=np.float64) + 0.5 for v in (x1, n1, x2, n2, y1, m1, y2, m2)]
     ax1, an1, ax2, an2, py1, pm1, py2, pm2 = a
     log_agent = np.log(ax2 / an2) - np.log(ax1 / an1)
     log_peers = np.log(py2 / pm2) - np.log(py1 / pm1)
     se = np.sqrt(1 / ax1 + 1 / ax2 + 1 / py1 + 1 / py2)
-    p = stats.norm.sf((log_agent - log_peers) / se)
-    return np.asarray(p, dtype=np.float64), np.exp(log_peers)
+    wald = stats.norm.sf((log_agent - log_peers) / se)
+    never = (np.asarray(y1) + np.asarray(y2)) == 0
+    own = rate_tests(x1, n1, x2, n2).p_value
+    p = np.where(never, own, wald)
+    shown = np.where(never, 1.0, rate_tests(y1, m1, y2, m2).rate_ratio)
+    return np.asarray(p, dtype=np.float64), np.asarray(shown, dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ from scanner.behavior.settings import Settings
 from scanner.behavior.tests import Results
 from scanner.behavior.windows import RATE_FEATURES
 
+PEER_MIX_P = 0.01  # peers' mix test at or below this: their mix moved too
+
 
 def shifts_of(
     r: Results, i: int, agent: str, at: str, settings: Settings, *, features: tuple[str, ...]
@@ -57,11 +59,9 @@ def shifts_of(
             pm = r.peer_mix[i]
             peers_shifted = None
             if has_peers:
-                peers_shifted = bool(
-                    pm is not None
-                    and pm.p_value <= settings.did_p_max
-                    and pm.jsd_bits >= 0.5 * m.jsd_bits
-                )
+                # Pooled peers' mixes move whenever their volumes do, so any significant move of
+                # theirs counts as shared: a mix shift is blamed only against steady peers.
+                peers_shifted = bool(pm is not None and pm.p_value <= PEER_MIX_P)
             shift = Shift(agent, "mix", "g_test", at, 0.0, 0.0, m.p_value, q,
                           jsd_bits=m.jsd_bits, peers_shifted=peers_shifted)  # fmt: skip
             peer_words = "no peers to compare"
@@ -108,14 +108,10 @@ def attribution(r: Results, i: int, change: ChangeRef, settings: Settings) -> At
         change,
         Verdict.NO_SHIFT,
         (),
-        f"no shift after {label}: risky {_rate(float(t.before[i]))} -> "
-        f"{_rate(float(t.after[i]))} over {int(r.counts.x1[i].sum())} calls before and "
+        f"no shift after {label}: risky {pct(float(t.before[i]))} -> "
+        f"{pct(float(t.after[i]))} over {int(r.counts.x1[i].sum())} calls before and "
         f"{int(r.counts.x2[i].sum())} after",
     )
-
-
-def _rate(value: float) -> str:
-    return pct(value)
 
 
 def not_enough(

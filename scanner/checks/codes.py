@@ -10,7 +10,7 @@ from scanner.models import Finding, Severity
 class Code(StrEnum):
     """Finding codes, grouped: CW1xx inventory, CW2xx verification, CW3xx installed files,
     CW4xx advisories (CW400-CW402) and tool surfaces (CW410-CW415 pins, CW420-CW424
-    poisoning), CW5xx policy, CW61x the trust score."""
+    poisoning), CW5xx policy, CW600-CW604 behaviour, CW61x the trust score."""
 
     FLOATING_LAUNCH = "CW100"  # launch command without an exact version
     LATEST_TAG = "CW101"  # @latest / :latest
@@ -65,6 +65,12 @@ class Code(StrEnum):
     TYPOSQUAT = "CW109"  # name one slip from a popular or known MCP package name
     LOCAL_SCRIPT_UNPINNED = "CW110"  # local script hashed at scan time, no pinned hash
     RECENT_RELEASE = "CW216"  # release younger than the minimum release age
+    # Behaviour (scanner/behavior): runtime events against the agent's own past and its pact.
+    BEHAVIOR_SHIFT = "CW600"  # behaviour shifted after a change event, beyond its peers
+    BEHAVIOR_ALARM = "CW601"  # a shift the continuous alarm found with no change event near it
+    PACT_CLASS = "CW602"  # calls of an action class the agent's pact does not allow
+    PACT_LIMIT = "CW603"  # calls above the pact's per-hour limit for their class
+    BEHAVIOR_IMMATURE = "CW604"  # not enough runtime data yet to judge behaviour
     # The trust score (scanner/score): the gate's findings and the codes deductions carry.
     SCORE_BELOW_MINIMUM = "CW610"  # `check --min-score N`: an agent scores below N
     SCORE_UNAVAILABLE = "CW611"  # a score could not be computed: the gate fails closed
@@ -127,6 +133,11 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.TYPOSQUAT: Severity.MEDIUM,  # HIGH for homoglyph look-alikes
     Code.LOCAL_SCRIPT_UNPINNED: Severity.LOW,
     Code.RECENT_RELEASE: Severity.MEDIUM,
+    Code.BEHAVIOR_SHIFT: Severity.HIGH,
+    Code.BEHAVIOR_ALARM: Severity.MEDIUM,
+    Code.PACT_CLASS: Severity.HIGH,
+    Code.PACT_LIMIT: Severity.MEDIUM,
+    Code.BEHAVIOR_IMMATURE: Severity.INFO,
     Code.SCORE_BELOW_MINIMUM: Severity.HIGH,
     Code.SCORE_UNAVAILABLE: Severity.HIGH,  # fail closed
     Code.SCORE_NOT_ASSESSED: Severity.INFO,

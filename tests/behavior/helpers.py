@@ -62,3 +62,26 @@ class Stream:
                     outcome="error" if self.rng.random() < error_share else "ok",
                     provenance="external_email" if self.rng.random() < external_share else None,
                 )
+
+
+def json_line(e: RuntimeEvent) -> str:
+    """The event as a line of an events file (schema chainwatch.event/1)."""
+    import json
+
+    doc: dict[str, object] = {
+        "schema": "chainwatch.event/1",
+        "batch_id": e.batch_id,
+        "seq": e.seq,
+        "time": e.time,
+        "agent": e.agent,
+        "kind": e.kind,
+    }
+    if e.server_name is not None:
+        server: dict[str, str] = {"name": e.server_name}
+        if e.server_version is not None:
+            server["version"] = e.server_version
+        doc["server"] = server
+    for key in ("component", "tool", "action_class", "outcome", "provenance"):
+        if getattr(e, key) is not None:
+            doc[key] = getattr(e, key)
+    return json.dumps(doc) + "\n"

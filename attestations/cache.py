@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import os
 import secrets
 import sqlite3
@@ -29,10 +28,21 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from attestations.result import AttestationCheck, PublisherIdentity
 
-LOG = logging.getLogger("chainwatch.cache")
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """The cache's logger. logging loads with the first warning: a warm run, as a rule, has none."""
+    import logging
+
+    return logging.getLogger("chainwatch.cache")
+
+
 KEY_BYTES = 32
 _VERSION = 2  # PRAGMA user_version of the current schema; any other is rebuilt
 _SCHEMA = """
@@ -70,7 +80,7 @@ def load_key(path: Path) -> bytes | None:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        LOG.warning(
+        _log().warning(
             "cannot read the cache key %s (%s); results of other runs are not used", path, exc
         )
         return None
@@ -83,7 +93,7 @@ def load_key(path: Path) -> bytes | None:
             fh.write(key)
         os.replace(tmp, path)
     except OSError as exc:
-        LOG.warning(
+        _log().warning(
             "cannot write the cache key %s (%s); results of other runs are not used", path, exc
         )
         return None
@@ -180,7 +190,7 @@ class VerificationCache:
         return db
 
     def _rebuild(self) -> None:
-        LOG.warning("%s is not a usable verification cache; rebuilding it", self.path)
+        _log().warning("%s is not a usable verification cache; rebuilding it", self.path)
         try:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -189,7 +199,7 @@ class VerificationCache:
             self._fail(exc)
 
     def _fail(self, exc: Exception) -> None:
-        LOG.warning("verification cache %s unusable (%s); continuing without it", self.path, exc)
+        _log().warning("verification cache %s unusable (%s); continuing without it", self.path, exc)
         self.close()
 
     def _delete(self, key: tuple[str, str, str]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -82,6 +81,8 @@ def _width(to_file: bool) -> int:
     if columns.isdigit() and int(columns) >= 20:
         return int(columns)
     if not to_file and sys.stdout.isatty():
+        import shutil  # a terminal only: shutil loads bz2, lzma and zlib with it
+
         return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     return DEFAULT_WIDTH
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from hypothesis import settings
 
 from scanner.store.target import PostgresURL, StoreTarget
 
@@ -16,6 +17,11 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 PG_URL_ENV = "CHAINWATCH_TEST_PG_URL"  # an existing server to test against (databases made in it)
 REQUIRE_PG_ENV = "CHAINWATCH_REQUIRE_PG"  # set in CI: a missing server fails instead of skipping
+
+# No per-example deadline anywhere: speed is measured in bench/, and a deadline only fails on a
+# loaded machine (it did, in tests/attestations/test_properties.py).
+settings.register_profile("chainwatch", deadline=None)
+settings.load_profile("chainwatch")
 
 
 @pytest.fixture

@@ -6,8 +6,14 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from scanner.report.html_source import ReportValues
 
 from scanner._cli.root import EXIT_ERROR, handle_errors, main
 from scanner._output import Output, error, output_options
@@ -41,11 +47,8 @@ def report(ctx: click.Context, html_path: Path, as_of: str | None, out: Output) 
     its style and plots (SVG) are inside it, it runs no script and its Content-Security-Policy
     forbids every load. Names and messages from configs, registries and events are escaped.
     """
-    from scanner import __version__
     from scanner._cli.score import parse_time
-    from scanner.report.html import render_html
     from scanner.report.html_source import report_values
-    from scanner.score.compute import stamp
     from scanner.store import open_store
 
     now = ctx.obj["clock"]()
@@ -55,18 +58,11 @@ def report(ctx: click.Context, html_path: Path, as_of: str | None, out: Output) 
     if not values.fleet.agents and not values.behavior.agents:
         error(f"error: no scan or runtime events of any agent as of {values.fleet.as_of}")
         sys.exit(EXIT_ERROR)
-    page = render_html(
-        values.fleet,
-        values.history,
-        values.behavior,
-        generated_at=stamp(now),
-        version=__version__,
-        note=values.note,
-    )
+    page = render_page(values, now=now)
     if str(html_path) == "-":
         out.stream.write(page)
         return
-    _write(html_path, page)
+    write_page(html_path, page)
     agents, components = len(values.fleet.agents), len(values.fleet.components)
     out.line(
         f"wrote {html_path}: {agents} agents, {components} components, as of {values.fleet.as_of}"
@@ -76,7 +72,23 @@ def report(ctx: click.Context, html_path: Path, as_of: str | None, out: Output) 
             out.data(f"{s.value:3d} {s.subject}")
 
 
-def _write(path: Path, page: str) -> None:
+def render_page(values: ReportValues, *, now: datetime) -> str:
+    """The page for ``values``, stamped with the time it was generated and the version."""
+    from scanner import __version__
+    from scanner.report.html import render_html
+    from scanner.score.compute import stamp
+
+    return render_html(
+        values.fleet,
+        values.history,
+        values.behavior,
+        generated_at=stamp(now),
+        version=__version__,
+        note=values.note,
+    )
+
+
+def write_page(path: Path, page: str) -> None:
     """The whole page or nothing: written beside the target, then moved over it."""
     from scanner.report.interface import ReportError
 

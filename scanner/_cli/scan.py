@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from scanner.checks.gate import GatePolicy
     from scanner.inventory.build import InventoryOptions
     from scanner.scan import ScanOptions, ScanResult
+    from scanner.store import Store
 
 
 @main.command()
@@ -262,6 +263,7 @@ def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> N
         result = run_demo(store, progress=bar, audit=as_check)
     with open_store(db) as store:  # the ending: the recorded event stream and the score drop
         story = run_demo_events(store)
+        page = _demo_report(store, story.after.as_of, db)
     if as_check:
         from scanner.check import check_scan
         from scanner.demo import demo_policy, recorded_at
@@ -271,6 +273,7 @@ def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> N
         out.line(f"demo store: {db}; the check above is `chainwatch check` on the demo fleet")
         if out.fmt == "table" and not out.options.quiet:
             write_lines(out, story_lines(story, db))
+            out.line(f"HTML report: {page}")
         assert result.check is not None
         sys.exit(result.check.exit_code)
     _print_scan(_with_gate(result, GatePolicy()), out)
@@ -279,3 +282,17 @@ def demo(demo_db: Path | None, as_check: bool, accepted: bool, out: Output) -> N
     )
     if out.fmt == "table" and not out.options.quiet:
         write_lines(out, story_lines(story, db))
+        out.line(f"HTML report: {page}")
+
+
+def _demo_report(store: Store, as_of: str, db: Path) -> Path:
+    """Write the demo's HTML report beside its store, as of the end of the recorded stream."""
+    from datetime import datetime
+
+    from scanner._cli.report import render_page, write_page
+    from scanner.report.html_source import report_values
+
+    when = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+    page = db.with_name(db.stem + "-report.html")
+    write_page(page, render_page(report_values(store, as_of=when), now=when))
+    return page

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from packaging.utils import canonicalize_name
-
 from scanner.errors import ChainwatchError
 from scanner.models import Severity
 
@@ -23,8 +21,20 @@ class Ecosystem(StrEnum):
 def normalise_name(ecosystem: str, name: str) -> str:
     """The name an advisory index is keyed by: PEP 503 for PyPI, npm names as they are."""
     if ecosystem == Ecosystem.PYPI:
-        return canonicalize_name(name)
+        return _canonical_pypi(name)
     return name
+
+
+def _canonical_pypi(name: str) -> str:
+    """``packaging.utils.canonicalize_name``, step for step (tests/audit pin the equality).
+
+    Written out because importing packaging.utils loads packaging.tags, and with it logging,
+    subprocess and platform: a fifth of the audit stage's import time, for one string function.
+    """
+    value = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in value:
+        value = value.replace("--", "-")
+    return value
 
 
 class AuditError(ChainwatchError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import closing
@@ -61,6 +60,8 @@ class ImportReport:
 
 def _members(path: Path) -> Iterator[tuple[str, IO[bytes], int]]:
     """(name, open file, size) for each .json record, one at a time."""
+    import zipfile  # only `chainwatch db import` reads archives; a check never loads it
+
     if path.is_dir():
         for file in sorted(path.rglob("*.json")):
             with file.open("rb") as fh:
@@ -112,6 +113,8 @@ def connect(path: Path, *, write: bool) -> sqlite3.Connection:
 
 def import_osv(db_path: Path, source: Path, *, now: str) -> ImportReport:
     """Import every record of a dump or folder in one transaction; records replace by id."""
+    import zipfile  # its errors, raised by _members' archive
+
     read = imported = replaced = other = 0
     skipped: list[str] = []
     with closing(connect(db_path, write=True)) as conn:

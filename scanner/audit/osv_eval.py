@@ -17,13 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import semver
 from packaging.version import InvalidVersion, Version
 
 from scanner.audit.interface import AuditError, Ecosystem, Package
 from scanner.audit.osv_record import Event, MalformedRecord, OsvRecord, Range
+
+if TYPE_CHECKING:
+    import semver
 
 INFINITY = "*"
 
@@ -50,6 +52,10 @@ def _pep440(text: str) -> Version | None:
 
 @lru_cache(maxsize=65536)
 def _semver(text: str) -> semver.Version | None:
+    # semver (and argparse under it) loads on the first npm or SEMVER range: a PyPI-only
+    # audit never needs it.
+    import semver
+
     try:
         return semver.Version.parse(text, optional_minor_and_patch=True)
     except (ValueError, TypeError):

@@ -20,12 +20,16 @@ import os
 import re
 import stat
 import sys
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tomli
-import yaml
 
 from scanner.errors import InputError
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Any config, lockfile or manifest larger than this is refused (the largest real lockfiles of
@@ -42,7 +46,6 @@ _OPEN_FLAGS = (
     | getattr(os, "O_NOCTTY", 0)
     | getattr(os, "O_BINARY", 0)
 )
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # An anchor starts a node's properties, so it follows a line start, blank or indicator; "&" in a
 # URL's query string does not. A false match only costs a walk over the node graph.
@@ -170,10 +173,24 @@ def load_toml(text: str, path: str, error: type[InputError], *, first_line: int 
         raise error(path, f"invalid TOML: {_too_long(exc)}") from exc
 
 
+@cache
+def _yaml_loader() -> Any:
+    """The safe loader class, libyaml's when installed.
+
+    PyYAML loads on the first YAML file: a run that reads none (a JSON client config, a
+    requirements file) never pays for it.
+    """
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(text: str, path: str, error: type[InputError]) -> object:
     """Decode one YAML document with a safe loader and bounded aliases, else ``error``."""
+    import yaml  # loaded already by _yaml_loader(); a name lookup here
+
     try:
-        loader = _YAML_LOADER(text)
+        loader = _yaml_loader()(text)
     except (yaml.YAMLError, ValueError) as exc:  # text the reader cannot take (lone surrogates)
         raise error(path, f"invalid YAML: {_first_line(exc)}") from exc
     try:
@@ -211,6 +228,8 @@ def _check_aliases(root: yaml.Node, path: str, error: type[InputError]) -> None:
     2. Reaching a node that is still open (an ancestor) means an alias refers to itself.
     3. Expanded size minus the nodes actually written (``len(size)``) is what aliases add.
     """
+    import yaml
+
     size: dict[int, int] = {}  # id(node) -> expanded node count, once finished
     open_: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -241,6 +260,8 @@ def _check_aliases(root: yaml.Node, path: str, error: type[InputError]) -> None:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    # Called per node of a large document: the loaded module, not an import statement each time.
+    yaml = sys.modules["yaml"]  # imported by load_yaml before any node exists
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
     if isinstance(node, yaml.SequenceNode):

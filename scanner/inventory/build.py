@@ -20,8 +20,7 @@ from pathlib import Path
 
 from scanner.errors import ChainwatchError, ConfigError
 from scanner.inventory.configs.discover import ConfigLocation, discover
-from scanner.inventory.configs.read import read_config_detailed
-from scanner.inventory.launch import ToolCaches, resolve_launch
+from scanner.inventory.launch.caches import ToolCaches
 from scanner.inventory.lockfiles.read import LOCKFILE_NAMES, is_lockfile, read_lockfile
 from scanner.inventory.manifest import MANIFEST_NAME, ConfigRef, load_manifest
 from scanner.models import (
@@ -200,6 +199,11 @@ def _inventory_agent(plan: _Plan, caches: ToolCaches) -> AgentInventory:
     skipped: list[Skipped] = []
     errors: list[str] = []
     findings: list[Finding] = []
+    if plan.configs:
+        # The client config readers and the launch command resolvers load with the first
+        # config: an agent made of lockfiles (a CI check of a requirements file) needs neither.
+        from scanner.inventory.configs.read import read_config_detailed
+        from scanner.inventory.launch.resolve import resolve_launch
     for ref in plan.configs:
         client, scope, project = _ref_details(ref)
         try:

@@ -17,7 +17,6 @@ a later file overrides an earlier one and a command section (``[install]``) over
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -230,6 +229,8 @@ def _pip_file(path: Path) -> dict[str, str]:
     """``install`` / ``global`` index-url and the extra-index-url of one pip config file."""
     if not path.is_file():
         return {}
+    import configparser  # loaded only when a pip config file exists
+
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")

@@ -186,11 +186,15 @@ class Hook:
         queue = self._queue
         while queue:
             raws: list[Raw] = []
-            try:
-                while len(raws) < self._batch_size:
-                    raws.append(queue.popleft())
-            except IndexError:
-                pass  # the queue ran dry: send what we have
+            # Taken and counted under the lock: stats() must never see an event that left the
+            # queue but is not yet counted as taken (record() appends without the lock).
+            with self._lock:
+                try:
+                    while len(raws) < self._batch_size:
+                        raws.append(queue.popleft())
+                except IndexError:
+                    pass  # the queue ran dry: send what we have
+                self._taken += len(raws)
             self._send(self._make_batch(raws), retrying=False)
 
     def _make_batch(self, raws: list[Raw]) -> Batch:
@@ -198,7 +202,6 @@ class Hook:
         lines = [_line(raw, batch_id, seq) for seq, raw in enumerate(raws)]
         kept = tuple(line for line in lines if line is not None)
         with self._lock:
-            self._taken += len(raws)
             self._invalid += len(raws) - len(kept)
             dropped = self._full + self._lost
         return Batch(batch_id, kept, dropped)

@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import os
 import secrets
 import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner import __version__
 from scanner.models import Component, Finding
@@ -39,7 +39,17 @@ from scanner.registry.config import RegistryConfig
 from scanner.verdict import Verdict
 from scanner.verify.codec import Kept, decode, encode
 
-LOG = logging.getLogger("chainwatch.cache")
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """The cache's logger. logging loads with the first warning: a warm run, as a rule, has none."""
+    import logging
+
+    return logging.getLogger("chainwatch.cache")
+
+
 FILE_NAME = "verdicts.sqlite"
 _SCHEMA_VERSION = 1  # PRAGMA user_version; any other is dropped and rebuilt
 _SCHEMA = """
@@ -240,7 +250,7 @@ class WarmVerdicts:
         return db
 
     def _rebuild(self) -> None:
-        LOG.warning("%s is not a usable verdict cache; rebuilding it", self.path)
+        _log().warning("%s is not a usable verdict cache; rebuilding it", self.path)
         try:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -249,7 +259,7 @@ class WarmVerdicts:
             self._fail(exc)
 
     def _fail(self, exc: Exception) -> None:
-        LOG.warning("verdict cache %s unusable (%s); continuing without it", self.path, exc)
+        _log().warning("verdict cache %s unusable (%s); continuing without it", self.path, exc)
         if self._db is not None:
             self._db.close()
             self._db = None

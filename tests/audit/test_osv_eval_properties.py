@@ -45,3 +45,15 @@ def test_range_is_union_of_intervals(bounds, last, shuffle, version, eco):
     else:
         expected = any(lo <= version < hi for lo, hi in pairs)
     assert got is expected
+
+
+@given(name=st.text(alphabet="aAbZz09-_.İK ", max_size=24) | st.text(max_size=12))
+def test_pypi_names_key_as_packaging_canonicalizes_them(name: str) -> None:
+    # normalise_name writes packaging's canonicalize_name out (importing it loads
+    # packaging.tags); the two must never disagree, or advisories would be missed.
+    from packaging.utils import canonicalize_name
+
+    from scanner.audit.interface import normalise_name
+
+    assert normalise_name(Ecosystem.PYPI, name) == canonicalize_name(name)
+    assert normalise_name(Ecosystem.NPM, name) == name

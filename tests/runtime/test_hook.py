@@ -230,3 +230,44 @@ def test_values_of_the_wrong_type_count_as_invalid_and_the_thread_lives_on(tmp_p
     stats = hook.close()
     assert (stats.invalid, stats.delivered) == (4, 1)
     assert [json.loads(x)["tool"] for x in spool_lines(tmp_path / "spool.db")] == ["after"]
+
+
+class _SlowSink:
+    """A sink that takes its time, so batches are taken while events keep coming."""
+
+    def send(self, batch: Batch) -> None:
+        import time
+
+        time.sleep(0.0005)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_snapshot_never_misses_an_event_taken_for_a_batch() -> None:
+    # stats() read while the hook's thread was filling a batch once came out a batch short
+    # ("agent done 9900" under load): events taken from the queue but not yet counted.
+    hook = Hook(_SlowSink(), agent="a", batch_size=100, flush_interval=0.0005, at_exit=False)
+    done = 0
+    short: list[tuple[int, int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            before = done
+            stats = hook.stats()
+            if stats.recorded + stats.dropped_queue_full < before:
+                short.append((before, stats.recorded + stats.dropped_queue_full))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        for _ in range(60_000):
+            hook.record("tool_call", tool="search", outcome="ok")
+            done += 1
+    finally:
+        stop.set()
+        sampler.join()
+    stats = hook.close()
+    assert short == [], f"{len(short)} snapshots counted fewer events than recorded: {short[:3]}"
+    assert stats.recorded + stats.dropped_queue_full == 60_000

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import datetime, timedelta
+from html import escape
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -110,3 +111,8 @@ def test_the_demo_ends_with_the_score_drop_naming_the_upgrade(tmp_path):
     for agent in ("coder", "ops", "research"):
         a, b = text.split(f" {agent} ", 1)[1].split(" ", 3)[0:3:2]
         assert a == b  # the peers did not move
+    # The ending's HTML report, beside the demo store, shows the drop and names the upgrade.
+    page = tmp_path / "demo-report.html"
+    assert f"HTML report: {page}" in text
+    html = page.read_text(encoding="utf-8")
+    assert "support-bot" in html and escape(UPGRADE) in html and "<svg" in html

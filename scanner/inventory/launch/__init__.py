@@ -23,7 +23,23 @@ Evidence: ``command_pin`` (exact in the command, or a local file's hash at scan 
 ``unresolved`` with the floating spec as detail.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from scanner.inventory.launch.caches import ToolCaches
-from scanner.inventory.launch.resolve import LaunchResult, resolve_launch
+
+# The resolvers (their command grammars and regexes) load on first use (PEP 562): an
+# inventory of lockfiles alone imports ToolCaches and never resolves a launch command.
+if TYPE_CHECKING:
+    from scanner.inventory.launch.resolve import LaunchResult, resolve_launch
 
 __all__ = ["LaunchResult", "ToolCaches", "resolve_launch"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("LaunchResult", "resolve_launch"):
+        from scanner.inventory.launch import resolve
+
+        return getattr(resolve, name)
+    raise AttributeError(f"module 'scanner.inventory.launch' has no attribute {name!r}")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
 from scanner.errors import LaunchError
@@ -71,6 +70,10 @@ def parse_pyspec(raw: str) -> PySpec | None:
         if version.lower() == "latest":
             return PySpec(name, None, "@latest", True)
         return PySpec(name, _normal_version(version), f"@{version}", False)
+    # packaging's requirement grammar (regexes compiled on import) loads on the first spec
+    # that is not in uv's name@version form: a run without such a launch command never pays.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(text)
     except InvalidRequirement:

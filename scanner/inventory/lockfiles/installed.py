@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import distributions
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,10 @@ def read_installed_env(site_packages: Path) -> LockfileResult:
     if not site_packages.is_dir():
         raise LockfileError(str(site_packages), "not a directory")
     col = Collector(str(site_packages), "installed")
+    # importlib.metadata (and the email parser under it) loads only when a site-packages
+    # folder is read: most runs read none.
+    from importlib.metadata import distributions
+
     for dist in sorted(distributions(path=[str(site_packages)]), key=_dist_sort_key):
         info = getattr(dist, "_path", None)  # the .dist-info folder (PathDistribution)
         where = str(info) if info is not None else str(site_packages)

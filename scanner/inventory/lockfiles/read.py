@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -11,16 +12,6 @@ from scanner.inventory._decode import read_head
 from scanner.inventory.lockfiles._lockbase import LockfileResult
 from scanner.inventory.lockfiles._purls import InvalidPackageName
 from scanner.inventory.lockfiles.installed import read_installed_env
-from scanner.inventory.lockfiles.npm import read_package_json, read_package_lock
-from scanner.inventory.lockfiles.npm_locks import read_pnpm_lock, read_yarn_lock
-from scanner.inventory.lockfiles.pyproject import read_pyproject
-from scanner.inventory.lockfiles.python_locks import (
-    read_pipfile_lock,
-    read_poetry_lock,
-    read_pylock,
-)
-from scanner.inventory.lockfiles.requirements import read_requirements
-from scanner.inventory.lockfiles.uvlock import read_uv_lock
 
 __all__ = [
     "LOCKFILE_NAMES",
@@ -49,18 +40,30 @@ class LockfileKind(StrEnum):
     YARN_LOCK = "yarn.lock"
 
 
-READERS: dict[LockfileKind, Callable[[Path], LockfileResult]] = {
-    LockfileKind.REQUIREMENTS: read_requirements,
-    LockfileKind.PYPROJECT: read_pyproject,
-    LockfileKind.UV_LOCK: read_uv_lock,
-    LockfileKind.POETRY_LOCK: read_poetry_lock,
-    LockfileKind.PYLOCK: read_pylock,
-    LockfileKind.PIPFILE_LOCK: read_pipfile_lock,
-    LockfileKind.PACKAGE_JSON: read_package_json,
-    LockfileKind.PACKAGE_LOCK: read_package_lock,
-    LockfileKind.PNPM_LOCK: read_pnpm_lock,
-    LockfileKind.YARN_LOCK: read_yarn_lock,
+# Each reader's module loads with the first file of its kind (TOML, YAML and npm grammars
+# included): a run that reads a requirements file never imports the npm or poetry readers.
+_READERS: dict[LockfileKind, tuple[str, str]] = {
+    LockfileKind.REQUIREMENTS: ("requirements", "read_requirements"),
+    LockfileKind.PYPROJECT: ("pyproject", "read_pyproject"),
+    LockfileKind.UV_LOCK: ("uvlock", "read_uv_lock"),
+    LockfileKind.POETRY_LOCK: ("python_locks", "read_poetry_lock"),
+    LockfileKind.PYLOCK: ("python_locks", "read_pylock"),
+    LockfileKind.PIPFILE_LOCK: ("python_locks", "read_pipfile_lock"),
+    LockfileKind.PACKAGE_JSON: ("npm", "read_package_json"),
+    LockfileKind.PACKAGE_LOCK: ("npm", "read_package_lock"),
+    LockfileKind.PNPM_LOCK: ("npm_locks", "read_pnpm_lock"),
+    LockfileKind.YARN_LOCK: ("npm_locks", "read_yarn_lock"),
 }
+
+
+def reader(kind: LockfileKind) -> Callable[[Path], LockfileResult]:
+    """The function that reads files of ``kind`` (its module imported on first use)."""
+    module, name = _READERS[kind]
+    found: Callable[[Path], LockfileResult] = getattr(
+        importlib.import_module(f"scanner.inventory.lockfiles.{module}"), name
+    )
+    return found
+
 
 # Exact names to look for inside a folder, in the order a scan should prefer them.
 LOCKFILE_NAMES: tuple[str, ...] = (
@@ -151,7 +154,7 @@ def read_lockfile(path: Path) -> LockfileResult:
     if kind is None:
         raise LockfileError(str(path), "not a manifest or lockfile chainwatch can read")
     try:
-        return READERS[kind](path)
+        return reader(kind)(path)
     except InvalidPackageName as exc:
         # Readers skip bad entries one by one where they can; a name that reaches the package
         # URL builder unchecked still ends as an error naming the file, never a crash.

@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from scanner.checks.codes import Code, finding
 from scanner.errors import LockfileError
 from scanner.inventory.lockfiles._lockbase import (
@@ -207,6 +205,10 @@ def parse_entry(e: Entry, col: Collector) -> Parsed | None:
     simple = _SIMPLE_PIN.fullmatch(e.text)
     if simple is not None:  # hot path for long pinned files: skip the full grammar
         return Parsed(simple[1], simple[2], None)
+    # The full PEP 508 grammar (packaging's regexes, compiled on import) loads on the first
+    # entry the fast path cannot take: a fully pinned file never loads it.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(e.text)
     except InvalidRequirement as exc:

@@ -139,7 +139,7 @@ def _uses(counts: BehaviorCounts, changes: Sequence[ChangeRef]) -> dict[str, fro
 
 def _verdict(plan: ChangeTest, results: Results, settings: Settings) -> Attribution:
     if plan.test is None:
-        return not_enough(plan.change, plan.calls_before, plan.calls_after, settings)
+        return not_enough(plan.change, plan.calls_before, plan.calls_after, settings, plan.why)
     return attribution(results, plan.test, plan.change, settings)
 
 

@@ -32,7 +32,8 @@ class Settings:
     min_rate_ratio: float = 2.0
     min_jsd_bits: float = 0.02
     # Peers: a shift counts for the agent only when its rate ratio exceeds its peers' (one-sided
-    # difference-in-differences p at most did_p_max); peers need min_peer_calls per window.
+    # difference-in-differences p at most did_p_max); peers need min_peer_calls per window, or
+    # as many calls as the agent's own there where those are fewer (``attribute.py``).
     did_p_max: float = 0.0001
     min_peer_calls: int = 500
     # The continuous alarm: Bernoulli CUSUM tuned to a risky rate cusum_ratio times the

@@ -67,21 +67,35 @@ def did_p_values(
 ) -> tuple[Floats, Floats]:
     """One-sided p-values that the agent's rate ratio exceeds its peers', and the peers' ratio.
 
-    Difference in differences on the log scale (the interaction test of a Poisson model):
-    z = (log RR_agent - log RR_peers) / sqrt(1/x1 + 1/x2 + 1/y1 + 1/y2), counts +0.5 so that a
-    zero stays finite; few peer events make the variance large, which spares the agent. Peers
-    without a single such call before or after did not start making them: then the agent's own
-    exact test against a ratio of 1 stands.
+    The exact interaction test of a Poisson model (difference in differences): given the
+    agent's and the peers' calls of the feature (the 2x2 table after/before x agent/peers with
+    its margins fixed), the agent's after count follows Fisher's noncentral hypergeometric law
+    with odds ratio (n2/n1) / (m2/m1) when the agent's rate ratio equals its peers'. Exact, so a
+    class the agent never called before (a zero cell) is judged on what it did, where the Wald
+    test this replaced (counts +0.5, standard error at least sqrt(2)) could never tell it from
+    its peers; few peer events still widen the law, which spares the agent. Peers without a
+    single such call before or after did not start making them: then the agent's own exact
+    test against a ratio of 1 stands.
     """
-    a = [np.asarray(v, dtype=np.float64) + 0.5 for v in (x1, n1, x2, n2, y1, m1, y2, m2)]
-    ax1, an1, ax2, an2, py1, pm1, py2, pm2 = a
-    log_agent = np.log(ax2 / an2) - np.log(ax1 / an1)
-    log_peers = np.log(py2 / pm2) - np.log(py1 / pm1)
-    se = np.sqrt(1 / ax1 + 1 / ax2 + 1 / py1 + 1 / py2)
-    wald = stats.norm.sf((log_agent - log_peers) / se)
-    never = (np.asarray(y1) + np.asarray(y2)) == 0
+    x1_, x2_, y1_, y2_ = (np.asarray(v, dtype=np.int64) for v in (x1, x2, y1, y2))
+    exposure = [np.asarray(v, dtype=np.float64) for v in (n1, n2, m1, m2)]
+    an1, an2, pm1, pm2 = (np.maximum(v, 1.0) for v in exposure)
+    odds = (an2 / an1) / (pm2 / pm1)
+    agent_total = x1_ + x2_
+    never = (y1_ + y2_) == 0
+    # Only where both rows hold calls: an empty row's law is degenerate (nothing to compare).
+    rows = (agent_total > 0) & ~never
+    exact = np.ones(len(x1_), dtype=np.float64)
+    if rows.any():
+        exact[rows] = stats.nchypergeom_fisher.sf(
+            x2_[rows] - 1,
+            (agent_total + y1_ + y2_)[rows],
+            agent_total[rows],
+            (x2_ + y2_)[rows],
+            odds[rows],
+        )
     own = rate_tests(x1, n1, x2, n2).p_value
-    p = np.where(never, own, wald)
+    p = np.where(never, own, np.clip(exact, 0.0, 1.0))
     shown = np.where(never, 1.0, rate_tests(y1, m1, y2, m2).rate_ratio)
     return np.asarray(p, dtype=np.float64), np.asarray(shown, dtype=np.float64)
 

@@ -132,3 +132,55 @@ def _t(text: str):
     from scanner.behavior.series import parse_time
 
     return parse_time(text)
+
+
+def _late_upgrade(peer_rate: int) -> tuple[dict, str]:
+    """Seeds 49, 66 and 88 of the first reporting run: the whole fleet's risky rate rises at S,
+    one agent upgrades 6 hours later, and as of 8 hours after the upgrade no peer group has the
+    500 calls per window min_peer_calls asks (5 peers x ``peer_rate`` calls x 7 hours)."""
+    shift = T0 + timedelta(days=7)
+    upgrade = shift + timedelta(hours=6, minutes=30)
+    as_of = upgrade + timedelta(hours=8)
+    s = Stream(seed=49)
+    for agent in ("target", *PEERS):
+        rate = 10 if agent == "target" else peer_rate
+        s.info(agent, T0, "gmail-mcp", "1.4.2")
+        s.calls(agent, T0, 7 * 24, rate, BASE)
+        s.calls(agent, shift, 14, rate, HOT)
+    s.info("target", upgrade, "gmail-mcp", "1.5.0")
+    counts = count_events(s.events, since=rfc3339(as_of - timedelta(days=28)), until=rfc3339(as_of))
+    got = {a.agent: a for a in analyse(counts, [], {}, as_of=as_of).agents}
+    assert all(a.verdict is not Verdict.SHIFT for g in got.values() for a in g.attributions)
+    assert all(not g.alarms for g in got.values())
+    (att,) = got["target"].attributions
+    return got, att
+
+
+def test_an_upgrade_hours_after_a_fleet_wide_shift_is_compared_with_peers_as_busy_as_the_agent():
+    # Peers make 5x the agent's calls: fewer than 500 after the upgrade, but as many as the
+    # agent's own, so the comparison is made and finds the shift fleet-wide (it used to be
+    # skipped, and the upgrade blamed with "no peers to compare").
+    _, att = _late_upgrade(peer_rate=10)
+    assert att.verdict is Verdict.FLEET_WIDE
+    assert "peers shifted too" in att.evidence and "not this change" in att.evidence
+
+
+def test_an_upgrade_after_a_fleet_wide_shift_is_not_enough_data_while_peers_are_too_quiet():
+    # Peers quieter than the agent in the after window (5 x 1 call x 7 hours < the agent's 70):
+    # the comparison that would clear it cannot be made, so no verdict blames it yet.
+    _, att = _late_upgrade(peer_rate=1)
+    assert att.verdict is Verdict.NOT_ENOUGH_DATA
+    assert "peers not yet comparable" in att.evidence
+
+
+def test_an_agent_alone_in_its_fleet_is_judged_without_peers_and_says_so():
+    s = Stream(seed=5)
+    s.info("solo", T0, "gmail-mcp", "1.4.2")
+    s.calls("solo", T0, 7 * 24, 10, BASE)
+    s.info("solo", CHANGE, "gmail-mcp", "1.5.0")
+    s.calls("solo", CHANGE + timedelta(minutes=30), 24, 10, HOT)
+    counts = count_events(s.events, since=rfc3339(AS_OF - timedelta(days=28)), until=rfc3339(AS_OF))
+    (solo,) = analyse(counts, [], {}, as_of=AS_OF).agents
+    (att,) = solo.attributions
+    assert att.verdict is Verdict.SHIFT
+    assert "no peers to compare" in att.evidence

@@ -72,3 +72,18 @@ def test_did_blames_the_agent_only_beyond_its_peers():
 def test_bh_q_values():
     q = bh_q_values(np.asarray([0.01, 0.04, 0.03, 0.5]))
     assert q == pytest.approx([0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
+
+
+def test_the_peer_comparison_sees_a_new_class_the_peers_did_not_share():
+    # The demo's support bot: no writes in 323 calls before, 15 in 73 after; its peers' writes
+    # steady (22 in 880, 6 in 208). The Wald test (counts +0.5) put this at p 0.0009, "peers
+    # shifted too"; the exact interaction test sees it for what it is.
+    one = np.asarray
+    p, shown = did_p_values(one([0]), one([323]), one([15]), one([73]),
+                            one([22]), one([880]), one([6]), one([208]))  # fmt: skip
+    assert p[0] < 1e-6
+    assert 0.9 < shown[0] < 1.3
+    # The same counts with the peers' writes tripled after: not the agent's own.
+    fleet, _ = did_p_values(one([20]), one([323]), one([15]), one([73]),
+                            one([40]), one([880]), one([30]), one([208]))  # fmt: skip
+    assert fleet[0] > 0.01

@@ -71,6 +71,31 @@ def policy_key(
     return json.dumps(parts, sort_keys=True) + (f"|{extra}" if extra else "")
 
 
+def open_cache_db(path: Path, *, table: str, version: int, schema: str) -> sqlite3.Connection:
+    """Open a cache file (WAL); a ``table`` of another schema ``version`` is dropped and rebuilt.
+
+    Raises sqlite3.DatabaseError for a file that is not a database (the caller rebuilds it).
+    """
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] != version:
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute(f"PRAGMA user_version = {int(version)}")
+        db.execute(schema)
+        db.commit()
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
+def remove_cache_files(path: Path) -> None:
+    """Delete a cache file with its WAL and shared-memory files (to rebuild it)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def load_key(path: Path) -> bytes | None:
     """The MAC key in ``path``, created (mode 0600) when absent; None (and a warning) on failure."""
     try:
@@ -176,24 +201,14 @@ class VerificationCache:
         self.close()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            if db.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
-                db.execute("DROP TABLE IF EXISTS verification_cache")
-                db.execute(f"PRAGMA user_version = {_VERSION}")
-            db.execute(_SCHEMA)
-            db.commit()
-        except sqlite3.Error:
-            db.close()
-            raise
-        return db
+        return open_cache_db(
+            self.path, table="verification_cache", version=_VERSION, schema=_SCHEMA
+        )
 
     def _rebuild(self) -> None:
         _log().warning("%s is not a usable verification cache; rebuilding it", self.path)
         try:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            remove_cache_files(self.path)
             self._db = self._open()
         except (sqlite3.Error, OSError) as exc:
             self._fail(exc)

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from attestations.cache import open_cache_db, remove_cache_files
 from scanner import __version__
 from scanner.models import Component, Finding
 from scanner.registry._entries import Damaged, read_entry
@@ -236,24 +237,14 @@ class WarmVerdicts:
         return hmac.digest(self._key, f"{purpose}\0{message}".encode(), "sha256").hex()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
-                db.execute("DROP TABLE IF EXISTS warm_verdict")
-                db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
-            db.execute(_SCHEMA)
-            db.commit()
-        except sqlite3.Error:
-            db.close()
-            raise
-        return db
+        return open_cache_db(
+            self.path, table="warm_verdict", version=_SCHEMA_VERSION, schema=_SCHEMA
+        )
 
     def _rebuild(self) -> None:
         _log().warning("%s is not a usable verdict cache; rebuilding it", self.path)
         try:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            remove_cache_files(self.path)
             self._db = self._open()
         except (sqlite3.Error, OSError) as exc:
             self._fail(exc)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from scanner import __version__
 from scanner.models import Component, Finding, SourceLocation
 
 if TYPE_CHECKING:
@@ -36,11 +36,10 @@ class Place:
 
 
 def chainwatch_version() -> str:
-    """The installed chainwatch version ("0+unknown" when run from a tree never installed)."""
-    try:
-        return version("chainwatch")
-    except PackageNotFoundError:
-        return "0+unknown"
+    """The chainwatch version (``scanner.__version__``; a test pins it to the installed one's)."""
+    # Not importlib.metadata.version(): importing it (the email parser under it) and reading
+    # the distribution's METADATA took ~10 ms of a warm check's JSON report.
+    return __version__
 
 
 def run_time(result: ScanResult) -> dt.datetime | None:
@@ -50,26 +49,37 @@ def run_time(result: ScanResult) -> dt.datetime | None:
 
 def places(result: ScanResult) -> dict[str, Place]:
     """Every component purl (as inventoried and as resolved) -> its verdict, users, locations."""
-    users: dict[str, dict[User, None]] = {}
-    locs: dict[str, dict[SourceLocation, None]] = {}
-
-    def add(c: Component, user: User) -> None:
-        users.setdefault(c.purl, {})[user] = None
-        if c.source is not None:
-            locs.setdefault(c.purl, {})[c.source] = None
-
-    for ai in result.inventory.agents:
-        for si in ai.servers:
-            for c in si.components:
-                add(c, User(ai.agent.id, si.server.name))
-        for c in ai.packages:
-            add(c, User(ai.agent.id, None))
+    users, locations = users_and_locations(result)
     out: dict[str, Place] = {}
     for purl, v in result.verdicts.items():
-        place = Place(v, tuple(users.get(purl, {})), tuple(locs.get(purl, {})))
+        place = Place(v, users.get(purl, ()), locations.get(purl, ()))
         out[purl] = place
         out.setdefault(v.component.purl, place)
     return out
+
+
+def users_and_locations(
+    result: ScanResult,
+) -> tuple[dict[str, tuple[User, ...]], dict[str, tuple[SourceLocation, ...]]]:
+    """Each inventoried purl's users and the places it is declared, in inventory order."""
+    # Keyed by plain tuples, one User per server: hashing a frozen dataclass runs Python code,
+    # and a check of thousands of components did it twice per component.
+    users: dict[str, dict[tuple[str, str | None], User]] = {}
+    locs: dict[str, dict[tuple[str, int | None], SourceLocation]] = {}
+    for ai in result.inventory.agents:
+        groups: list[tuple[tuple[str, str | None], tuple[Component, ...]]]
+        groups = [((ai.agent.id, si.server.name), si.components) for si in ai.servers]
+        groups.append(((ai.agent.id, None), ai.packages))
+        for key, components in groups:
+            user = User(*key)
+            for c in components:
+                users.setdefault(c.purl, {}).setdefault(key, user)
+                if c.source is not None:
+                    locs.setdefault(c.purl, {}).setdefault((c.source.path, c.source.line), c.source)
+    return (
+        {purl: tuple(found.values()) for purl, found in users.items()},
+        {purl: tuple(found.values()) for purl, found in locs.items()},
+    )
 
 
 def subject_place(f: Finding, table: dict[str, Place]) -> Place | None:

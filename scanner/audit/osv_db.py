@@ -184,7 +184,12 @@ class OfflineOsvSource(AdvisorySource):
             # The report says how old the data is: an offline db is only as fresh as its import.
             label = f"{self.name} (imported {row[0]})"
             try:
-                return [self._one(conn, p, label) for p in packages]
+                keys = [(p.ecosystem.value, p.key) for p in packages]
+                listed = _listed(conn, keys)
+                return [
+                    self._one(conn, p, label) if key in listed else AuditResult(p, label, ())
+                    for p, key in zip(packages, keys, strict=True)
+                ]
             except sqlite3.Error as exc:
                 return incomplete(packages, self.name, f"{self.db_path}: read failed ({exc})")
 
@@ -215,3 +220,29 @@ class OfflineOsvSource(AdvisorySource):
             reason="; ".join(dict.fromkeys(reasons)),
             warnings=tuple(warnings),
         )
+
+
+_CHUNK = 500  # bound parameters per query: well under SQLite's oldest limit (999)
+
+
+def _listed(conn: sqlite3.Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (ecosystem, name) ``keys`` that any record names.
+
+    A few batched lookups instead of one full query per package: most packages of a fleet have
+    no record, and their result (no advisories, complete) needs no more than this.
+    """
+    wanted: dict[str, dict[str, None]] = {}
+    for ecosystem, name in keys:
+        wanted.setdefault(ecosystem, {})[name] = None
+    found: set[tuple[str, str]] = set()
+    for ecosystem, names in wanted.items():
+        unique = list(names)
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            rows = conn.execute(
+                "SELECT DISTINCT name FROM affected WHERE ecosystem = ? AND name IN "
+                f"({', '.join('?' * len(chunk))})",
+                (ecosystem, *chunk),
+            )
+            found.update((ecosystem, name) for (name,) in rows)
+    return found

@@ -17,7 +17,8 @@ _PIECES = st.sampled_from(
         "Bearer ", "BASIC ", "basic", "Authorization", "x-api-key", "Cookie", ": ", ":", "=",
         " = ", "--token", "--api-key", "-H", "API_KEY", "apik", "ey", "Key", "passw", "no-",
         "https://", "user:pw@", "git@", "?a=b&token=c", "$TOKEN", "${T}", " ", "\t", "\u2003",
-        "\n", "é", "x", "pkg==1.0", "bench-py-1==2026.10.24", "'", '"', ";", "&",
+        "\n", "é", "\u0130", "\u212a", "x", "pkg==1.0", "bench-py-1==2026.10.24",
+        "'", '"', ";", "&",
     ]
 )  # fmt: skip
 _TEXT = st.lists(_PIECES | st.text(max_size=4), max_size=12).map("".join)
@@ -59,7 +60,15 @@ def test_secret_name_hint_never_hides_a_secret_name(name: str) -> None:
 
 def test_the_guards_keep_known_secrets_redacted() -> None:
     assert redact_text("apik-ey=hunter2") == "apik-ey=***"  # the suffix check spans words
+    assert redact_text("apik\u0130ey=hunter2") == "apik\u0130ey=***"  # lower() adds a letter
     assert redact_text("x ghp_0123456789abcdef0123") == "x ghp_***"
     assert redact_text("curl -H 'Authorization: Bearer abc'") == "curl -H 'Authorization: ***'"
     assert redact_text("run --token\u2003abc") == "run --token\u2003***"
     assert redact_text("bench-py-1==2026.10.24") == "bench-py-1==2026.10.24"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_TEXT)
+def test_the_ascii_hint_equals_the_hint_on_letters_and_digits(text: str) -> None:
+    squashed = redact._NOT_ALNUM.sub("", text).lower()
+    assert redact._may_name_secret(text) == bool(redact._SECRET_HINT.search(squashed))

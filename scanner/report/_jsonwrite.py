@@ -25,6 +25,7 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 _STRINGS = frozenset({str})
 _SEQUENCES = frozenset({list, tuple})
 _DICTS = frozenset({dict})
+_FEW = 8  # shapes of dicts worth a pass over all of them each
 # Between two items the batch encoder writes NUL, which never appears otherwise: the C encoder
 # escapes a NUL inside a string as \u0000, and numbers and literals hold none.
 _ITEM = "\x00"
@@ -94,15 +95,31 @@ def _many(values: Sequence[Any], depth: int) -> list[str]:
     if _SCALARS.issuperset(types):
         return "".join(_batch(values, 0))[1:-1].split(_ITEM)
     if types == _DICTS:
-        shapes = set(map(tuple, values))
-        if len(shapes) == 1:
+        shapes = list(map(tuple, values))
+        distinct = set(shapes)
+        if len(distinct) == 1:
             columns = list(zip(*map(dict.values, values), strict=True))
-            return _objects(shapes.pop(), columns, len(values), depth)
+            return _objects(shapes[0], columns, len(values), depth)
+        if len(distinct) <= _FEW:
+            return _shaped(values, shapes, distinct, depth)
     elif _SEQUENCES.issuperset(types):
         return _arrays(values, depth)
     elif types == _ROWS:
         return [_rows(r, depth) for r in values]
     return _mixed(values, depth)
+
+
+def _shaped(
+    values: Sequence[dict[Any, Any]], shapes: list[tuple[Any, ...]], distinct: set[Any], depth: int
+) -> list[str]:
+    """Dicts of a few shapes (findings' evidence): each shape written as one batch."""
+    out = [""] * len(values)
+    for shape in distinct:
+        indices = [i for i, s in enumerate(shapes) if s == shape]
+        columns = list(zip(*(values[i].values() for i in indices), strict=True))
+        for i, text in zip(indices, _objects(shape, columns, len(indices), depth), strict=True):
+            out[i] = text
+    return out
 
 
 def _mixed(values: Sequence[Any], depth: int) -> list[str]:

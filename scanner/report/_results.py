@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scanner import __version__
-from scanner.models import Component, Finding, SourceLocation
+from scanner.models import Finding, SourceLocation
+from scanner.report._uses import uses
 
 if TYPE_CHECKING:
     from scanner.scan import ScanResult
@@ -35,13 +35,6 @@ class Place:
     locations: tuple[SourceLocation, ...]
 
 
-def chainwatch_version() -> str:
-    """The chainwatch version (``scanner.__version__``; a test pins it to the installed one's)."""
-    # Not importlib.metadata.version(): importing it (the email parser under it) and reading
-    # the distribution's METADATA took ~10 ms of a warm check's JSON report.
-    return __version__
-
-
 def run_time(result: ScanResult) -> dt.datetime | None:
     """When the check ran (the injected clock's value), None for a plain scan."""
     return result.check.at if result.check is not None else None
@@ -49,37 +42,16 @@ def run_time(result: ScanResult) -> dt.datetime | None:
 
 def places(result: ScanResult) -> dict[str, Place]:
     """Every component purl (as inventoried and as resolved) -> its verdict, users, locations."""
-    users, locations = users_and_locations(result)
+    users, locations = uses(result)
+    distinct = dict.fromkeys(k for keys in users.values() for k in keys)
+    made = {k: User(*k) for k in distinct}  # one User per agent and server
     out: dict[str, Place] = {}
     for purl, v in result.verdicts.items():
-        place = Place(v, users.get(purl, ()), locations.get(purl, ()))
+        found = tuple(made[k] for k in users.get(purl, ()))
+        place = Place(v, found, locations.get(purl, ()))
         out[purl] = place
         out.setdefault(v.component.purl, place)
     return out
-
-
-def users_and_locations(
-    result: ScanResult,
-) -> tuple[dict[str, tuple[User, ...]], dict[str, tuple[SourceLocation, ...]]]:
-    """Each inventoried purl's users and the places it is declared, in inventory order."""
-    # Keyed by plain tuples, one User per server: hashing a frozen dataclass runs Python code,
-    # and a check of thousands of components did it twice per component.
-    users: dict[str, dict[tuple[str, str | None], User]] = {}
-    locs: dict[str, dict[tuple[str, int | None], SourceLocation]] = {}
-    for ai in result.inventory.agents:
-        groups: list[tuple[tuple[str, str | None], tuple[Component, ...]]]
-        groups = [((ai.agent.id, si.server.name), si.components) for si in ai.servers]
-        groups.append(((ai.agent.id, None), ai.packages))
-        for key, components in groups:
-            user = User(*key)
-            for c in components:
-                users.setdefault(c.purl, {}).setdefault(key, user)
-                if c.source is not None:
-                    locs.setdefault(c.purl, {}).setdefault((c.source.path, c.source.line), c.source)
-    return (
-        {purl: tuple(found.values()) for purl, found in users.items()},
-        {purl: tuple(found.values()) for purl, found in locs.items()},
-    )
 
 
 def subject_place(f: Finding, table: dict[str, Place]) -> Place | None:

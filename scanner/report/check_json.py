@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.report._jsonable import to_jsonable
 from scanner.report._jsonwrite import Rows
-from scanner.report._results import chainwatch_version, users_and_locations
+from scanner.report._uses import chainwatch_version, uses
 
 if TYPE_CHECKING:
     from scanner.models import Finding
@@ -101,7 +101,7 @@ def _components(result: ScanResult) -> Rows:
     purls = list(result.verdicts)
     verdicts = list(result.verdicts.values())
     components = [v.component for v in verdicts]
-    users, locations = users_and_locations(result)
+    users, locations = uses(result)
     return Rows(
         _COMPONENT_KEYS,
         (
@@ -110,10 +110,10 @@ def _components(result: ScanResult) -> Rows:
             [c.ecosystem for c in components],
             [c.name for c in components],
             [c.version for c in components],
-            [v.status.value for v in verdicts],
+            [v.status._value_ for v in verdicts],  # not .value: a descriptor call each
             [v.reason for v in verdicts],
             [v.identity.describe() if v.identity is not None else None for v in verdicts],
-            [[{"agent": u.agent, "server": u.server} for u in users.get(p, ())] for p in purls],
+            [[{"agent": a, "server": s} for a, s in users.get(p, ())] for p in purls],
             [[{"path": s.path, "line": s.line} for s in locations.get(p, ())] for p in purls],
         ),
     )
@@ -126,7 +126,7 @@ def _findings(findings: Sequence[tuple[str | None, Finding]]) -> Rows:
         (
             [agent for agent, _ in findings],
             [f.code for f in fs],
-            [f.severity.value for f in fs],
+            [f.severity._value_ for f in fs],
             [f.subject for f in fs],
             [f.message for f in fs],
             [dict(f.evidence) for f in fs],

@@ -174,7 +174,7 @@ def _requirement(tokens: list[str], where: SourceLocation) -> Entry:
         i += 1  # pip: the requirement is everything before the first option
     opts = tokens[i:]
     if "--hash" not in opts:  # only --hash=VALUE forms: no value to take from the next token
-        hashes = tuple(tok[7:] for tok in opts if tok.startswith("--hash="))
+        hashes = tuple([tok[7:] for tok in opts if tok.startswith("--hash=")])
     else:
         found: list[str] = []
         for j, tok in enumerate(opts):
@@ -192,6 +192,10 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     buf: list[str] = []
     start = 0
     for i, raw in enumerate(text.splitlines(), 1):
+        if not buf and "#" not in raw and not raw.endswith("\\"):
+            if stripped := raw.strip():  # a line of its own without a comment: most lines
+                out.append((i, stripped))
+            continue
         if not buf:
             start = i
         if raw.endswith("\\"):

@@ -11,7 +11,7 @@ import contextlib
 import json
 import re
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from scanner import __version__
@@ -136,8 +136,9 @@ class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScor
         verifications: Sequence[VerificationRecord] = (),
         identities: Sequence[IdentityUpdate] = (),
         summary: dict[str, int] | None = None,
+        changes: Callable[[int], Sequence[ChangeEvent]] | None = None,
     ) -> int:
-        """Write a whole scan in one transaction and return its id. All or nothing."""
+        """Write a whole scan and its change events in one transaction; its id. All or nothing."""
         try:
             with self._write() as conn:
                 row = conn.execute(
@@ -159,6 +160,8 @@ class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScor
                 self._insert("verifications", verification_rows(scan_id, verifications))
                 for update in identities:
                     self._remember(update, finished_at, scan_id)
+                if changes is not None:
+                    _changes.save_events(conn, changes(scan_id))
         except self.db_error as exc:
             raise StoreError(f"{self.where}: could not record the scan: {exc}") from exc
         return scan_id

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -62,8 +62,14 @@ class Store(ABC):
         verifications: Sequence[VerificationRecord] = (),
         identities: Sequence[IdentityUpdate] = (),
         summary: dict[str, int] | None = None,
+        changes: Callable[[int], Sequence[ChangeEvent]] | None = None,
     ) -> int:
-        """Write a whole scan (and the identity changes it made) and return its id."""
+        """Write a whole scan (and the identity changes it made) and return its id.
+
+        ``changes``: given the new scan's id inside the transaction (reads see the scan), the
+        change events since earlier scans, written in the same transaction: a scan is never
+        stored without them.
+        """
 
     @abstractmethod
     def publisher_identity(self, purl_key: str) -> StoredIdentity | None:

@@ -16,6 +16,32 @@ code. A warm verdict is keyed by all of them and used only when:
 Anything else is a miss: the component is verified in full and its new verdict kept. Verdicts
 that depended on the network (fetch-failed, a 404, an answer the cache did not keep) are never
 kept. Where the file cannot be used the cache logs one warning and the scan goes on without it.
+
+Step 3 without reading every body (a stat tier, as git's index has): hashing the ~1,000 cached
+pages a fleet rests on costs more than the rest of the lookup. So each answer in a row may carry
+the stamp of its entry's two files (``.json`` and ``.body``: device, inode, size, mtime and
+ctime, in nanoseconds) taken, on the open files, when they were read and their body's sha256
+matched the answer's, with the header's ``stored_at`` and ``max-age`` (what online freshness
+needs). When both files' ``stat`` equals the stamp, they are the files that were hashed, so the
+answer holds without reading them; any difference reads and hashes the entry in full as before
+(a miss only if that differs), and a row that still holds gets the new stamp. Why it is safe:
+
+- The stamp is inside the row the HMAC covers: it cannot be forged or moved to other files.
+- Changing a file's bytes sets its ctime to the kernel's clock, and ctime cannot be set from
+  user space (``touch``/``os.utime`` set mtime and atime, and set ctime to now); a file put in
+  place by rename or copy has another inode or ctime. So an edit that keeps the size and puts
+  the old mtime back still changes the stamp.
+- Racy stamps (git's "racily clean" entries): a change in the same timestamp tick as the stamp
+  leaves ``stat`` unchanged. A stamp is therefore kept only when every mtime and ctime in it is
+  older than the moment the reading began by more than ``_RACY_NS`` (2 s, coarser than any
+  local file system's granularity); a younger one is not kept, so those files are read in full
+  until a later run stamps them. Entries written by a cold run are stamped by the next run.
+- Only where ctime means change time (POSIX). On Windows it is the creation time, which user
+  space can set, so there every answer is read and hashed.
+
+What it does not defend against: a user able to change the kernel clock or write the raw block
+device, who could as well replace the code. Wall-clock time (not the scan's injected clock) is
+used here because it is what file timestamps are measured in.
 """
 
 from __future__ import annotations
@@ -29,12 +55,12 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attestations.cache import open_cache_db, remove_cache_files
 from scanner import __version__
 from scanner.models import Component, Finding
-from scanner.registry._entries import Damaged, read_entry
+from scanner.registry._entries import Damaged, Stamp, entry_stamp, fresh_at, read_stamped
 from scanner.registry.answers import Answer
 from scanner.registry.config import RegistryConfig
 from scanner.verdict import Verdict
@@ -52,7 +78,7 @@ def _log() -> logging.Logger:
 
 
 FILE_NAME = "verdicts.sqlite"
-_SCHEMA_VERSION = 1  # PRAGMA user_version; any other is dropped and rebuilt
+_SCHEMA_VERSION = 2  # PRAGMA user_version; any other is dropped and rebuilt
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS warm_verdict (
     id TEXT PRIMARY KEY,
@@ -63,6 +89,10 @@ CREATE TABLE IF NOT EXISTS warm_verdict (
 )
 """
 _CHUNK = 500  # ids per SELECT (under SQLite's parameter limit)
+# A stamp is kept only when its files' times are older than the read by more than this: a later
+# change then gets a later time even on a file system with 2 s ticks (FAT's mtime, the coarsest).
+_RACY_NS = 2_000_000_000
+_STAT_TIER = os.name == "posix"  # where ctime is the kernel's change time (see above)
 # The code a verdict depends on: a change to any of these files is a new context.
 _CODE = (
     "attestations",
@@ -110,9 +140,10 @@ class WarmVerdicts:
         self._http = http_dir
         self._offline = offline
         self._context = self._mac("context", context)
-        self._configs: dict[RegistryConfig, str] = {}
-        self._entries: dict[str, tuple[str, str | None, bool] | None] = {}
-        self._pending: list[tuple[str, str, str, str, str]] = []
+        self._prefixes: dict[RegistryConfig, str] = {}
+        self._read: dict[str, _Read | None] = {}  # entry key -> read in full this run
+        self._stats: dict[str, list[int] | None] = {}  # entry key -> its stamp now, as a list
+        self._pending: list[tuple[str, list[list[Any]], str]] = []  # (id, answers, verdict)
         self._db: sqlite3.Connection | None = None
         try:
             self._db = self._open()
@@ -128,6 +159,7 @@ class WarmVerdicts:
         if self._db is None or not ids:
             return found
         keys = list(ids)
+        now = time.time()  # online freshness, as the cache transport judges it
         try:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
@@ -138,7 +170,7 @@ class WarmVerdicts:
                     (self._context, *chunk),
                 ).fetchall()
                 for row_id, answers, text, mac in rows:
-                    kept = self._believe(ids[row_id], row_id, answers, text, mac)
+                    kept = self._believe(ids[row_id], row_id, answers, text, mac, now)
                     if kept is not None:
                         found[ids[row_id].purl] = kept
         except sqlite3.Error as exc:
@@ -163,11 +195,10 @@ class WarmVerdicts:
         text = encode(component, Kept(verdict, squat))
         if text is None:
             return
-        rows = sorted([a.entry, a.url, a.accept, a.sha256, a.content_type] for a in answers)
-        used = json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
-        row_id = self._id(component, config)
-        mac = self._row_mac(row_id, used, text)
-        self._pending.append((row_id, self._context, used, text, mac))
+        rows: list[list[Any]] = sorted(
+            [a.entry, a.url, a.accept, a.sha256, a.content_type, None] for a in answers
+        )
+        self._pending.append((self._id(component, config), rows, text))
 
     def close(self) -> None:
         """Write the kept verdicts in one transaction (dropping other contexts' rows); close."""
@@ -175,13 +206,13 @@ class WarmVerdicts:
             return
         try:
             if self._pending:
+                written = [self._row(*pending) for pending in self._pending]
                 with self._db:
                     self._db.execute(
                         "DELETE FROM warm_verdict WHERE context != ?", (self._context,)
                     )
                     self._db.executemany(
-                        "INSERT OR REPLACE INTO warm_verdict VALUES (?, ?, ?, ?, ?)",
-                        self._pending,
+                        "INSERT OR REPLACE INTO warm_verdict VALUES (?, ?, ?, ?, ?)", written
                     )
         except sqlite3.Error as exc:
             self._fail(exc)
@@ -192,43 +223,96 @@ class WarmVerdicts:
                 self._db = None
 
     def _believe(
-        self, component: Component, row_id: str, answers: object, text: object, mac: object
+        self,
+        component: Component,
+        row_id: str,
+        answers: object,
+        text: object,
+        mac: object,
+        now: float,
     ) -> Kept | None:
         if not (isinstance(answers, str) and isinstance(text, str) and isinstance(mac, str)):
             return None
         if not hmac.compare_digest(mac, self._row_mac(row_id, answers, text)):
             return None
+        restamped = False
         try:
-            for key, url, accept, sha256, content_type in json.loads(answers):
-                if self._served(key, url, accept) != (sha256, content_type, True):
+            used = json.loads(answers)
+            for answer in used:
+                key, url, accept, sha256, content_type, stamp = answer
+                if stamp is not None and stamp[:10] == self._stat(key):
+                    # The files hashed when the stamp was kept: same body, same header.
+                    if not (self._offline or fresh_at(stamp[10], stamp[11], now)):
+                        return None
+                    continue
+                read = self._served(key, url, accept)
+                if read is None or read[:3] != (sha256, content_type, True):
                     return None
-        except (ValueError, TypeError, RecursionError):
+                if read[3] is not None and read[3] != stamp:
+                    answer[5] = read[3]
+                    restamped = True
+        except (ValueError, TypeError, IndexError, RecursionError):
             return None
-        return decode(component, text)
+        kept = decode(component, text)
+        if kept is not None and restamped:
+            self._pending.append((row_id, used, text))  # the answers held: stamp them anew
+        return kept
 
-    def _served(self, key: str, url: str, accept: str) -> tuple[str, str | None, bool] | None:
+    def _stat(self, key: str) -> list[int] | None:
+        # The entry's stamp now (once per run), or None where the stat tier is not used.
+        if key in self._stats:
+            return self._stats[key]
+        stamp = entry_stamp(self._stem(key)) if _STAT_TIER else None
+        now = None if stamp is None else list(stamp)
+        self._stats[key] = now
+        return now
+
+    def _served(self, key: str, url: str, accept: str) -> _Read | None:
         # What the cache transport would answer for this entry without a request, if anything
         # (read once per run: the npm keys, say, serve every npm component).
-        if key in self._entries:
-            return self._entries[key]
-        # entry_base's layout, spelt with strings: pathlib costs more than the read here.
-        stem = f"{self._http}{os.sep}{key[:2]}{os.sep}{key}"
+        if key in self._read:
+            return self._read[key]
         served = None
+        began = _now_ns()  # before the files are opened: see "racy stamps" above
         try:
-            entry = read_entry(stem, url, accept)
+            read = read_stamped(self._stem(key), url, accept)
         except Damaged:
-            entry = None
-        if entry is not None:
+            read = None
+        if read is not None:
+            entry, stamp = read
             usable = self._offline or entry.fresh(time.time())
-            served = entry.sha256, entry.header("content-type"), usable
-        self._entries[key] = served
+            kept = None
+            if _STAT_TIER and _settled(stamp, began):
+                kept = [*stamp, entry.stored_at, entry.max_age()]
+            served = (entry.sha256, entry.header("content-type"), usable, kept)
+        self._read[key] = served
         return served
 
+    def _row(
+        self, row_id: str, answers: list[list[Any]], text: str
+    ) -> tuple[str, str, str, str, str]:
+        # A row to write; answers kept this run get the stamp of the files that hold their body
+        # now (read in full only where the files are settled: a cold run's are not yet).
+        for answer in answers:
+            key, url, accept, sha256, content_type, stamp = answer
+            if stamp is None and _STAT_TIER:
+                now = self._stat(key)
+                if now is not None and _settled(now, _now_ns()):
+                    read = self._served(key, url, accept)
+                    if read is not None and read[:2] == (sha256, content_type):
+                        answer[5] = read[3]
+        used = json.dumps(answers, separators=(",", ":"), ensure_ascii=False)
+        return row_id, self._context, used, text, self._row_mac(row_id, used, text)
+
+    def _stem(self, key: str) -> str:
+        # entry_base's layout, spelt with strings: pathlib costs more than the read here.
+        return f"{self._http}{os.sep}{key[:2]}{os.sep}{key}"
+
     def _id(self, component: Component, config: RegistryConfig) -> str:
-        settings = self._configs.get(config)
-        if settings is None:
-            settings = self._configs[config] = _settings(config)
-        return self._mac("id", f"{self._context}\0{settings}\0{component!r}")
+        prefix = self._prefixes.get(config)
+        if prefix is None:
+            prefix = self._prefixes[config] = f"id\0{self._context}\0{_settings(config)}\0"
+        return hmac.digest(self._key, f"{prefix}{component!r}".encode(), "sha256").hex()
 
     def _row_mac(self, row_id: str, answers: str, text: str) -> str:
         return self._mac("row", f"{row_id}\0{answers}\0{text}")
@@ -254,6 +338,21 @@ class WarmVerdicts:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+# An entry read in full: body sha256, content type, served without a request, and its stamp
+# with stored_at and max-age (None: not settled, so not kept).
+_Read = tuple[str, str | None, bool, list[Any] | None]
+
+
+def _now_ns() -> int:
+    """Wall-clock time in nanoseconds: what file timestamps are measured against."""
+    return time.time_ns()
+
+
+def _settled(stamp: Stamp | list[int], began: int) -> bool:
+    """Whether every time in ``stamp`` is older than ``began`` by more than ``_RACY_NS``."""
+    return max(stamp[3], stamp[4], stamp[8], stamp[9]) < began - _RACY_NS
 
 
 def _settings(config: RegistryConfig) -> str:

@@ -3,7 +3,7 @@
 An entry is ``<dir>/<key[:2]>/<key>.body`` (the decoded body) plus ``<key>.json``, its header
 file: status, URL, ``Accept``, headers, when it was stored, the body's sha256 and size. The
 warm-verdict check (``scanner.verify.warm``) reads entries here the same way the transport does,
-so both agree on what the cache would serve; it also records the files' stamps (``Stamp``) to
+so both agree on what the cache would serve; it also records the files' stamps (``stamp``) to
 know later, without reading them, that they are still the files it hashed.
 """
 
@@ -15,9 +15,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-# (st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns) of an entry's .json, then of its .body.
-Stamp = tuple[int, int, int, int, int, int, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +76,8 @@ def read_entry(base: Path | str, url: str, accept: str) -> Entry | None:
     return None if read is None else read[0]
 
 
-def read_stamped(base: Path | str, url: str, accept: str) -> tuple[Entry, Stamp] | None:
-    """``read_entry``, with the stamp of the two files as opened (taken before reading them).
+def read_stamped(base: Path | str, url: str, accept: str) -> tuple[Entry, str, int] | None:
+    """``read_entry``, with the files' ``stamp`` as opened (before reading) and its newest time.
 
     A writer that changes a file after its stamp was taken changes its ctime (and inode, when it
     renames a new file into place), so a later stamp differs unless the change came within the
@@ -101,29 +98,23 @@ def read_stamped(base: Path | str, url: str, accept: str) -> tuple[Entry, Stamp]
     entry = check_entry(meta, body, url, accept)
     if entry is None:
         raise Damaged(str(base))
-    return entry, _stamp(head, tail)
+    times = (head.st_mtime_ns, head.st_ctime_ns, tail.st_mtime_ns, tail.st_ctime_ns)
+    return entry, stamp(head, tail), max(times)
 
 
-def entry_stamp(base: str) -> Stamp | None:
-    """The stamp of the entry's two files now (two ``stat`` calls); None when either is missing."""
+def entry_stamp(base: str) -> str | None:
+    """The ``stamp`` of the entry's files now (two ``stat`` calls); None when one is missing."""
     try:
-        return _stamp(os.stat(base + ".json"), os.stat(base + ".body"))
+        return stamp(os.stat(base + ".json"), os.stat(base + ".body"))
     except OSError:
         return None
 
 
-def _stamp(head: os.stat_result, tail: os.stat_result) -> Stamp:
+def stamp(head: os.stat_result, tail: os.stat_result) -> str:
+    """The identity of an entry's .json and .body: device, inode, size, mtime and ctime (ns)."""
     return (
-        head.st_dev,
-        head.st_ino,
-        head.st_size,
-        head.st_mtime_ns,
-        head.st_ctime_ns,
-        tail.st_dev,
-        tail.st_ino,
-        tail.st_size,
-        tail.st_mtime_ns,
-        tail.st_ctime_ns,
+        f"{head.st_dev}:{head.st_ino}:{head.st_size}:{head.st_mtime_ns}:{head.st_ctime_ns}/"
+        f"{tail.st_dev}:{tail.st_ino}:{tail.st_size}:{tail.st_mtime_ns}:{tail.st_ctime_ns}"
     )
 
 
@@ -166,7 +157,6 @@ def entry_meta(
 __all__ = [
     "Damaged",
     "Entry",
-    "Stamp",
     "check_entry",
     "entry_base",
     "entry_meta",
@@ -174,4 +164,5 @@ __all__ = [
     "fresh_at",
     "read_entry",
     "read_stamped",
+    "stamp",
 ]

@@ -46,6 +46,8 @@ used here because it is what file timestamps are measured in.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import hmac
 import json
@@ -53,18 +55,18 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attestations.cache import open_cache_db, remove_cache_files
 from scanner import __version__
 from scanner.models import Component, Finding
-from scanner.registry._entries import Damaged, Stamp, entry_stamp, fresh_at, read_stamped
+from scanner.registry._entries import Damaged, entry_stamp, fresh_at, read_stamped
 from scanner.registry.answers import Answer
 from scanner.registry.config import RegistryConfig
 from scanner.verdict import Verdict
-from scanner.verify.codec import Kept, decode, encode
+from scanner.verify.codec import Kept, component_key, decode, encode
 
 if TYPE_CHECKING:
     import logging
@@ -140,9 +142,9 @@ class WarmVerdicts:
         self._http = http_dir
         self._offline = offline
         self._context = self._mac("context", context)
-        self._prefixes: dict[RegistryConfig, str] = {}
+        self._prefixes: dict[RegistryConfig, bytes] = {}
         self._read: dict[str, _Read | None] = {}  # entry key -> read in full this run
-        self._stats: dict[str, list[int] | None] = {}  # entry key -> its stamp now, as a list
+        self._stats: dict[str, str | None] = {}  # entry key -> its stamp now
         self._pending: list[tuple[str, list[list[Any]], str]] = []  # (id, answers, verdict)
         self._db: sqlite3.Connection | None = None
         try:
@@ -154,6 +156,10 @@ class WarmVerdicts:
 
     def lookup(self, wanted: Iterable[tuple[Component, RegistryConfig]]) -> dict[str, Kept]:
         """The still-valid warm verdicts of ``wanted``, by package URL (the rest are misses)."""
+        with _no_cyclic_gc():
+            return self._lookup(wanted)
+
+    def _lookup(self, wanted: Iterable[tuple[Component, RegistryConfig]]) -> dict[str, Kept]:
         ids = {self._id(c, config): c for c, config in wanted}
         found: dict[str, Kept] = {}
         if self._db is None or not ids:
@@ -196,7 +202,7 @@ class WarmVerdicts:
         if text is None:
             return
         rows: list[list[Any]] = sorted(
-            [a.entry, a.url, a.accept, a.sha256, a.content_type, None] for a in answers
+            [a.entry, a.url, a.accept, a.sha256, a.content_type, None, None, None] for a in answers
         )
         self._pending.append((self._id(component, config), rows, text))
 
@@ -239,31 +245,30 @@ class WarmVerdicts:
         try:
             used = json.loads(answers)
             for answer in used:
-                key, url, accept, sha256, content_type, stamp = answer
-                if stamp is not None and stamp[:10] == self._stat(key):
+                key, url, accept, sha256, content_type, stamp, stored_at, max_age = answer
+                if stamp is not None and stamp == self._stat(key):
                     # The files hashed when the stamp was kept: same body, same header.
-                    if not (self._offline or fresh_at(stamp[10], stamp[11], now)):
+                    if not (self._offline or fresh_at(stored_at, max_age, now)):
                         return None
                     continue
                 read = self._served(key, url, accept)
                 if read is None or read[:3] != (sha256, content_type, True):
                     return None
                 if read[3] is not None and read[3] != stamp:
-                    answer[5] = read[3]
+                    answer[5:] = read[3:]
                     restamped = True
-        except (ValueError, TypeError, IndexError, RecursionError):
+        except (ValueError, TypeError, RecursionError):
             return None
         kept = decode(component, text)
         if kept is not None and restamped:
             self._pending.append((row_id, used, text))  # the answers held: stamp them anew
         return kept
 
-    def _stat(self, key: str) -> list[int] | None:
+    def _stat(self, key: str) -> str | None:
         # The entry's stamp now (once per run), or None where the stat tier is not used.
         if key in self._stats:
             return self._stats[key]
-        stamp = entry_stamp(self._stem(key)) if _STAT_TIER else None
-        now = None if stamp is None else list(stamp)
+        now = entry_stamp(self._stem(key)) if _STAT_TIER else None
         self._stats[key] = now
         return now
 
@@ -272,19 +277,26 @@ class WarmVerdicts:
         # (read once per run: the npm keys, say, serve every npm component).
         if key in self._read:
             return self._read[key]
-        served = None
+        served: _Read | None = None
         began = _now_ns()  # before the files are opened: see "racy stamps" above
         try:
             read = read_stamped(self._stem(key), url, accept)
         except Damaged:
             read = None
         if read is not None:
-            entry, stamp = read
+            entry, stamp, newest = read
             usable = self._offline or entry.fresh(time.time())
-            kept = None
-            if _STAT_TIER and _settled(stamp, began):
-                kept = [*stamp, entry.stored_at, entry.max_age()]
-            served = (entry.sha256, entry.header("content-type"), usable, kept)
+            content_type = entry.header("content-type")
+            served = (entry.sha256, content_type, usable, None, None, None)
+            if _STAT_TIER and newest < began - _RACY_NS:  # settled: its stamp can be kept
+                served = (
+                    entry.sha256,
+                    content_type,
+                    usable,
+                    stamp,
+                    entry.stored_at,
+                    entry.max_age(),
+                )
         self._read[key] = served
         return served
 
@@ -292,15 +304,13 @@ class WarmVerdicts:
         self, row_id: str, answers: list[list[Any]], text: str
     ) -> tuple[str, str, str, str, str]:
         # A row to write; answers kept this run get the stamp of the files that hold their body
-        # now (read in full only where the files are settled: a cold run's are not yet).
+        # now, if it is settled (a cold run's files are not yet: the next run stamps them).
         for answer in answers:
-            key, url, accept, sha256, content_type, stamp = answer
+            key, url, accept, sha256, content_type, stamp = answer[:6]
             if stamp is None and _STAT_TIER:
-                now = self._stat(key)
-                if now is not None and _settled(now, _now_ns()):
-                    read = self._served(key, url, accept)
-                    if read is not None and read[:2] == (sha256, content_type):
-                        answer[5] = read[3]
+                read = self._served(key, url, accept)
+                if read is not None and read[:2] == (sha256, content_type):
+                    answer[5:] = read[3:]
         used = json.dumps(answers, separators=(",", ":"), ensure_ascii=False)
         return row_id, self._context, used, text, self._row_mac(row_id, used, text)
 
@@ -311,8 +321,9 @@ class WarmVerdicts:
     def _id(self, component: Component, config: RegistryConfig) -> str:
         prefix = self._prefixes.get(config)
         if prefix is None:
-            prefix = self._prefixes[config] = f"id\0{self._context}\0{_settings(config)}\0"
-        return hmac.digest(self._key, f"{prefix}{component!r}".encode(), "sha256").hex()
+            text = f"id\0{self._context}\0{_settings(config)}\0"
+            prefix = self._prefixes[config] = text.encode()
+        return hmac.digest(self._key, prefix + component_key(component), "sha256").hex()
 
     def _row_mac(self, row_id: str, answers: str, text: str) -> str:
         return self._mac("row", f"{row_id}\0{answers}\0{text}")
@@ -340,9 +351,9 @@ class WarmVerdicts:
             self._db = None
 
 
-# An entry read in full: body sha256, content type, served without a request, and its stamp
-# with stored_at and max-age (None: not settled, so not kept).
-_Read = tuple[str, str | None, bool, list[Any] | None]
+# An entry read in full: body sha256, content type, served without a request, and its stamp,
+# stored_at and max-age (three Nones: the files are not settled, so no stamp is kept).
+_Read = tuple[str, str | None, bool, str | None, float | None, int | None]
 
 
 def _now_ns() -> int:
@@ -350,9 +361,20 @@ def _now_ns() -> int:
     return time.time_ns()
 
 
-def _settled(stamp: Stamp | list[int], began: int) -> bool:
-    """Whether every time in ``stamp`` is older than ``began`` by more than ``_RACY_NS``."""
-    return max(stamp[3], stamp[4], stamp[8], stamp[9]) < began - _RACY_NS
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic collector while rows become many small acyclic frozen values.
+
+    Reference counting still frees everything; only generation scans that find nothing are
+    skipped (as ``scanner.inventory.build`` does for lockfiles).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _settings(config: RegistryConfig) -> str:

@@ -76,7 +76,7 @@ def read_entry(base: Path | str, url: str, accept: str) -> Entry | None:
     return None if read is None else read[0]
 
 
-def read_stamped(base: Path | str, url: str, accept: str) -> tuple[Entry, str, int] | None:
+def read_stamped(base: Path | str, url: str, accept: str) -> tuple[Entry, Stamp, int] | None:
     """``read_entry``, with the files' ``stamp`` as opened (before reading) and its newest time.
 
     A writer that changes a file after its stamp was taken changes its ctime (and inode, when it
@@ -102,7 +102,7 @@ def read_stamped(base: Path | str, url: str, accept: str) -> tuple[Entry, str, i
     return entry, stamp(head, tail), max(times)
 
 
-def entry_stamp(base: str) -> str | None:
+def entry_stamp(base: str) -> Stamp | None:
     """The ``stamp`` of the entry's files now (two ``stat`` calls); None when one is missing."""
     try:
         return stamp(os.stat(base + ".json"), os.stat(base + ".body"))
@@ -110,11 +110,23 @@ def entry_stamp(base: str) -> str | None:
         return None
 
 
-def stamp(head: os.stat_result, tail: os.stat_result) -> str:
+# (st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns) of an entry's .json, then of its .body.
+Stamp = tuple[int, int, int, int, int, int, int, int, int, int]
+
+
+def stamp(head: os.stat_result, tail: os.stat_result) -> Stamp:
     """The identity of an entry's .json and .body: device, inode, size, mtime and ctime (ns)."""
     return (
-        f"{head.st_dev}:{head.st_ino}:{head.st_size}:{head.st_mtime_ns}:{head.st_ctime_ns}/"
-        f"{tail.st_dev}:{tail.st_ino}:{tail.st_size}:{tail.st_mtime_ns}:{tail.st_ctime_ns}"
+        head.st_dev,
+        head.st_ino,
+        head.st_size,
+        head.st_mtime_ns,
+        head.st_ctime_ns,
+        tail.st_dev,
+        tail.st_ino,
+        tail.st_size,
+        tail.st_mtime_ns,
+        tail.st_ctime_ns,
     )
 
 
@@ -157,6 +169,7 @@ def entry_meta(
 __all__ = [
     "Damaged",
     "Entry",
+    "Stamp",
     "check_entry",
     "entry_base",
     "entry_meta",

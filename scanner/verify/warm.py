@@ -51,9 +51,11 @@ import gc
 import hashlib
 import hmac
 import json
+import marshal
 import os
 import secrets
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -62,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 from attestations.cache import open_cache_db, remove_cache_files
 from scanner import __version__
 from scanner.models import Component, Finding
-from scanner.registry._entries import Damaged, entry_stamp, fresh_at, read_stamped
+from scanner.registry._entries import Damaged, Stamp, entry_stamp, fresh_at, read_stamped
 from scanner.registry.answers import Answer
 from scanner.registry.config import RegistryConfig
 from scanner.verdict import Verdict
@@ -85,8 +87,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS warm_verdict (
     id TEXT PRIMARY KEY,
     context TEXT NOT NULL,
-    answers TEXT NOT NULL,
-    verdict TEXT NOT NULL,
+    answers BLOB NOT NULL,
+    verdict BLOB NOT NULL,
     mac TEXT NOT NULL
 )
 """
@@ -108,7 +110,9 @@ _CODE_FILES = ("scanner/models.py", "scanner/verdict.py", "scanner/scan.py")
 
 def run_context(trust_root_sha256: str) -> str:
     """What every verdict of this run depends on besides its component and answers."""
-    return f"chainwatch {__version__}|code {code_stamp()}|root {trust_root_sha256}"
+    # The interpreter too: the rows are marshal's format, which may change with it.
+    python = f"{sys.implementation.cache_tag} marshal {marshal.version}"
+    return f"chainwatch {__version__}|{python}|code {code_stamp()}|root {trust_root_sha256}"
 
 
 def code_stamp() -> str:
@@ -144,8 +148,8 @@ class WarmVerdicts:
         self._context = self._mac("context", context)
         self._prefixes: dict[RegistryConfig, bytes] = {}
         self._read: dict[str, _Read | None] = {}  # entry key -> read in full this run
-        self._stats: dict[str, str | None] = {}  # entry key -> its stamp now
-        self._pending: list[tuple[str, list[list[Any]], str]] = []  # (id, answers, verdict)
+        self._stats: dict[str, Stamp | None] = {}  # entry key -> its stamp now
+        self._pending: list[tuple[str, list[list[Any]], bytes]] = []  # (id, answers, verdict)
         self._db: sqlite3.Connection | None = None
         try:
             self._db = self._open()
@@ -160,12 +164,18 @@ class WarmVerdicts:
             return self._lookup(wanted)
 
     def _lookup(self, wanted: Iterable[tuple[Component, RegistryConfig]]) -> dict[str, Kept]:
-        ids = {self._id(c, config): c for c, config in wanted}
+        ids: dict[str, Component] = {}
+        prefixes: dict[int, bytes] = {}  # by id(): hashing a RegistryConfig costs more
+        for c, config in wanted:
+            prefix = prefixes.get(id(config))
+            if prefix is None:
+                prefix = prefixes[id(config)] = self._prefix(config)
+            ids[hmac.digest(self._key, prefix + component_key(c), "sha256").hex()] = c
         found: dict[str, Kept] = {}
         if self._db is None or not ids:
             return found
         keys = list(ids)
-        now = time.time()  # online freshness, as the cache transport judges it
+        now = _now()  # online freshness, as the cache transport judges it
         try:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
@@ -175,8 +185,8 @@ class WarmVerdicts:
                     f"WHERE context = ? AND id IN ({marks})",
                     (self._context, *chunk),
                 ).fetchall()
-                for row_id, answers, text, mac in rows:
-                    kept = self._believe(ids[row_id], row_id, answers, text, mac, now)
+                for row_id, answers, data, mac in rows:
+                    kept = self._believe(ids[row_id], row_id, answers, data, mac, now)
                     if kept is not None:
                         found[ids[row_id].purl] = kept
         except sqlite3.Error as exc:
@@ -198,13 +208,13 @@ class WarmVerdicts:
         """
         if self._db is None:
             return
-        text = encode(component, Kept(verdict, squat))
-        if text is None:
+        data = encode(component, Kept(verdict, squat))
+        if data is None:
             return
         rows: list[list[Any]] = sorted(
             [a.entry, a.url, a.accept, a.sha256, a.content_type, None, None, None] for a in answers
         )
-        self._pending.append((self._id(component, config), rows, text))
+        self._pending.append((self._id(component, config), rows, data))
 
     def close(self) -> None:
         """Write the kept verdicts in one transaction (dropping other contexts' rows); close."""
@@ -233,17 +243,17 @@ class WarmVerdicts:
         component: Component,
         row_id: str,
         answers: object,
-        text: object,
+        data: object,
         mac: object,
         now: float,
     ) -> Kept | None:
-        if not (isinstance(answers, str) and isinstance(text, str) and isinstance(mac, str)):
+        if not (isinstance(answers, bytes) and isinstance(data, bytes) and isinstance(mac, str)):
             return None
-        if not hmac.compare_digest(mac, self._row_mac(row_id, answers, text)):
+        if not hmac.compare_digest(mac, self._row_mac(row_id, answers, data)):
             return None
         restamped = False
         try:
-            used = json.loads(answers)
+            used = marshal.loads(answers)
             for answer in used:
                 key, url, accept, sha256, content_type, stamp, stored_at, max_age = answer
                 if stamp is not None and stamp == self._stat(key):
@@ -257,14 +267,14 @@ class WarmVerdicts:
                 if read[3] is not None and read[3] != stamp:
                     answer[5:] = read[3:]
                     restamped = True
-        except (ValueError, TypeError, RecursionError):
+        except (ValueError, TypeError, EOFError, RecursionError):
             return None
-        kept = decode(component, text)
+        kept = decode(component, data)
         if kept is not None and restamped:
-            self._pending.append((row_id, used, text))  # the answers held: stamp them anew
+            self._pending.append((row_id, used, data))  # the answers held: stamp them anew
         return kept
 
-    def _stat(self, key: str) -> str | None:
+    def _stat(self, key: str) -> Stamp | None:
         # The entry's stamp now (once per run), or None where the stat tier is not used.
         if key in self._stats:
             return self._stats[key]
@@ -285,7 +295,7 @@ class WarmVerdicts:
             read = None
         if read is not None:
             entry, stamp, newest = read
-            usable = self._offline or entry.fresh(time.time())
+            usable = self._offline or entry.fresh(_now())
             content_type = entry.header("content-type")
             served = (entry.sha256, content_type, usable, None, None, None)
             if _STAT_TIER and newest < began - _RACY_NS:  # settled: its stamp can be kept
@@ -301,8 +311,8 @@ class WarmVerdicts:
         return served
 
     def _row(
-        self, row_id: str, answers: list[list[Any]], text: str
-    ) -> tuple[str, str, str, str, str]:
+        self, row_id: str, answers: list[list[Any]], data: bytes
+    ) -> tuple[str, str, bytes, bytes, str]:
         # A row to write; answers kept this run get the stamp of the files that hold their body
         # now, if it is settled (a cold run's files are not yet: the next run stamps them).
         for answer in answers:
@@ -311,22 +321,29 @@ class WarmVerdicts:
                 read = self._served(key, url, accept)
                 if read is not None and read[:2] == (sha256, content_type):
                     answer[5:] = read[3:]
-        used = json.dumps(answers, separators=(",", ":"), ensure_ascii=False)
-        return row_id, self._context, used, text, self._row_mac(row_id, used, text)
+        used = marshal.dumps(answers)
+        return row_id, self._context, used, data, self._row_mac(row_id, used, data)
 
     def _stem(self, key: str) -> str:
         # entry_base's layout, spelt with strings: pathlib costs more than the read here.
         return f"{self._http}{os.sep}{key[:2]}{os.sep}{key}"
 
     def _id(self, component: Component, config: RegistryConfig) -> str:
+        # An HMAC of the context, the registry settings and every field of the component.
+        message = self._prefix(config) + component_key(component)
+        return hmac.digest(self._key, message, "sha256").hex()
+
+    def _prefix(self, config: RegistryConfig) -> bytes:
         prefix = self._prefixes.get(config)
         if prefix is None:
-            text = f"id\0{self._context}\0{_settings(config)}\0"
-            prefix = self._prefixes[config] = text.encode()
-        return hmac.digest(self._key, prefix + component_key(component), "sha256").hex()
+            head = f"id\0{self._context}\0{_settings(config)}\0"
+            prefix = self._prefixes[config] = head.encode()
+        return prefix
 
-    def _row_mac(self, row_id: str, answers: str, text: str) -> str:
-        return self._mac("row", f"{row_id}\0{answers}\0{text}")
+    def _row_mac(self, row_id: str, answers: bytes, verdict: bytes) -> str:
+        # The answers' length keeps the two byte strings apart (either may hold any byte).
+        message = b"row\0%s\0%d\0" % (row_id.encode(), len(answers))
+        return hmac.digest(self._key, message + answers + verdict, "sha256").hex()
 
     def _mac(self, purpose: str, message: str) -> str:
         return hmac.digest(self._key, f"{purpose}\0{message}".encode(), "sha256").hex()
@@ -353,7 +370,12 @@ class WarmVerdicts:
 
 # An entry read in full: body sha256, content type, served without a request, and its stamp,
 # stored_at and max-age (three Nones: the files are not settled, so no stamp is kept).
-_Read = tuple[str, str | None, bool, str | None, float | None, int | None]
+_Read = tuple[str, str | None, bool, Stamp | None, float | None, int | None]
+
+
+def _now() -> float:
+    """Wall-clock time, as the cache transport judges freshness by it."""
+    return time.time()
 
 
 def _now_ns() -> int:

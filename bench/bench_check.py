@@ -194,7 +194,19 @@ except SystemExit:
     pass
 total = time.perf_counter() - t0
 spent["other (option parsing, identity, registry uses, exit)"] = total - sum(spent.values())
-print(json.dumps({"total": total, "stages": spent}))
+print(json.dumps({"total": total, "stages": spent, "modules": list(sys.modules)}))
+"""
+
+# The floor: a fresh interpreter that only imports the modules the warm check had loaded (in the
+# order it loaded them) and exits. What Python needs to load the code, before any work is done.
+_FLOOR = """
+import importlib, json, sys
+for name in json.loads(sys.argv[1]):
+    if name not in sys.modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # a module only its parent's import creates (e.g. os.path): loaded with it
 """
 
 
@@ -214,7 +226,13 @@ def breakdown(argv: list[str], env: dict[str, str]) -> dict[str, float]:
     stages = {"interpreter start-up (python -c pass)": bare}
     for name in runs[0]["stages"]:
         stages[name] = statistics.median(r["stages"][name] for r in runs)
+    modules = [m for m in runs[0]["modules"] if m != "__main__"]
+    FLOOR["modules"] = len(modules)
+    FLOOR["seconds"] = run([sys.executable, "-c", _FLOOR, json.dumps(modules)], env)[0]
     return stages
+
+
+FLOOR: dict[str, float] = {}  # the import-only floor: seconds and module count
 
 
 def print_breakdown(stages: dict[str, float], wall: float) -> None:
@@ -308,6 +326,11 @@ def main() -> None:
             f"{t_stage:.3f} s, {stage_found} CW400; ratio to pip-audit {t_audit / t_stage:.0f}x"
         )
         print_breakdown(stages, t_check)
+        print(
+            f"floor: a fresh process importing the {FLOOR['modules']:.0f} modules the check "
+            f"loads, doing nothing else: {FLOOR['seconds'] * 1000:.0f} ms wall; 10x pip-audit "
+            f"would need {t_audit / 10 * 1000:.0f} ms in all"
+        )
         print(
             f"load average before / after the timed runs: {load_before:.1f} / "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"

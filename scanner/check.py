@@ -11,16 +11,19 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.checks.check import judge
 from scanner.checks.codes import Code, finding
-from scanner.checks.diff import Change
 from scanner.checks.policy import Policy, parse_policy
 from scanner.errors import ConfigError
 from scanner.inventory.manifest import MANIFEST_NAME, policy_table
 from scanner.models import Finding
 from scanner.scan import ScanResult
 from scanner.store import Store
+
+if TYPE_CHECKING:
+    from scanner.checks.diff import Change
 
 
 def find_policy(paths: Sequence[Path], policy_file: Path | None) -> Policy:
@@ -43,13 +46,14 @@ def find_policy(paths: Sequence[Path], policy_file: Path | None) -> Policy:
 
 def change_findings(store: Store, result: ScanResult) -> tuple[list[Finding], list[str]]:
     """Changes since each agent's accepted baseline, as CW505 findings; agents without one."""
-    from scanner.diff.compare import diff_against
-
     accepted = {b.agent for b in store.baselines()}
     agents = sorted(a.agent.id for a in result.inventory.agents)
     changes: list[Change] = []
-    for agent in (a for a in agents if a in accepted):
-        changes.extend(diff_against(store, result, agent=agent))
+    if accepted:
+        from scanner.diff.compare import diff_against  # the diff loads where there is a baseline
+
+        for agent in (a for a in agents if a in accepted):
+            changes.extend(diff_against(store, result, agent=agent))
     return [_change_finding(c) for c in changes], [a for a in agents if a not in accepted]
 
 

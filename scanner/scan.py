@@ -134,6 +134,9 @@ def finish_scan(
     if store is None:
         return result
     finished = options.clock().isoformat(timespec="seconds")
+    # Imported here: the diff is needed only when a scan is recorded.
+    from scanner.diff.compare import scan_changes
+
     scan_id = store.record_scan(
         kind=kind,
         started_at=started,
@@ -148,11 +151,9 @@ def finish_scan(
         ],
         identities=updates,
         summary=result.status_counts(),
+        # In the scan's transaction: a scan is never stored without its change events.
+        changes=lambda new_id: scan_changes(store, new_id, ChangeCause(kind), finished),
     )
-    # Imported here: the diff is needed only when a scan is recorded.
-    from scanner.diff.compare import record_scan_changes
-
-    record_scan_changes(store, scan_id, ChangeCause(kind), finished)
     return ScanResult(inventory, verdicts, findings, scan_id, registries)
 
 

@@ -1,8 +1,8 @@
 """Thin click layer: options -> calls -> output, exit codes. One module per command group.
 
-``main`` (the console script ``scanner._cli:main``) is the group in :mod:`scanner._cli.root`; the
-command modules register their commands on it when imported here. Each keeps its heavy imports
-inside the commands, so start-up stays instant.
+``main`` (run by the console script, ``scanner.__main__:run``) is the group in
+:mod:`scanner._cli.root`; the command modules register their commands on it when imported here.
+Each keeps its heavy imports inside the commands, so start-up stays instant.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,6 +89,8 @@ def render_page(values: ReportValues, *, now: datetime) -> str:
 
 def write_page(path: Path, page: str) -> None:
     """The whole page or nothing: written beside the target, then moved over it."""
+    import tempfile
+
     from scanner.report.interface import ReportError
 
     try:

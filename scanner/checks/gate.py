@@ -21,14 +21,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from attestations.result import Status
 from scanner.checks.codes import Code, finding
 from scanner.checks.status import Unchecked, unchecked
 from scanner.models import Component, Finding, Severity
-from scanner.score.model import Score
-from scanner.score.render import causes
 from scanner.verdict import Verdict
+
+if TYPE_CHECKING:
+    from scanner.score.model import Score
 
 EXIT_OK, EXIT_GATE, EXIT_PARTIAL = 0, 1, 4
 _UNCHECKED_CODES = frozenset({Code.FETCH_FAILED.value, Code.UNRESOLVED.value})
@@ -191,6 +193,8 @@ def score_trips(
 
     ``agents``: (agent id, the file that defines it) of every agent the run checked.
     """
+    from scanner.score.render import causes  # the score's model loads with --min-score only
+
     by_agent = {s.subject: s for s in scores if s.kind == "agent"}
     trips: list[Trip] = []
     found: list[tuple[str | None, Finding]] = []

@@ -88,6 +88,18 @@ def record_scan_changes(
 ) -> list[ChangeEvent]:
     """Store (and return) what changed per agent since the previous scan that covered it.
 
+    For a scan recorded earlier without them (a rescan finisher that died in between); a new
+    scan gets them in its own transaction (``Store.record_scan(changes=scan_changes...)``).
+    """
+    events = scan_changes(store, scan_id, cause, at)
+    if events:
+        store.record_changes(events)
+    return events
+
+
+def scan_changes(store: Store, scan_id: int, cause: ChangeCause, at: str) -> list[ChangeEvent]:
+    """What changed per agent between the previous scan that covered it and scan ``scan_id``.
+
     An agent seen for the first time has no previous state: its packages are no change events.
     """
     now = store.snapshot(scan_id)
@@ -98,8 +110,6 @@ def record_scan_changes(
             continue
         changes = diff_snapshots(store.snapshot(previous).only([agent]), now.only([agent]))
         events.extend(_event(c, cause, scan_id, at) for c in changes)
-    if events:
-        store.record_changes(events)
     return events
 
 

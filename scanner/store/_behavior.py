@@ -8,6 +8,7 @@ A million events come back as some hundred thousand rows of counts, never as eve
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from scanner.behavior.counts import (
     ERROR_OUTCOMES,
@@ -18,7 +19,9 @@ from scanner.behavior.counts import (
     ToolsChanged,
     ToolUse,
 )
-from scanner.store.conn import Conn
+
+if TYPE_CHECKING:
+    from scanner.store.conn import Conn
 
 _ERR = ", ".join(f"'{o}'" for o in ERROR_OUTCOMES)
 HOURLY_SQL = (

@@ -4,9 +4,12 @@ change a scan or rescan noticed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from scanner.baseline import BaselineRecord, ChangeCause, ChangeEvent
-from scanner.store.conn import Conn
+
+if TYPE_CHECKING:
+    from scanner.store.conn import Conn
 
 
 def latest_scan_id(conn: Conn, agent: str | None, *, before: int | None = None) -> int | None:

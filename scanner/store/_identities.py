@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from attestations.result import PublisherIdentity, Status
+from attestations.result import Status
 from scanner.baseline import (
     IdentityAction,
     IdentityEvent,
@@ -17,7 +17,10 @@ from scanner.baseline import (
 )
 from scanner.errors import StoreError
 from scanner.store._rows import identity_json
-from scanner.store.conn import Conn
+
+if TYPE_CHECKING:
+    from attestations.result import PublisherIdentity
+    from scanner.store.conn import Conn
 
 
 class StoreIdentities:

@@ -20,11 +20,14 @@ import contextlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scanner.errors import StoreError
-from scanner.store.conn import Conn, PgConnection
+from scanner.store.conn import PgConnection
 from scanner.store.dialect import Dialect
+
+if TYPE_CHECKING:
+    from scanner.store.conn import Conn
 
 QUEUE_MIGRATION = """
 -- `chainwatch rescan --worker`: a rescan shared among workers (scanner/store/_queue.py).

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attestations.result import PublisherIdentity
-from scanner.baseline import VerificationRecord
-from scanner.models import Component, Finding, Inventory, Skipped
+if TYPE_CHECKING:
+    from attestations.result import PublisherIdentity
+    from scanner.baseline import VerificationRecord
+    from scanner.models import Component, Finding, Inventory, Skipped
 
 
 def inventory_rows(

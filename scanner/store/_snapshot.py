@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attestations.result import PublisherIdentity
 from scanner.baseline import VerificationRecord, identity_from_dict
-from scanner.checks.diff import Snapshot
-from scanner.checks.snapshot import snapshot_of
 from scanner.models import (
     Agent,
     AgentInventory,
@@ -27,7 +24,11 @@ from scanner.models import (
     Transport,
     VersionEvidence,
 )
-from scanner.store.conn import Conn
+
+if TYPE_CHECKING:
+    from attestations.result import PublisherIdentity
+    from scanner.checks.diff import Snapshot
+    from scanner.store.conn import Conn
 
 
 def _dicts(conn: Conn, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -61,6 +62,8 @@ def read_snapshot(conn: Conn, scan_id: int, at: str) -> Snapshot:
         )
         for r in _dicts(conn, "SELECT * FROM findings WHERE scan_id = ? ORDER BY id", [scan_id])
     ]
+    from scanner.checks.snapshot import snapshot_of  # the diff's model loads with a baseline
+
     return snapshot_of(scan_id, at, read_inventory(conn, scan_id), verifications, findings)
 
 

@@ -7,11 +7,13 @@ recently pinned other version" does not depend on clock or version-string order.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import StoreError
-from scanner.store.conn import Conn
 from scanner.tools.model import ActionClass, Hints, SurfaceKey, ToolPin, ToolSurface
+
+if TYPE_CHECKING:
+    from scanner.store.conn import Conn
 
 _COLUMNS = (
     "name, sha256, nfc_sha256, description_sha256, input_schema_sha256, annotations_sha256,"

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from scanner.errors import StoreError
-from scanner.store.base import SQLStore
+
+if TYPE_CHECKING:
+    from scanner.store.base import SQLStore
 
 
 @dataclass(frozen=True)

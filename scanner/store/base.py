@@ -11,34 +11,38 @@ import contextlib
 import json
 import re
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, ClassVar, Self
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from scanner import __version__
 from scanner.baseline import (
-    BaselineRecord,
-    ChangeEvent,
-    IdentityUpdate,
     ScanRecord,
-    VerificationRecord,
 )
-from scanner.behavior.counts import BehaviorCounts
-from scanner.checks.diff import Snapshot
 from scanner.errors import StoreError
-from scanner.models import Finding, Inventory
-from scanner.store import _behavior, _changes, _toolpins
+from scanner.store import _changes
 from scanner.store._identities import StoreIdentities
 from scanner.store._queue import RescanQueue
 from scanner.store._rows import finding_rows, inventory_rows, verification_rows
 from scanner.store._snapshot import read_inventory, read_snapshot
-from scanner.store.conn import Conn
-from scanner.store.dialect import Dialect
 from scanner.store.events import StoreEvents
 from scanner.store.interface import Store
 from scanner.store.migrations import MIGRATIONS, migration_sql
 from scanner.store.scores import StoreScores
 from scanner.store.tokens import StoreTokens
-from scanner.tools.model import SurfaceKey, ToolSurface
+
+if TYPE_CHECKING:
+    from scanner.baseline import (
+        BaselineRecord,
+        ChangeEvent,
+        IdentityUpdate,
+        VerificationRecord,
+    )
+    from scanner.behavior.counts import BehaviorCounts
+    from scanner.checks.diff import Snapshot
+    from scanner.models import Finding, Inventory
+    from scanner.store.conn import Conn
+    from scanner.store.dialect import Dialect
+    from scanner.tools.model import SurfaceKey, ToolSurface
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -132,8 +136,9 @@ class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScor
         verifications: Sequence[VerificationRecord] = (),
         identities: Sequence[IdentityUpdate] = (),
         summary: dict[str, int] | None = None,
+        changes: Callable[[int], Sequence[ChangeEvent]] | None = None,
     ) -> int:
-        """Write a whole scan in one transaction and return its id. All or nothing."""
+        """Write a whole scan and its change events in one transaction; its id. All or nothing."""
         try:
             with self._write() as conn:
                 row = conn.execute(
@@ -155,6 +160,8 @@ class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScor
                 self._insert("verifications", verification_rows(scan_id, verifications))
                 for update in identities:
                     self._remember(update, finished_at, scan_id)
+                if changes is not None:
+                    _changes.save_events(conn, changes(scan_id))
         except self.db_error as exc:
             raise StoreError(f"{self.where}: could not record the scan: {exc}") from exc
         return scan_id
@@ -215,6 +222,8 @@ class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScor
     def tool_surface(self, key: SurfaceKey) -> ToolSurface | None:
         """The tool surface pinned for a component version, or None."""
         try:
+            from scanner.store import _toolpins  # the tools' model loads with its first use
+
             return _toolpins.load_surface(self.conn, key)
         except self.db_error as exc:
             raise StoreError(f"{self.where}: could not read tool pins: {exc}") from exc
@@ -222,6 +231,8 @@ class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScor
     def latest_tool_surface(self, component: str, *, other_than: str) -> ToolSurface | None:
         """The most recently pinned surface of another version of the component, or None."""
         try:
+            from scanner.store import _toolpins
+
             return _toolpins.latest_surface(self.conn, component, other_than=other_than)
         except self.db_error as exc:
             raise StoreError(f"{self.where}: could not read tool pins: {exc}") from exc
@@ -230,6 +241,8 @@ class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScor
         """Pin ``surface`` for its component version in one transaction."""
         try:
             with self._write() as conn:
+                from scanner.store import _toolpins
+
                 _toolpins.save_surface(conn, surface)
         except self.db_error as exc:
             raise StoreError(f"{self.where}: could not write tool pins: {exc}") from exc
@@ -239,6 +252,8 @@ class SQLStore(RescanQueue, StoreIdentities, StoreEvents, StoreTokens, StoreScor
     ) -> BehaviorCounts:
         """Tool calls counted per agent, hour and class in [since, until), in SQL."""
         try:
+            from scanner.store import _behavior  # behaviour's model loads with its first use
+
             return _behavior.behavior_counts(self.conn, since=since, until=until, agents=agents)
         except self.db_error as exc:
             raise StoreError(f"{self.where}: could not count runtime events: {exc}") from exc

@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.errors import StoreError
 from scanner.store.pg_events import month_of
 from scanner.store.postgres import PostgresStore
 from scanner.store.sqlite import SQLiteStore
-from scanner.store.target import PostgresURL
+
+if TYPE_CHECKING:
+    from scanner.store.target import PostgresURL
 
 _CHUNK = 10_000
 _BOOKKEEPING = "schema_migrations"  # each store keeps its own record of migrations

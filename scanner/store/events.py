@@ -8,14 +8,13 @@ month and writes through its own path (``pg_events.py``); the reads here serve b
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
-from itertools import islice
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from scanner.events.model import EventsWritten, ListedTool, RuntimeEvent
-from scanner.store.conn import Conn
+if TYPE_CHECKING:
+    from scanner.events.model import EventsWritten, RuntimeEvent
+    from scanner.store.conn import Conn
 
 EVENTS_MIGRATION = """
 CREATE TABLE runtime_events (
@@ -48,80 +47,6 @@ _COLUMNS = (
     "protocol_version, tool, action_class, outcome, duration_ms, provenance, tools, "
     "argument_shape"
 )
-_CHUNK = 5_000
-
-
-# Bounded: a long-running collector sees a few tool lists and shapes per agent, not millions.
-@lru_cache(maxsize=256)
-def _tools_json(tools: tuple[ListedTool, ...]) -> str:
-    return json.dumps([[t.name, t.action_class] for t in tools])
-
-
-@lru_cache(maxsize=2048)
-def _shape_json(shape: tuple[tuple[str, str], ...]) -> str:
-    return json.dumps([list(pair) for pair in shape])
-
-
-def _row(e: RuntimeEvent, at: str) -> tuple[object, ...]:
-    # Events of one agent repeat the same few tool lists and argument shapes: encode each once.
-    return (e.batch_id, e.seq, e.time, e.agent, e.kind, e.session, e.server_name,
-            e.server_version, e.component, e.protocol_version, e.tool, e.action_class,
-            e.outcome, e.duration_ms, e.provenance, _tools_json(e.tools),
-            _shape_json(e.argument_shape), at)  # fmt: skip
-
-
-def insert_events(
-    conn: sqlite3.Connection, events: Iterable[RuntimeEvent], at: str
-) -> EventsWritten:
-    """Insert events in chunks inside the caller's transaction; known (batch, seq) are skipped."""
-    marks = ", ".join("?" * 18)
-    sql = f"INSERT OR IGNORE INTO runtime_events ({_COLUMNS}, imported_at) VALUES ({marks})"
-    stored = offered = 0
-    source = iter(events)
-    while chunk := list(islice(source, _CHUNK)):
-        before = conn.total_changes
-        conn.executemany(sql, [_row(e, at) for e in chunk])
-        stored += conn.total_changes - before
-        offered += len(chunk)
-    return EventsWritten(stored, offered - stored)
-
-
-def _event(row: sqlite3.Row | tuple[object, ...]) -> RuntimeEvent:
-    (batch_id, seq, time, agent, kind, session, server_name, server_version, component,
-     protocol, tool, action, outcome, duration, provenance, tools, shape) = row  # fmt: skip
-    return RuntimeEvent(
-        batch_id=str(batch_id),
-        seq=int(str(seq)),
-        time=str(time),
-        agent=str(agent),
-        kind=str(kind),
-        session=_opt(session),
-        server_name=_opt(server_name),
-        server_version=_opt(server_version),
-        component=_opt(component),
-        protocol_version=_opt(protocol),
-        tool=_opt(tool),
-        action_class=_opt(action),
-        outcome=_opt(outcome),
-        duration_ms=float(str(duration)) if duration is not None else None,
-        provenance=_opt(provenance),
-        tools=tuple(ListedTool(n, c) for n, c in json.loads(str(tools))),
-        argument_shape=tuple((n, t) for n, t in json.loads(str(shape))),
-    )
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def select_events(
-    conn: Conn, *, agent: str | None = None, limit: int = 1_000
-) -> Iterator[RuntimeEvent]:
-    """Stored events in time order (of one agent, or all), at most ``limit``."""
-    where, params = ("WHERE agent = ?", [agent]) if agent is not None else ("", [])
-    sql = f"SELECT {_COLUMNS} FROM runtime_events {where} ORDER BY time, batch_id, seq LIMIT ?"
-    for row in conn.execute(sql, [*params, limit]):
-        yield _event(row)
 
 
 class StoreEvents:
@@ -134,10 +59,14 @@ class StoreEvents:
 
     def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
         """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
+        from scanner.store._eventrows import insert_events  # the events' model loads with use
+
         with self._write() as conn:  # an import is stored whole or not at all
             assert isinstance(conn, sqlite3.Connection)  # PostgresStore has its own path
             return insert_events(conn, events, at)
 
     def runtime_events(self, *, agent: str | None = None, limit: int = 1_000) -> list[RuntimeEvent]:
         """Stored runtime events in time order (of one agent, or all), at most ``limit``."""
+        from scanner.store._eventrows import select_events
+
         return list(select_events(self.conn, agent=agent, limit=limit))

@@ -4,30 +4,31 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attestations.result import PublisherIdentity
-from scanner.baseline import (
-    BaselineRecord,
-    ChangeEvent,
-    IdentityAction,
-    IdentityEvent,
-    IdentityUpdate,
-    ScanRecord,
-    SeenIdentity,
-    StoredIdentity,
-    VerificationRecord,
-)
-from scanner.behavior.counts import BehaviorCounts, Pact, count_events
-from scanner.checks.diff import Snapshot
-from scanner.collector.tokens import AgentToken
-from scanner.events.model import EventsWritten, RuntimeEvent
-from scanner.models import Finding, Inventory
-from scanner.score.facts import AgentScan
-from scanner.score.model import ScorePoint
-from scanner.tools.model import SurfaceKey, ToolSurface
+if TYPE_CHECKING:
+    from attestations.result import PublisherIdentity
+    from scanner.baseline import (
+        BaselineRecord,
+        ChangeEvent,
+        IdentityAction,
+        IdentityEvent,
+        IdentityUpdate,
+        ScanRecord,
+        SeenIdentity,
+        StoredIdentity,
+        VerificationRecord,
+    )
+    from scanner.behavior.counts import BehaviorCounts, Pact
+    from scanner.checks.diff import Snapshot
+    from scanner.collector.tokens import AgentToken
+    from scanner.events.model import EventsWritten, RuntimeEvent
+    from scanner.models import Finding, Inventory
+    from scanner.score.facts import AgentScan
+    from scanner.score.model import ScorePoint
+    from scanner.tools.model import SurfaceKey, ToolSurface
 
 
 class Store(ABC):
@@ -61,8 +62,14 @@ class Store(ABC):
         verifications: Sequence[VerificationRecord] = (),
         identities: Sequence[IdentityUpdate] = (),
         summary: dict[str, int] | None = None,
+        changes: Callable[[int], Sequence[ChangeEvent]] | None = None,
     ) -> int:
-        """Write a whole scan (and the identity changes it made) and return its id."""
+        """Write a whole scan (and the identity changes it made) and return its id.
+
+        ``changes``: given the new scan's id inside the transaction (reads see the scan), the
+        change events since earlier scans, written in the same transaction: a scan is never
+        stored without them.
+        """
 
     @abstractmethod
     def publisher_identity(self, purl_key: str) -> StoredIdentity | None:
@@ -162,11 +169,15 @@ class Store(ABC):
 
         This reference reads every event; a database backend overrides it with one GROUP BY.
         """
+        from scanner.behavior.counts import count_events  # behaviour loads with its first use
+
         events = self.runtime_events(limit=2**62)
         return count_events(events, since=since, until=until, agents=agents)
 
     def agent_pacts(self, agents: Sequence[str]) -> dict[str, Pact]:
         """The pact (and limits) of each agent as the newest scan that covered it recorded it."""
+        from scanner.behavior.counts import Pact
+
         pacts: dict[str, Pact] = {}
         inventories: dict[int, Inventory] = {}
         for agent in agents:

@@ -20,12 +20,12 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import StoreError
-from scanner.events.model import EventsWritten, RuntimeEvent
-from scanner.store.events import _COLUMNS, _row
+from scanner.store.events import _COLUMNS
 
 if TYPE_CHECKING:
     import psycopg
 
+    from scanner.events.model import EventsWritten, RuntimeEvent
     from scanner.store.conn import PgConnection
     from scanner.store.target import PostgresURL
 
@@ -101,6 +101,8 @@ class PgEvents:
         """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
         import psycopg
 
+        from scanner.events.model import EventsWritten  # loads with the first write of events
+
         stored = offered = 0
         source = iter(events)
         try:
@@ -168,6 +170,8 @@ class PgEvents:
 
 def _insert_new(pg: psycopg.Connection[Any], chunk: list[RuntimeEvent], at: str) -> int:
     """Lock the chunk's batches, skip the (batch, seq) stored in any partition, COPY the rest."""
+    from scanner.store._eventrows import _row
+
     batches = sorted({e.batch_id for e in chunk})
     pg.execute(
         "SELECT pg_advisory_xact_lock(hashtextextended(b, %s)) FROM unnest(%s::text[]) AS b",

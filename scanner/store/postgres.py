@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.adapt import Dumper
@@ -21,7 +21,9 @@ from scanner.store.base import SQLStore
 from scanner.store.conn import PgConnection
 from scanner.store.dialect import Dialect
 from scanner.store.pg_events import PgEvents
-from scanner.store.target import PostgresURL
+
+if TYPE_CHECKING:
+    from scanner.store.target import PostgresURL
 
 POOL_MAX = 8  # connections per process; a write transaction holds one, partition DDL another
 CONNECT_TIMEOUT_S = 10

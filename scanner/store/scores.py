@@ -8,14 +8,16 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from scanner.baseline import VerificationRecord, identity_from_dict
 from scanner.errors import StoreError
 from scanner.models import Finding, Severity
-from scanner.score.facts import AgentScan
-from scanner.score.model import ScorePoint
-from scanner.store.conn import Conn
+
+if TYPE_CHECKING:
+    from scanner.score.facts import AgentScan
+    from scanner.score.model import ScorePoint
+    from scanner.store.conn import Conn
 
 SCORES_MIGRATION = """
 -- Score history (scanner/score): one row per subject each time a score was computed by a
@@ -82,6 +84,8 @@ class StoreScores:
 
     def agent_scans(self, as_of: str) -> list[AgentScan]:
         """Per agent, the newest scan that covered it and finished at or before ``as_of``."""
+        from scanner.score.facts import AgentScan  # the score's model loads with its first use
+
         rows = self.conn.execute(_AGENT_SCANS, [as_of])
         return [AgentScan(str(a), int(i), str(at), _audited(str(inp))) for a, i, at, inp in rows]
 
@@ -136,6 +140,8 @@ class StoreScores:
         self, kind: str, subject: str, since: str | None = None, until: str | None = None
     ) -> list[ScorePoint]:
         """A subject's score history between ``since`` and ``until`` (inclusive), oldest first."""
+        from scanner.score.model import ScorePoint
+
         where, params = ["kind = ?", "subject = ?"], [kind, subject]
         # RFC 3339 UTC text sorts in time order; bounds only when given (no sentinel strings,
         # whose order depends on the database's collation).

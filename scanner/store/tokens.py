@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from scanner.collector.tokens import AgentToken
-from scanner.events.model import RuntimeEvent
 from scanner.models import Finding, Severity
-from scanner.store.conn import Conn
 from scanner.store.events import _COLUMNS as _EVENT_COLUMNS
-from scanner.store.events import _event
+
+if TYPE_CHECKING:
+    from scanner.collector.tokens import AgentToken
+    from scanner.events.model import RuntimeEvent
+    from scanner.store.conn import Conn
 
 TOKENS_MIGRATION = """
 CREATE TABLE agent_tokens (
@@ -29,6 +31,8 @@ _COLUMNS = "token_id, agent, digest, created_at, revoked_at"
 
 def _token(row: tuple[object, ...]) -> AgentToken:
     token_id, agent, digest, created_at, revoked_at = row
+    from scanner.collector.tokens import AgentToken  # tokens load with the collector
+
     revoked = None if revoked_at is None else str(revoked_at)
     return AgentToken(str(token_id), str(agent), str(digest), str(created_at), revoked)
 
@@ -88,6 +92,8 @@ class StoreTokens:
 
     def recent_events(self, agent: str, *, limit: int = 100) -> list[RuntimeEvent]:
         """An agent's most recent runtime events, newest first."""
+        from scanner.store._eventrows import _event
+
         sql = (
             f"SELECT {_EVENT_COLUMNS} FROM runtime_events WHERE agent = ? "
             "ORDER BY time DESC, batch_id DESC, seq DESC LIMIT ?"

@@ -88,6 +88,15 @@ NOT_ON_A_WARM_CHECK = (
     "scanner.tools.poison",
     "scanner.tools.pinning",
     "scanner.tools.canonical",
+    # Opening the store loads none of the runtime side's models (a check reads no event, token,
+    # tool pin or score), and the diff loads only where an agent has an accepted baseline.
+    "scanner.behavior",
+    "scanner.events",
+    "scanner.collector",
+    "scanner.score.model",
+    "scanner.score.facts",
+    "scanner.tools.model",
+    "scanner.checks.diff",
 )
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from scanner._testing.fixture_server import FixtureRegistry
 from scanner.audit.osv_db import import_osv
@@ -11,10 +14,11 @@ from scanner.audit.setup import AuditSettings
 from scanner.baseline import ChangeCause
 from scanner.demo import recorded_at
 from scanner.diff import NoBaselineError
+from scanner.errors import StoreError
 from scanner.inventory.build import InventoryOptions, build_inventory
 from scanner.rescans import rescan
 from scanner.scan import ScanOptions, run_scan
-from scanner.store import open_store
+from scanner.store import _changes, open_store
 from tests.conftest import FIXTURES
 
 # A record written for this test: every mcp-server-fetch release affected, fixed in 2099.1.1.
@@ -85,3 +89,38 @@ def test_rescan_of_an_empty_store_is_an_error(tmp_path: Path, store_db) -> None:
             assert "no scan" in exc.message
         else:
             raise AssertionError("rescan of an empty store must fail")
+
+
+def test_a_scan_is_never_stored_without_its_change_events(
+    tmp_path: Path, store_db, monkeypatch
+) -> None:
+    # The scan and the change events since the previous scan are one transaction: when writing
+    # the events fails, the scan is not stored either, so the next scan diffs against the last
+    # scan whose changes were recorded and no change is lost between two stored scans.
+    moment = recorded_at()
+    inventory = build_inventory(
+        [FIXTURES / "demo"], InventoryOptions(home=tmp_path / "home", env={})
+    )
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "CWTEST-rescan-1.json").write_text(json.dumps(RECORD))
+    import_osv(tmp_path / "osv.db", dump, now="2026-03-01T00:00:00Z")
+    with FixtureRegistry() as registry, open_store(store_db) as store:
+        options = ScanOptions(
+            registry_config=registry.config(), cache_dir=tmp_path / "c", clock=lambda: moment
+        )
+        run_scan(inventory, store, options)
+        audited = replace(options, audit=AuditSettings(offline=True, osv_db=tmp_path / "osv.db"))
+
+        def broken(conn: object, events: object) -> None:
+            raise store.db_error("disk I/O error (injected)")
+
+        monkeypatch.setattr(_changes, "save_events", broken)
+        with pytest.raises(StoreError, match="could not record the scan"):
+            run_scan(inventory, store, audited)
+        assert [s.kind for s in store.scans()] == ["scan"]  # the failed scan left nothing
+        monkeypatch.undo()
+        again = run_scan(inventory, store, audited)
+        stored = store.change_events()
+    assert {e.after for e in stored} == {"CWTEST-rescan-1"}
+    assert {e.scan_id for e in stored} == {again.scan_id}

@@ -7,7 +7,7 @@ rescan against the loopback registry, the way a PostgreSQL backend would.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,7 @@ class MemoryStore(Store):
         verifications: Sequence[VerificationRecord] = (),
         identities: Sequence[IdentityUpdate] = (),
         summary: dict[str, int] | None = None,
+        changes: Callable[[int], Sequence[ChangeEvent]] | None = None,
     ) -> int:
         scan_id = next(self.ids)
         self.scan_rows.append(ScanRecord(scan_id, kind, started_at, finished_at, summary or {}))
@@ -94,6 +95,8 @@ class MemoryStore(Store):
         self.inputs[scan_id] = inputs
         for u in identities:
             self._remember(u, finished_at, scan_id)
+        if changes is not None:
+            self.record_changes(changes(scan_id))
         return scan_id
 
     def _remember(self, u: IdentityUpdate, at: str, scan_id: int | None) -> None:

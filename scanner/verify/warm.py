@@ -6,42 +6,20 @@ code. A warm verdict is keyed by all of them and used only when:
 
 1. its row's HMAC checks under the cache key kept outside the cache folder (as the attestation
    cache's rows do), so an edited or forged row is a miss, never a belief;
-2. its id matches: an HMAC of the run's context (chainwatch version, the code's own files, the
-   trust root's sha256), the component as read this run and the registry settings it gets;
-3. every registry answer it rests on (``scanner.registry.answers``) is still in the HTTP cache
-   with the same body sha256 and content type, and would be served without a request (offline:
-   any intact entry; online: a fresh one), exactly as the cache transport would serve it;
+2. its id matches: a sha256 of the run's context (an HMAC of the chainwatch version, the
+   interpreter, the code's own files and the trust root's sha256), the registry settings the
+   component gets and every field of the component as read this run (``codec.component_key``);
+   the row's HMAC covers the id, so a row cannot be moved to another component;
+3. every registry answer it rests on (``scanner.registry.answers``) still holds: the HTTP cache
+   would serve it without a request (offline: any intact entry; online: a fresh one) with the
+   same body sha256 and content type, as the cache transport would. ``warm_files`` judges that,
+   by the entry files' stamps where they are unchanged (a stat tier, as git's index has; its
+   docstring says why that is safe) and by reading and hashing them otherwise;
 4. the trust root still passes its checks at the scan's clock (``scan.py`` judges that first).
 
 Anything else is a miss: the component is verified in full and its new verdict kept. Verdicts
 that depended on the network (fetch-failed, a 404, an answer the cache did not keep) are never
 kept. Where the file cannot be used the cache logs one warning and the scan goes on without it.
-
-Step 3 without reading every body (a stat tier, as git's index has): hashing the ~1,000 cached
-pages a fleet rests on costs more than the rest of the lookup. So each answer in a row may carry
-the stamp of its entry's two files (``.json`` and ``.body``: device, inode, size, mtime and
-ctime, in nanoseconds) taken, on the open files, when they were read and their body's sha256
-matched the answer's, with the header's ``stored_at`` and ``max-age`` (what online freshness
-needs). When both files' ``stat`` equals the stamp, they are the files that were hashed, so the
-answer holds without reading them; any difference reads and hashes the entry in full as before
-(a miss only if that differs), and a row that still holds gets the new stamp. Why it is safe:
-
-- The stamp is inside the row the HMAC covers: it cannot be forged or moved to other files.
-- Changing a file's bytes sets its ctime to the kernel's clock, and ctime cannot be set from
-  user space (``touch``/``os.utime`` set mtime and atime, and set ctime to now); a file put in
-  place by rename or copy has another inode or ctime. So an edit that keeps the size and puts
-  the old mtime back still changes the stamp.
-- Racy stamps (git's "racily clean" entries): a change in the same timestamp tick as the stamp
-  leaves ``stat`` unchanged. A stamp is therefore kept only when every mtime and ctime in it is
-  older than the moment the reading began by more than ``_RACY_NS`` (2 s, coarser than any
-  local file system's granularity); a younger one is not kept, so those files are read in full
-  until a later run stamps them. Entries written by a cold run are stamped by the next run.
-- Only where ctime means change time (POSIX). On Windows it is the creation time, which user
-  space can set, so there every answer is read and hashed.
-
-What it does not defend against: a user able to change the kernel clock or write the raw block
-device, who could as well replace the code. Wall-clock time (not the scan's injected clock) is
-used here because it is what file timestamps are measured in.
 """
 
 from __future__ import annotations
@@ -56,19 +34,18 @@ import os
 import secrets
 import sqlite3
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from attestations.cache import open_cache_db, remove_cache_files
 from scanner import __version__
 from scanner.models import Component, Finding
-from scanner.registry._entries import Damaged, Stamp, entry_stamp, fresh_at, read_stamped
-from scanner.registry.answers import Answer
+from scanner.registry.answers import Answer as Recorded
 from scanner.registry.config import RegistryConfig
 from scanner.verdict import Verdict
 from scanner.verify.codec import Kept, component_key, decode, encode
+from scanner.verify.warm_files import Answer, CachedAnswers, new_answer
 
 if TYPE_CHECKING:
     import logging
@@ -93,10 +70,6 @@ CREATE TABLE IF NOT EXISTS warm_verdict (
 )
 """
 _CHUNK = 500  # ids per SELECT (under SQLite's parameter limit)
-# A stamp is kept only when its files' times are older than the read by more than this: a later
-# change then gets a later time even on a file system with 2 s ticks (FAT's mtime, the coarsest).
-_RACY_NS = 2_000_000_000
-_STAT_TIER = os.name == "posix"  # where ctime is the kernel's change time (see above)
 # The code a verdict depends on: a change to any of these files is a new context.
 _CODE = (
     "attestations",
@@ -143,13 +116,11 @@ class WarmVerdicts:
     ) -> None:
         self.path = path
         self._key = key
-        self._http = http_dir
-        self._offline = offline
         self._context = self._mac("context", context)
+        self._row_key = hmac.new(key, b"row\0", "sha256")
+        self._answers = CachedAnswers(http_dir, offline=offline)
         self._prefixes: dict[RegistryConfig, bytes] = {}
-        self._read: dict[str, _Read | None] = {}  # entry key -> read in full this run
-        self._stats: dict[str, Stamp | None] = {}  # entry key -> its stamp now
-        self._pending: list[tuple[str, list[list[Any]], bytes]] = []  # (id, answers, verdict)
+        self._pending: list[tuple[str, list[Answer], bytes]] = []  # (id, answers, verdict)
         self._db: sqlite3.Connection | None = None
         try:
             self._db = self._open()
@@ -170,12 +141,11 @@ class WarmVerdicts:
             prefix = prefixes.get(id(config))
             if prefix is None:
                 prefix = prefixes[id(config)] = self._prefix(config)
-            ids[hmac.digest(self._key, prefix + component_key(c), "sha256").hex()] = c
+            ids[_digest(prefix, c)] = c
         found: dict[str, Kept] = {}
         if self._db is None or not ids:
             return found
         keys = list(ids)
-        now = _now()  # online freshness, as the cache transport judges it
         try:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
@@ -186,7 +156,7 @@ class WarmVerdicts:
                     (self._context, *chunk),
                 ).fetchall()
                 for row_id, answers, data, mac in rows:
-                    kept = self._believe(ids[row_id], row_id, answers, data, mac, now)
+                    kept = self._believe(ids[row_id], row_id, answers, data, mac)
                     if kept is not None:
                         found[ids[row_id].purl] = kept
         except sqlite3.Error as exc:
@@ -199,7 +169,7 @@ class WarmVerdicts:
         component: Component,
         config: RegistryConfig,
         verdict: Verdict,
-        answers: Iterable[Answer],
+        answers: Iterable[Recorded],
         squat: Finding | None,
     ) -> None:
         """Remember ``verdict`` (written on ``close``); one that would not decode is not kept.
@@ -211,10 +181,10 @@ class WarmVerdicts:
         data = encode(component, Kept(verdict, squat))
         if data is None:
             return
-        rows: list[list[Any]] = sorted(
-            [a.entry, a.url, a.accept, a.sha256, a.content_type, None, None, None] for a in answers
+        used = sorted(
+            new_answer(a.entry, a.url, a.accept, a.sha256, a.content_type) for a in answers
         )
-        self._pending.append((self._id(component, config), rows, data))
+        self._pending.append((_digest(self._prefix(config), component), used, data))
 
     def close(self) -> None:
         """Write the kept verdicts in one transaction (dropping other contexts' rows); close."""
@@ -239,99 +209,32 @@ class WarmVerdicts:
                 self._db = None
 
     def _believe(
-        self,
-        component: Component,
-        row_id: str,
-        answers: object,
-        data: object,
-        mac: object,
-        now: float,
+        self, component: Component, row_id: str, answers: object, data: object, mac: object
     ) -> Kept | None:
         if not (isinstance(answers, bytes) and isinstance(data, bytes) and isinstance(mac, str)):
             return None
         if not hmac.compare_digest(mac, self._row_mac(row_id, answers, data)):
             return None
-        restamped = False
         try:
             used = marshal.loads(answers)
-            for answer in used:
-                key, url, accept, sha256, content_type, stamp, stored_at, max_age = answer
-                if stamp is not None and stamp == self._stat(key):
-                    # The files hashed when the stamp was kept: same body, same header.
-                    if not (self._offline or fresh_at(stored_at, max_age, now)):
-                        return None
-                    continue
-                read = self._served(key, url, accept)
-                if read is None or read[:3] != (sha256, content_type, True):
-                    return None
-                if read[3] is not None and read[3] != stamp:
-                    answer[5:] = read[3:]
-                    restamped = True
+            renewed = self._answers.hold(used)
         except (ValueError, TypeError, EOFError, RecursionError):
             return None
+        if renewed is None:
+            return None
         kept = decode(component, data)
-        if kept is not None and restamped:
-            self._pending.append((row_id, used, data))  # the answers held: stamp them anew
+        if kept is not None and renewed:
+            self._pending.append((row_id, used, data))  # the answers held: keep the new stamps
         return kept
 
-    def _stat(self, key: str) -> Stamp | None:
-        # The entry's stamp now (once per run), or None where the stat tier is not used.
-        if key in self._stats:
-            return self._stats[key]
-        now = entry_stamp(self._stem(key)) if _STAT_TIER else None
-        self._stats[key] = now
-        return now
-
-    def _served(self, key: str, url: str, accept: str) -> _Read | None:
-        # What the cache transport would answer for this entry without a request, if anything
-        # (read once per run: the npm keys, say, serve every npm component).
-        if key in self._read:
-            return self._read[key]
-        served: _Read | None = None
-        began = _now_ns()  # before the files are opened: see "racy stamps" above
-        try:
-            read = read_stamped(self._stem(key), url, accept)
-        except Damaged:
-            read = None
-        if read is not None:
-            entry, stamp, newest = read
-            usable = self._offline or entry.fresh(_now())
-            content_type = entry.header("content-type")
-            served = (entry.sha256, content_type, usable, None, None, None)
-            if _STAT_TIER and newest < began - _RACY_NS:  # settled: its stamp can be kept
-                served = (
-                    entry.sha256,
-                    content_type,
-                    usable,
-                    stamp,
-                    entry.stored_at,
-                    entry.max_age(),
-                )
-        self._read[key] = served
-        return served
-
     def _row(
-        self, row_id: str, answers: list[list[Any]], data: bytes
+        self, row_id: str, answers: list[Answer], data: bytes
     ) -> tuple[str, str, bytes, bytes, str]:
-        # A row to write; answers kept this run get the stamp of the files that hold their body
-        # now, if it is settled (a cold run's files are not yet: the next run stamps them).
-        for answer in answers:
-            key, url, accept, sha256, content_type, stamp = answer[:6]
-            if stamp is None and _STAT_TIER:
-                read = self._served(key, url, accept)
-                if read is not None and read[:2] == (sha256, content_type):
-                    answer[5:] = read[3:]
+        # A row to write; answers kept this run get their files' stamps where settled (a cold
+        # run's files are not yet: the next run stamps them).
+        self._answers.stamp(answers)
         used = marshal.dumps(answers)
         return row_id, self._context, used, data, self._row_mac(row_id, used, data)
-
-    def _stem(self, key: str) -> str:
-        # entry_base's layout, spelt with strings: pathlib costs more than the read here.
-        return f"{self._http}{os.sep}{key[:2]}{os.sep}{key}"
-
-    def _id(self, component: Component, config: RegistryConfig) -> str:
-        # An HMAC of the context, the registry settings and every field of the component.
-        message = self._prefix(config) + component_key(component)
-        return hmac.digest(self._key, message, "sha256").hex()
 
     def _prefix(self, config: RegistryConfig) -> bytes:
         prefix = self._prefixes.get(config)
@@ -342,8 +245,11 @@ class WarmVerdicts:
 
     def _row_mac(self, row_id: str, answers: bytes, verdict: bytes) -> str:
         # The answers' length keeps the two byte strings apart (either may hold any byte).
-        message = b"row\0%s\0%d\0" % (row_id.encode(), len(answers))
-        return hmac.digest(self._key, message + answers + verdict, "sha256").hex()
+        mac = self._row_key.copy()  # the key already absorbed: cheaper than hmac.digest
+        mac.update(b"%s\0%d\0" % (row_id.encode(), len(answers)))
+        mac.update(answers)
+        mac.update(verdict)
+        return mac.hexdigest()
 
     def _mac(self, purpose: str, message: str) -> str:
         return hmac.digest(self._key, f"{purpose}\0{message}".encode(), "sha256").hex()
@@ -368,21 +274,6 @@ class WarmVerdicts:
             self._db = None
 
 
-# An entry read in full: body sha256, content type, served without a request, and its stamp,
-# stored_at and max-age (three Nones: the files are not settled, so no stamp is kept).
-_Read = tuple[str, str | None, bool, Stamp | None, float | None, int | None]
-
-
-def _now() -> float:
-    """Wall-clock time, as the cache transport judges freshness by it."""
-    return time.time()
-
-
-def _now_ns() -> int:
-    """Wall-clock time in nanoseconds: what file timestamps are measured against."""
-    return time.time_ns()
-
-
 @contextlib.contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic collector while rows become many small acyclic frozen values.
@@ -397,6 +288,12 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _digest(prefix: bytes, component: Component) -> str:
+    # A row's id. Unkeyed (cheaper) is enough: the prefix holds the context's HMAC, and the row's
+    # HMAC covers the id.
+    return hashlib.sha256(prefix + component_key(component)).hexdigest()
 
 
 def _settings(config: RegistryConfig) -> str:

@@ -46,7 +46,7 @@ from scanner.models import (
 from scanner.report._jsonable import dumps
 from scanner.report.json import scan_document
 from scanner.scan import ScanResult
-from scanner.verify import warm
+from scanner.verify import warm, warm_files
 from scanner.verify.codec import component_key
 from tests.conftest import FIXTURES
 
@@ -306,8 +306,8 @@ def test_a_typosquat_finding_comes_back_with_its_warm_verdict(
     assert shipped_list.cache_info().currsize == 0  # ... and indexed no name list
 
 
-# The stat tier (warm.py's docstring): an answer whose entry files still have the stamp kept in
-# its row is believed without reading them; a stamp is kept only once its files are settled.
+# The stat tier (warm_files.py's docstring): an answer whose entry files still have the stamp
+# kept in its row is believed without reading them; a stamp is kept only once they are settled.
 
 
 class FullReads:
@@ -320,20 +320,20 @@ class FullReads:
 @pytest.fixture
 def full_reads(monkeypatch: pytest.MonkeyPatch) -> FullReads:
     seen = FullReads()
-    inner = warm.read_stamped
+    inner = warm_files.read_stamped
 
     def counting(base, url, accept):  # type: ignore[no-untyped-def]
         seen.entries.append(url)
         return inner(base, url, accept)
 
-    monkeypatch.setattr(warm, "read_stamped", counting)
+    monkeypatch.setattr(warm_files, "read_stamped", counting)
     return seen
 
 
 def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on the cache's files look older than the racy window (the clock runs ahead)."""
     later = time.time_ns() + 60 * 10**9
-    monkeypatch.setattr(warm, "_now_ns", lambda: later)
+    monkeypatch.setattr(warm_files, "wall_time_ns", lambda: later)
 
 
 def _stamps(tmp_path: Path) -> list[object]:
@@ -375,7 +375,7 @@ def _racy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         files = [f.stat() for f in (tmp_path / "cache" / "http").rglob("*") if f.is_file()]
         return max((max(st.st_mtime_ns, st.st_ctime_ns) for st in files), default=0) + 10**9
 
-    monkeypatch.setattr(warm, "_now_ns", now)
+    monkeypatch.setattr(warm_files, "wall_time_ns", now)
 
 
 def test_a_run_over_settled_entries_stamps_its_rows_and_the_next_reads_none(
@@ -459,11 +459,11 @@ def test_within_the_racy_window_an_unchanged_stat_is_not_trusted(
     (again,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
     assert again == cold
     entry = str(_entry(tmp_path, PAGE))
-    before = {entry: warm.entry_stamp(entry)}
+    before = {entry: warm_files.entry_stamp(entry)}
     _edit_in_place(_entry(tmp_path, PAGE))
-    inner = warm.entry_stamp
-    monkeypatch.setattr(warm, "entry_stamp", lambda base: before.get(base) or inner(base))
-    assert warm.entry_stamp(entry) == before[entry]
+    inner = warm_files.entry_stamp
+    monkeypatch.setattr(warm_files, "entry_stamp", lambda base: before.get(base) or inner(base))
+    assert warm_files.entry_stamp(entry) == before[entry]
     (verdict,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
     assert verdict.status is Status.DIGEST_MISMATCH, verdict.reason
     assert full_path.verified[-1] == verdict.component.purl
@@ -485,7 +485,7 @@ def test_a_stamped_answer_past_its_max_age_is_not_reused_online(
         assert (len(registry.requests), len(full_reads.entries)) == (asked, reads)
         assert len(full_path.verified) == 1
         late = time.time() + 601
-        monkeypatch.setattr(warm, "_now", lambda: late)
+        monkeypatch.setattr(warm_files, "wall_time", lambda: late)
         stale = _scan(registry, inv, tmp_path)  # the stamp matches but the answer is stale
     assert len(full_path.verified) == 2
     assert cold.verdicts == fresh.verdicts == stale.verdicts

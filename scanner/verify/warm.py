@@ -24,8 +24,6 @@ kept. Where the file cannot be used the cache logs one warning and the scan goes
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import hmac
 import json
@@ -34,7 +32,7 @@ import os
 import secrets
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,10 +129,6 @@ class WarmVerdicts:
 
     def lookup(self, wanted: Iterable[tuple[Component, RegistryConfig]]) -> dict[str, Kept]:
         """The still-valid warm verdicts of ``wanted``, by package URL (the rest are misses)."""
-        with _no_cyclic_gc():
-            return self._lookup(wanted)
-
-    def _lookup(self, wanted: Iterable[tuple[Component, RegistryConfig]]) -> dict[str, Kept]:
         ids: dict[str, Component] = {}
         prefixes: dict[int, bytes] = {}  # by id(): hashing a RegistryConfig costs more
         for c, config in wanted:
@@ -272,22 +266,6 @@ class WarmVerdicts:
         if self._db is not None:
             self._db.close()
             self._db = None
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic collector while rows become many small acyclic frozen values.
-
-    Reference counting still frees everything; only generation scans that find nothing are
-    skipped (as ``scanner.inventory.build`` does for lockfiles).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _digest(prefix: bytes, component: Component) -> str:

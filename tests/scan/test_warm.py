@@ -344,20 +344,32 @@ def _stamps(tmp_path: Path) -> list[object]:
     return [answer[5] for (answers,) in rows for answer in marshal.loads(answers)]
 
 
-def _edit_in_place(entry: Path) -> None:
-    """Tamper with the page's body and header in place, same sizes, old mtimes put back."""
+def _edit_in_place(entry: Path, what: str) -> None:
+    """Tamper in place with the page's body, its header's content type, or both consistently.
+
+    Sizes, inodes and mtimes stay as they were (the old mtimes put back).
+    """
     body, meta = entry.with_suffix(".body"), entry.with_suffix(".json")
     before = {f: f.stat() for f in (body, meta)}
-    tampered = _tampered_page(body.read_bytes())
-    padded = tampered + b" " * (before[body].st_size - len(tampered))  # JSON allows trailing space
     header = json.loads(meta.read_text())
-    header["sha256"] = hashlib.sha256(padded).hexdigest()  # same length: same header size
-    with body.open("r+b") as fh:
-        fh.write(padded)
-    with meta.open("r+b") as fh:
-        fh.write(json.dumps(header).encode())
+    if what in ("body", "both"):
+        tampered = _tampered_page(body.read_bytes())
+        padded = tampered + b" " * (before[body].st_size - len(tampered))  # JSON allows spaces
+        with body.open("r+b") as fh:
+            fh.write(padded)
+        header["sha256"] = hashlib.sha256(padded).hexdigest()  # same length: same header size
+    if what == "header":
+        (i, (name, value)) = next(
+            (i, h) for i, h in enumerate(header["headers"]) if h[0].lower() == "content-type"
+        )
+        header["headers"][i] = [name, value[:-1] + ("y" if value.endswith("x") else "x")]
+    if what != "body":
+        with meta.open("r+b") as fh:
+            fh.write(json.dumps(header).encode())
+    changed = {"body": [body], "header": [meta], "both": [body, meta]}[what]
+    for f in changed:
+        os.utime(f, ns=(before[f].st_atime_ns, before[f].st_mtime_ns))
     for f, st in before.items():
-        os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
         after = f.stat()
         # What a size-and-mtime check sees is unchanged; only ctime (set by the kernel) moved.
         assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
@@ -365,7 +377,7 @@ def _edit_in_place(entry: Path) -> None:
             st.st_mtime_ns,
             st.st_ino,
         )
-        assert after.st_ctime_ns != st.st_ctime_ns
+        assert (after.st_ctime_ns != st.st_ctime_ns) == (f in changed)
 
 
 def _racy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -423,12 +435,22 @@ def test_racy_entries_are_read_in_full_until_a_later_run_stamps_them(
     assert cold.verdicts == first.verdicts == second.verdicts == third.verdicts
 
 
-def test_a_body_edited_in_place_with_its_mtime_put_back_is_still_a_miss(
+@pytest.mark.parametrize(
+    ("what", "want"),
+    [
+        ("body", Status.FETCH_FAILED),  # no longer the body its header names: no answer
+        ("header", None),  # another content type: whatever the full path makes of it
+        ("both", Status.DIGEST_MISMATCH),  # a consistent entry whose sdist digest differs
+    ],
+)
+def test_an_entry_edited_in_place_with_its_mtime_put_back_is_still_a_miss(
     registry: FixtureRegistry,
     tmp_path: Path,
     full_path: FullPath,
     full_reads: FullReads,
     monkeypatch: pytest.MonkeyPatch,
+    what: str,
+    want: Status | None,
 ) -> None:
     inv = fleet(tmp_path / "fleet", {}, {"requirements.txt": _requirements(_sha(SDIST))})
     _settled(monkeypatch)
@@ -438,10 +460,11 @@ def test_a_body_edited_in_place_with_its_mtime_put_back_is_still_a_miss(
     (trusted,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
     assert trusted == cold
     assert len(full_reads.entries) == reads  # the stat tier answered
-    _edit_in_place(_entry(tmp_path, PAGE))  # same sizes, inodes and mtimes: ctime moved
+    _edit_in_place(_entry(tmp_path, PAGE), what)  # same sizes, inodes and mtimes: ctime moved
     (verdict,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
-    assert verdict.status is Status.DIGEST_MISMATCH, verdict.reason
-    assert full_path.verified[-1] == verdict.component.purl  # verified in full, not reused
+    assert len(full_path.verified) == 2  # verified in full, not reused
+    assert verdict.status is (want or verdict.status), verdict.reason
+    assert len(full_reads.entries) > reads
 
 
 def test_within_the_racy_window_an_unchanged_stat_is_not_trusted(
@@ -460,7 +483,7 @@ def test_within_the_racy_window_an_unchanged_stat_is_not_trusted(
     assert again == cold
     entry = str(_entry(tmp_path, PAGE))
     before = {entry: warm_files.entry_stamp(entry)}
-    _edit_in_place(_entry(tmp_path, PAGE))
+    _edit_in_place(_entry(tmp_path, PAGE), "both")
     inner = warm_files.entry_stamp
     monkeypatch.setattr(warm_files, "entry_stamp", lambda base: before.get(base) or inner(base))
     assert warm_files.entry_stamp(entry) == before[entry]

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from attestations.cache import open_cache_db, remove_cache_files
 from scanner import __version__
 from scanner.models import Component, Finding
-from scanner.registry.answers import Answer as Recorded
+from scanner.registry.answers import Answer as RecordedAnswer
 from scanner.registry.config import RegistryConfig
 from scanner.verdict import Verdict
 from scanner.verify.codec import Kept, component_key, decode, encode
@@ -163,7 +163,7 @@ class WarmVerdicts:
         component: Component,
         config: RegistryConfig,
         verdict: Verdict,
-        answers: Iterable[Recorded],
+        answers: Iterable[RecordedAnswer],
         squat: Finding | None,
     ) -> None:
         """Remember ``verdict`` (written on ``close``); one that would not decode is not kept.

@@ -584,3 +584,7 @@ def test_the_component_key_counts_every_field_of_the_component() -> None:
     assert len(keys) > 60
     assert key not in keys
     assert len(set(keys)) == len(keys)
+    # A value marshal refuses (a str subclass) falls back to repr, still every field.
+    odd = dataclasses.replace(full, ecosystem=Installer.PIP)
+    assert component_key(odd).startswith(b"r")
+    assert component_key(odd) != component_key(dataclasses.replace(full, ecosystem="pip"))

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from scanner.rescan_queue import WorkerReport, WorkerSettings
     from scanner.scan import Progress, ScanOptions
     from scanner.store import StoreTarget
-    from scanner.store._queue import RunProgress
+    from scanner.store.queue_items import RunProgress
 
 F = Callable[..., Any]
 

@@ -27,8 +27,8 @@ from scanner.models import Component, Inventory
 from scanner.rescan_queue.codec import verdict_from_json, verdict_to_json
 from scanner.rescans import RescanResult
 from scanner.scan import Progress, ScanOptions, finish_scan, unique_components
-from scanner.store._queue import Claimed, RescanRun
 from scanner.store.base import SQLStore
+from scanner.store.queue_items import Claimed, RescanRun
 from scanner.verdict import Verdict
 from scanner.verify.stage import verify_stage
 

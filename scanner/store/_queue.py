@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scanner.errors import StoreError
@@ -28,6 +27,7 @@ from scanner.store.dialect import Dialect
 
 if TYPE_CHECKING:
     from scanner.store.conn import Conn
+    from scanner.store.queue_items import Claimed, ItemOutcome, RescanRun, RunProgress
 
 QUEUE_MIGRATION = """
 -- `chainwatch rescan --worker`: a rescan shared among workers (scanner/store/_queue.py).
@@ -62,63 +62,12 @@ CREATE INDEX rescan_items_open ON rescan_items(run_id, state, position);
 OPEN_STATES = ("running", "finishing")  # a run in one of these still takes workers
 
 
-@dataclass(frozen=True, slots=True)
-class RescanRun:
-    """One shared rescan: the scan it checks again and where it stands."""
-
-    id: int
-    source_scan_id: int
-    created_at: str
-    state: str  # running | finishing | done
-    total: int
-    max_attempts: int
-    scan_id: int | None  # the recorded rescan, once done
-    finished_at: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class RunProgress:
-    """How far a run is: items per state, and who is working on it."""
-
-    run: RescanRun
-    queued: int
-    leased: int
-    done: int
-    failed: int
-    retried: int  # items taken more than once (a worker died or gave them back)
-    workers: tuple[str, ...]  # owners of current leases
-
-    @property
-    def finished_items(self) -> int:
-        """Items that will not be checked again (done or given up)."""
-        return self.done + self.failed
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    """An item a worker now holds (until ``expires``)."""
-
-    position: int
-    purl: str
-    attempts: int
-
-
-@dataclass(frozen=True, slots=True)
-class ItemOutcome:
-    """A finished item as the finisher reads it."""
-
-    position: int
-    purl: str
-    state: str  # done | failed
-    attempts: int
-    result: str | None  # the worker's verdict (JSON), when done
-    error: str | None  # why it was given up (or last handed back)
-
-
 _RUN = "id, source_scan_id, created_at, state, total, max_attempts, scan_id, finished_at"
 
 
 def _run(row: Sequence[Any]) -> RescanRun:
+    from scanner.store.queue_items import RescanRun  # the queue's model loads with its use
+
     return RescanRun(
         int(row[0]), int(row[1]), str(row[2]), str(row[3]), int(row[4]), int(row[5]),
         None if row[6] is None else int(row[6]), row[7],
@@ -192,6 +141,8 @@ class RescanQueue:
 
     def rescan_progress(self, run_id: int) -> RunProgress:
         """Items of a run per state, retried items and current lease owners."""
+        from scanner.store.queue_items import RunProgress
+
         row = self.conn.execute(f"SELECT {_RUN} FROM rescan_runs WHERE id = ?", [run_id])
         found = row.fetchone()
         if found is None:
@@ -224,6 +175,8 @@ class RescanQueue:
         self, run_id: int, owner: str, *, now: str, expires: str, limit: int
     ) -> tuple[list[Claimed], list[Claimed]]:
         """Lease up to ``limit`` open items; (claimed, given up after too many attempts)."""
+        from scanner.store.queue_items import Claimed
+
         lock = " FOR UPDATE SKIP LOCKED" if self.dialect is Dialect.POSTGRES else ""
         with self._row_tx() as conn:
             run = conn.execute("SELECT max_attempts FROM rescan_runs WHERE id = ?", [run_id])
@@ -317,6 +270,8 @@ class RescanQueue:
 
     def rescan_outcomes(self, run_id: int) -> list[ItemOutcome]:
         """Every item of a run with its result, in queue order."""
+        from scanner.store.queue_items import ItemOutcome
+
         rows = self.conn.execute(
             "SELECT position, purl, state, attempts, result, error FROM rescan_items"
             " WHERE run_id = ? ORDER BY position",

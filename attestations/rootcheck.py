@@ -59,7 +59,9 @@ def default_cache_dir() -> Path:
 
 def shipped_root_path() -> Path:
     """The trusted root shipped as package data."""
-    return Path(str(resources.files("attestations") / "_data" / ROOT_NAME))
+    # The package's own folder, as importlib.resources.files gives it for an installed package,
+    # without loading importlib.resources' readers and zipfile on every scan (~1 ms).
+    return Path(__file__).parent / "_data" / ROOT_NAME
 
 
 def shipped_tuf_root_path() -> Path:

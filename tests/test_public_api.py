@@ -7,7 +7,9 @@ transitively, is exported by the same package.
 
 from __future__ import annotations
 
+import ast
 import enum
+import functools
 import inspect
 import sys
 import types
@@ -29,8 +31,24 @@ def _own_type(value: object) -> bool:
 
 
 def _hints(obj: Any) -> dict[str, Any]:
-    # Resolve string annotations in the defining module, where the names are imported.
-    return typing.get_type_hints(obj, globalns=vars(sys.modules[obj.__module__]))
+    # Resolve string annotations in the defining module, where the names are imported (some
+    # only for the type checker, so that loading the module stays cheap: those are added).
+    module = sys.modules[obj.__module__]
+    return typing.get_type_hints(obj, globalns={**_checking_names(module), **vars(module)})
+
+
+@functools.cache
+def _checking_names(module: types.ModuleType) -> dict[str, Any]:
+    """The names a module imports under ``if TYPE_CHECKING:``, imported here."""
+    source = inspect.getsource(module)
+    names: dict[str, Any] = {}
+    for node in ast.walk(ast.parse(source)):
+        test = getattr(node, "test", None)
+        if isinstance(node, ast.If) and isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+            block = ast.Module(body=node.body, type_ignores=[])
+            exec(compile(block, module.__name__, "exec"), names)  # noqa: S102  # imports only
+    names.pop("__builtins__", None)
+    return names
 
 
 def _types_in(hint: Any) -> Iterator[type]:

@@ -3,7 +3,8 @@
 An entry is ``<dir>/<key[:2]>/<key>.body`` (the decoded body) plus ``<key>.json``, its header
 file: status, URL, ``Accept``, headers, when it was stored, the body's sha256 and size. The
 warm-verdict check (``scanner.verify.warm``) reads entries here the same way the transport does,
-so both agree on what the cache would serve.
+so both agree on what the cache would serve; it also records the files' stamps (``stamp``) to
+know later, without reading them, that they are still the files it hashed.
 """
 
 from __future__ import annotations
@@ -35,16 +36,25 @@ class Entry:
 
     def fresh(self, now: float) -> bool:
         """Within its ``max-age`` at ``now`` (seconds since the epoch)."""
+        return fresh_at(self.stored_at, self.max_age(), now)
+
+    def max_age(self) -> int | None:
+        """Its ``max-age`` in seconds; None when it is never fresh (none, no-cache, no-store)."""
         directives = [d.strip().lower() for d in (self.header("cache-control") or "").split(",")]
         if "no-cache" in directives or "no-store" in directives:
-            return False
+            return None
         for directive in directives:
             if directive.startswith("max-age="):
                 try:
-                    return now - self.stored_at < int(directive.split("=", 1)[1])
+                    return int(directive.split("=", 1)[1])
                 except ValueError:
-                    return False
-        return False
+                    return None
+        return None
+
+
+def fresh_at(stored_at: float, max_age: int | None, now: float) -> bool:
+    """Whether an entry stored at ``stored_at`` with ``max_age`` is fresh at ``now``."""
+    return max_age is not None and now - stored_at < max_age
 
 
 class Damaged(Exception):
@@ -62,20 +72,62 @@ def read_entry(base: Path | str, url: str, accept: str) -> Entry | None:
     Raises Damaged when its files are unreadable, malformed, for another question, or the body
     no longer has the recorded sha256.
     """
+    read = read_stamped(base, url, accept)
+    return None if read is None else read[0]
+
+
+def read_stamped(base: Path | str, url: str, accept: str) -> tuple[Entry, Stamp, int] | None:
+    """``read_entry``, with the files' ``stamp`` as opened (before reading) and its newest time.
+
+    A writer that changes a file after its stamp was taken changes its ctime (and inode, when it
+    renames a new file into place), so a later stamp differs unless the change came within the
+    file system's timestamp granularity: the caller handles that window (``warm.py``).
+    """
     stem = os.fspath(base)  # plain strings and open(): a warm check reads thousands of these
     try:
-        with open(stem + ".json", encoding="utf-8") as fh:
-            meta = json.loads(fh.read())
+        with open(stem + ".json", "rb") as fh:
+            head = os.fstat(fh.fileno())
+            meta = json.loads(fh.read().decode("utf-8"))
         with open(stem + ".body", "rb") as fh:
+            tail = os.fstat(fh.fileno())
             body = fh.read()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, RecursionError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise Damaged(str(base)) from exc
     entry = check_entry(meta, body, url, accept)
     if entry is None:
         raise Damaged(str(base))
-    return entry
+    times = (head.st_mtime_ns, head.st_ctime_ns, tail.st_mtime_ns, tail.st_ctime_ns)
+    return entry, stamp(head, tail), max(times)
+
+
+def entry_stamp(base: str) -> Stamp | None:
+    """The ``stamp`` of the entry's files now (two ``stat`` calls); None when one is missing."""
+    try:
+        return stamp(os.stat(base + ".json"), os.stat(base + ".body"))
+    except OSError:
+        return None
+
+
+# (st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns) of an entry's .json, then of its .body.
+Stamp = tuple[int, int, int, int, int, int, int, int, int, int]
+
+
+def stamp(head: os.stat_result, tail: os.stat_result) -> Stamp:
+    """The identity of an entry's .json and .body: device, inode, size, mtime and ctime (ns)."""
+    return (
+        head.st_dev,
+        head.st_ino,
+        head.st_size,
+        head.st_mtime_ns,
+        head.st_ctime_ns,
+        tail.st_dev,
+        tail.st_ino,
+        tail.st_size,
+        tail.st_mtime_ns,
+        tail.st_ctime_ns,
+    )
 
 
 def check_entry(meta: Any, body: bytes, url: str, accept: str) -> Entry | None:
@@ -114,4 +166,16 @@ def entry_meta(
     }
 
 
-__all__ = ["Damaged", "Entry", "check_entry", "entry_base", "entry_meta", "read_entry"]
+__all__ = [
+    "Damaged",
+    "Entry",
+    "Stamp",
+    "check_entry",
+    "entry_base",
+    "entry_meta",
+    "entry_stamp",
+    "fresh_at",
+    "read_entry",
+    "read_stamped",
+    "stamp",
+]

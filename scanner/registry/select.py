@@ -50,15 +50,16 @@ class RegistrySelector:
         self.places = places or SettingsPlaces.from_os()
         self._configs: dict[RegistryHint, RegistryConfig] = {}
         # hint_for reads only these fields; a fleet's thousand lockfile lines share a handful.
-        self._hints: dict[tuple[object, ...], RegistryHint] = {}
+        self._seen: dict[tuple[object, ...], RegistryConfig] = {}
 
     def config_for(self, component: Component) -> RegistryConfig:
         """The registries ``component``'s installer would use. Raises ConfigError on bad files."""
         c = component
         seen = (c.registry, c.ecosystem, c.evidence.kind, c.evidence.source)
-        hint = self._hints.get(seen)
-        if hint is None:
-            hint = self._hints[seen] = hint_for(component)
+        config = self._seen.get(seen)
+        if config is not None:
+            return config
+        hint = hint_for(component)
         if hint not in self._configs:
             p = self.places
             self._configs[hint] = load_config(
@@ -69,4 +70,5 @@ class RegistrySelector:
                 prefix=p.prefix,
                 hint=hint,
             )
-        return self._configs[hint]
+        config = self._seen[seen] = self._configs[hint]
+        return config

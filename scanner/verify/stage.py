@@ -19,7 +19,7 @@ from scanner.errors import ConfigError
 from scanner.models import Component, Finding
 from scanner.registry.config import RegistryConfig
 from scanner.registry.select import RegistrySelector
-from scanner.registry.uses import RegistryUse, merge_uses, registry_uses
+from scanner.registry.uses import RegistryUse, merge_uses, registry_uses_many
 from scanner.store.files import private_dir, private_file
 from scanner.verdict import Verdict
 from scanner.verify.warm import FILE_NAME as WARM_FILE
@@ -70,7 +70,7 @@ def verify_stage(
         squats = {
             (c.ecosystem, c.name, c.purl): kept[c.purl].squat for c, _ in wanted if c.purl in kept
         }
-        uses = [u for c, config in wanted if c.purl in found for u in registry_uses(config, c)]
+        uses = registry_uses_many((c, config) for c, config in wanted if c.purl in found)
         if progress is not None and found:
             progress(len(found), len(components))
     misses = [c for c in components if c.purl not in found]

@@ -6,11 +6,15 @@ code. A warm verdict is keyed by all of them and used only when:
 
 1. its row's HMAC checks under the cache key kept outside the cache folder (as the attestation
    cache's rows do), so an edited or forged row is a miss, never a belief;
-2. its id matches: an HMAC of the run's context (chainwatch version, the code's own files, the
-   trust root's sha256), the component as read this run and the registry settings it gets;
-3. every registry answer it rests on (``scanner.registry.answers``) is still in the HTTP cache
-   with the same body sha256 and content type, and would be served without a request (offline:
-   any intact entry; online: a fresh one), exactly as the cache transport would serve it;
+2. its id matches: a sha256 of the run's context (an HMAC of the chainwatch version, the
+   interpreter, the code's own files and the trust root's sha256), the registry settings the
+   component gets and every field of the component as read this run (``codec.component_key``);
+   the row's HMAC covers the id, so a row cannot be moved to another component;
+3. every registry answer it rests on (``scanner.registry.answers``) still holds: the HTTP cache
+   would serve it without a request (offline: any intact entry; online: a fresh one) with the
+   same body sha256 and content type, as the cache transport would. ``warm_files`` judges that,
+   by the entry files' stamps where they are unchanged (a stat tier, as git's index has; its
+   docstring says why that is safe) and by reading and hashing them otherwise;
 4. the trust root still passes its checks at the scan's clock (``scan.py`` judges that first).
 
 Anything else is a miss: the component is verified in full and its new verdict kept. Verdicts
@@ -23,10 +27,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import marshal
 import os
 import secrets
 import sqlite3
-import time
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,11 +39,11 @@ from typing import TYPE_CHECKING
 from attestations.cache import open_cache_db, remove_cache_files
 from scanner import __version__
 from scanner.models import Component, Finding
-from scanner.registry._entries import Damaged, read_entry
-from scanner.registry.answers import Answer
+from scanner.registry.answers import Answer as RecordedAnswer
 from scanner.registry.config import RegistryConfig
 from scanner.verdict import Verdict
-from scanner.verify.codec import Kept, decode, encode
+from scanner.verify.codec import Kept, component_key, decode, encode
+from scanner.verify.warm_files import Answer, CachedAnswers, new_answer
 
 if TYPE_CHECKING:
     import logging
@@ -52,13 +57,13 @@ def _log() -> logging.Logger:
 
 
 FILE_NAME = "verdicts.sqlite"
-_SCHEMA_VERSION = 1  # PRAGMA user_version; any other is dropped and rebuilt
+_SCHEMA_VERSION = 2  # PRAGMA user_version; any other is dropped and rebuilt
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS warm_verdict (
     id TEXT PRIMARY KEY,
     context TEXT NOT NULL,
-    answers TEXT NOT NULL,
-    verdict TEXT NOT NULL,
+    answers BLOB NOT NULL,
+    verdict BLOB NOT NULL,
     mac TEXT NOT NULL
 )
 """
@@ -76,7 +81,9 @@ _CODE_FILES = ("scanner/models.py", "scanner/verdict.py", "scanner/scan.py")
 
 def run_context(trust_root_sha256: str) -> str:
     """What every verdict of this run depends on besides its component and answers."""
-    return f"chainwatch {__version__}|code {code_stamp()}|root {trust_root_sha256}"
+    # The interpreter too: the rows are marshal's format, which may change with it.
+    python = f"{sys.implementation.cache_tag} marshal {marshal.version}"
+    return f"chainwatch {__version__}|{python}|code {code_stamp()}|root {trust_root_sha256}"
 
 
 def code_stamp() -> str:
@@ -107,12 +114,11 @@ class WarmVerdicts:
     ) -> None:
         self.path = path
         self._key = key
-        self._http = http_dir
-        self._offline = offline
         self._context = self._mac("context", context)
-        self._configs: dict[RegistryConfig, str] = {}
-        self._entries: dict[str, tuple[str, str | None, bool] | None] = {}
-        self._pending: list[tuple[str, str, str, str, str]] = []
+        self._row_key = hmac.new(key, b"row\0", "sha256")
+        self._answers = CachedAnswers(http_dir, offline=offline)
+        self._prefixes: dict[RegistryConfig, bytes] = {}
+        self._pending: list[tuple[str, list[Answer], bytes]] = []  # (id, answers, verdict)
         self._db: sqlite3.Connection | None = None
         try:
             self._db = self._open()
@@ -123,7 +129,13 @@ class WarmVerdicts:
 
     def lookup(self, wanted: Iterable[tuple[Component, RegistryConfig]]) -> dict[str, Kept]:
         """The still-valid warm verdicts of ``wanted``, by package URL (the rest are misses)."""
-        ids = {self._id(c, config): c for c, config in wanted}
+        ids: dict[str, Component] = {}
+        prefixes: dict[int, bytes] = {}  # by id(): hashing a RegistryConfig costs more
+        for c, config in wanted:
+            prefix = prefixes.get(id(config))
+            if prefix is None:
+                prefix = prefixes[id(config)] = self._prefix(config)
+            ids[_digest(prefix, c)] = c
         found: dict[str, Kept] = {}
         if self._db is None or not ids:
             return found
@@ -137,8 +149,8 @@ class WarmVerdicts:
                     f"WHERE context = ? AND id IN ({marks})",
                     (self._context, *chunk),
                 ).fetchall()
-                for row_id, answers, text, mac in rows:
-                    kept = self._believe(ids[row_id], row_id, answers, text, mac)
+                for row_id, answers, data, mac in rows:
+                    kept = self._believe(ids[row_id], row_id, answers, data, mac)
                     if kept is not None:
                         found[ids[row_id].purl] = kept
         except sqlite3.Error as exc:
@@ -151,7 +163,7 @@ class WarmVerdicts:
         component: Component,
         config: RegistryConfig,
         verdict: Verdict,
-        answers: Iterable[Answer],
+        answers: Iterable[RecordedAnswer],
         squat: Finding | None,
     ) -> None:
         """Remember ``verdict`` (written on ``close``); one that would not decode is not kept.
@@ -160,14 +172,13 @@ class WarmVerdicts:
         """
         if self._db is None:
             return
-        text = encode(component, Kept(verdict, squat))
-        if text is None:
+        data = encode(component, Kept(verdict, squat))
+        if data is None:
             return
-        rows = sorted([a.entry, a.url, a.accept, a.sha256, a.content_type] for a in answers)
-        used = json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
-        row_id = self._id(component, config)
-        mac = self._row_mac(row_id, used, text)
-        self._pending.append((row_id, self._context, used, text, mac))
+        used = sorted(
+            new_answer(a.entry, a.url, a.accept, a.sha256, a.content_type) for a in answers
+        )
+        self._pending.append((_digest(self._prefix(config), component), used, data))
 
     def close(self) -> None:
         """Write the kept verdicts in one transaction (dropping other contexts' rows); close."""
@@ -175,13 +186,13 @@ class WarmVerdicts:
             return
         try:
             if self._pending:
+                written = [self._row(*pending) for pending in self._pending]
                 with self._db:
                     self._db.execute(
                         "DELETE FROM warm_verdict WHERE context != ?", (self._context,)
                     )
                     self._db.executemany(
-                        "INSERT OR REPLACE INTO warm_verdict VALUES (?, ?, ?, ?, ?)",
-                        self._pending,
+                        "INSERT OR REPLACE INTO warm_verdict VALUES (?, ?, ?, ?, ?)", written
                     )
         except sqlite3.Error as exc:
             self._fail(exc)
@@ -192,46 +203,47 @@ class WarmVerdicts:
                 self._db = None
 
     def _believe(
-        self, component: Component, row_id: str, answers: object, text: object, mac: object
+        self, component: Component, row_id: str, answers: object, data: object, mac: object
     ) -> Kept | None:
-        if not (isinstance(answers, str) and isinstance(text, str) and isinstance(mac, str)):
+        if not (isinstance(answers, bytes) and isinstance(data, bytes) and isinstance(mac, str)):
             return None
-        if not hmac.compare_digest(mac, self._row_mac(row_id, answers, text)):
+        if not hmac.compare_digest(mac, self._row_mac(row_id, answers, data)):
             return None
         try:
-            for key, url, accept, sha256, content_type in json.loads(answers):
-                if self._served(key, url, accept) != (sha256, content_type, True):
-                    return None
-        except (ValueError, TypeError, RecursionError):
+            used = marshal.loads(answers)
+            renewed = self._answers.hold(used)
+        except (ValueError, TypeError, EOFError, RecursionError):
             return None
-        return decode(component, text)
+        if renewed is None:
+            return None
+        kept = decode(component, data)
+        if kept is not None and renewed:
+            self._pending.append((row_id, used, data))  # the answers held: keep the new stamps
+        return kept
 
-    def _served(self, key: str, url: str, accept: str) -> tuple[str, str | None, bool] | None:
-        # What the cache transport would answer for this entry without a request, if anything
-        # (read once per run: the npm keys, say, serve every npm component).
-        if key in self._entries:
-            return self._entries[key]
-        # entry_base's layout, spelt with strings: pathlib costs more than the read here.
-        stem = f"{self._http}{os.sep}{key[:2]}{os.sep}{key}"
-        served = None
-        try:
-            entry = read_entry(stem, url, accept)
-        except Damaged:
-            entry = None
-        if entry is not None:
-            usable = self._offline or entry.fresh(time.time())
-            served = entry.sha256, entry.header("content-type"), usable
-        self._entries[key] = served
-        return served
+    def _row(
+        self, row_id: str, answers: list[Answer], data: bytes
+    ) -> tuple[str, str, bytes, bytes, str]:
+        # A row to write; answers kept this run get their files' stamps where settled (a cold
+        # run's files are not yet: the next run stamps them).
+        self._answers.stamp(answers)
+        used = marshal.dumps(answers)
+        return row_id, self._context, used, data, self._row_mac(row_id, used, data)
 
-    def _id(self, component: Component, config: RegistryConfig) -> str:
-        settings = self._configs.get(config)
-        if settings is None:
-            settings = self._configs[config] = _settings(config)
-        return self._mac("id", f"{self._context}\0{settings}\0{component!r}")
+    def _prefix(self, config: RegistryConfig) -> bytes:
+        prefix = self._prefixes.get(config)
+        if prefix is None:
+            head = f"id\0{self._context}\0{_settings(config)}\0"
+            prefix = self._prefixes[config] = head.encode()
+        return prefix
 
-    def _row_mac(self, row_id: str, answers: str, text: str) -> str:
-        return self._mac("row", f"{row_id}\0{answers}\0{text}")
+    def _row_mac(self, row_id: str, answers: bytes, verdict: bytes) -> str:
+        # The answers' length keeps the two byte strings apart (either may hold any byte).
+        mac = self._row_key.copy()  # the key already absorbed: cheaper than hmac.digest
+        mac.update(b"%s\0%d\0" % (row_id.encode(), len(answers)))
+        mac.update(answers)
+        mac.update(verdict)
+        return mac.hexdigest()
 
     def _mac(self, purpose: str, message: str) -> str:
         return hmac.digest(self._key, f"{purpose}\0{message}".encode(), "sha256").hex()
@@ -254,6 +266,12 @@ class WarmVerdicts:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _digest(prefix: bytes, component: Component) -> str:
+    # A row's id. Unkeyed (cheaper) is enough: the prefix holds the context's HMAC, and the row's
+    # HMAC covers the id.
+    return hashlib.sha256(prefix + component_key(component)).hexdigest()
 
 
 def _settings(config: RegistryConfig) -> str:

@@ -8,12 +8,18 @@ trust root, a forged row) never the old verdict.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import marshal
+import os
 import shutil
 import sqlite3
+import time
+import typing
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 
 import pytest
@@ -26,10 +32,22 @@ from scanner._testing.fixture_server import FixtureRegistry, default_fixture_dir
 from scanner.checks.typosquat import shipped_list
 from scanner.demo import demo_data
 from scanner.inventory.build import InventoryOptions, build_inventory
-from scanner.models import Inventory
+from scanner.models import (
+    Artifact,
+    Component,
+    Digest,
+    EvidenceKind,
+    Installer,
+    Inventory,
+    RegistryHint,
+    SourceLocation,
+    VersionEvidence,
+)
 from scanner.report._jsonable import dumps
 from scanner.report.json import scan_document
 from scanner.scan import ScanResult
+from scanner.verify import warm, warm_files
+from scanner.verify.codec import component_key
 from tests.conftest import FIXTURES
 
 from .conftest import fleet, scan
@@ -180,10 +198,12 @@ def test_a_forged_warm_row_is_not_believed(
     assert cold.status is Status.DIGEST_MISMATCH
     db = _rows(tmp_path)
     with db:
-        (text,) = db.execute("SELECT verdict FROM warm_verdict").fetchone()
-        forged = json.loads(text)
+        (data,) = db.execute("SELECT verdict FROM warm_verdict").fetchone()
+        forged = list(marshal.loads(data))
         forged[0], forged[1] = Status.VERIFIED.value, "verified (forged)"
-        changed = db.execute("UPDATE warm_verdict SET verdict = ?", (json.dumps(forged),)).rowcount
+        changed = db.execute(
+            "UPDATE warm_verdict SET verdict = ?", (marshal.dumps(tuple(forged)),)
+        ).rowcount
     db.close()
     assert changed == 1
     (verdict,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
@@ -231,8 +251,6 @@ def test_without_a_persistent_key_nothing_is_reused(
 def test_the_code_stamp_follows_the_verifying_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scanner.verify import warm
-
     monkeypatch.setattr(warm, "_CODE", (str(tmp_path / "code"),))
     monkeypatch.setattr(warm, "_CODE_FILES", ())
     (tmp_path / "code").mkdir()
@@ -286,3 +304,287 @@ def test_a_typosquat_finding_comes_back_with_its_warm_verdict(
     assert warm.findings == cold.findings
     assert len(full_path.verified) == 1  # the warm run verified nothing in full ...
     assert shipped_list.cache_info().currsize == 0  # ... and indexed no name list
+
+
+# The stat tier (warm_files.py's docstring): an answer whose entry files still have the stamp
+# kept in its row is believed without reading them; a stamp is kept only once they are settled.
+
+
+class FullReads:
+    """Counts the cache entries the warm lookup read and hashed in full (not trusted by stamp)."""
+
+    def __init__(self) -> None:
+        self.entries: list[str] = []
+
+
+@pytest.fixture
+def full_reads(monkeypatch: pytest.MonkeyPatch) -> FullReads:
+    seen = FullReads()
+    inner = warm_files.read_stamped
+
+    def counting(base, url, accept):  # type: ignore[no-untyped-def]
+        seen.entries.append(url)
+        return inner(base, url, accept)
+
+    monkeypatch.setattr(warm_files, "read_stamped", counting)
+    return seen
+
+
+def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on the cache's files look older than the racy window (the clock runs ahead)."""
+    later = time.time_ns() + 60 * 10**9
+    monkeypatch.setattr(warm_files, "wall_time_ns", lambda: later)
+
+
+def _stamps(tmp_path: Path) -> list[object]:
+    """The stamp of every answer in every row."""
+    db = _rows(tmp_path)
+    rows = db.execute("SELECT answers FROM warm_verdict").fetchall()
+    db.close()
+    return [answer[5] for (answers,) in rows for answer in marshal.loads(answers)]
+
+
+def _edit_in_place(entry: Path, what: str) -> None:
+    """Tamper in place with the page's body, its header's content type, or both consistently.
+
+    Sizes, inodes and mtimes stay as they were (the old mtimes put back).
+    """
+    body, meta = entry.with_suffix(".body"), entry.with_suffix(".json")
+    before = {f: f.stat() for f in (body, meta)}
+    header = json.loads(meta.read_text())
+    if what in ("body", "both"):
+        tampered = _tampered_page(body.read_bytes())
+        padded = tampered + b" " * (before[body].st_size - len(tampered))  # JSON allows spaces
+        with body.open("r+b") as fh:
+            fh.write(padded)
+        header["sha256"] = hashlib.sha256(padded).hexdigest()  # same length: same header size
+    if what == "header":
+        (i, (name, value)) = next(
+            (i, h) for i, h in enumerate(header["headers"]) if h[0].lower() == "content-type"
+        )
+        header["headers"][i] = [name, value[:-1] + ("y" if value.endswith("x") else "x")]
+    if what != "body":
+        with meta.open("r+b") as fh:
+            fh.write(json.dumps(header).encode())
+    changed = {"body": [body], "header": [meta], "both": [body, meta]}[what]
+    for f in changed:
+        os.utime(f, ns=(before[f].st_atime_ns, before[f].st_mtime_ns))
+    for f, st in before.items():
+        after = f.stat()
+        # What a size-and-mtime check sees is unchanged; only ctime (set by the kernel) moved.
+        assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+            st.st_size,
+            st.st_mtime_ns,
+            st.st_ino,
+        )
+        assert (after.st_ctime_ns != st.st_ctime_ns) == (f in changed)
+
+
+def _racy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """From now on the clock reads 1 s after the cache's newest file time: inside the window."""
+
+    def now() -> int:
+        files = [f.stat() for f in (tmp_path / "cache" / "http").rglob("*") if f.is_file()]
+        return max((max(st.st_mtime_ns, st.st_ctime_ns) for st in files), default=0) + 10**9
+
+    monkeypatch.setattr(warm_files, "wall_time_ns", now)
+
+
+def test_a_run_over_settled_entries_stamps_its_rows_and_the_next_reads_none(
+    registry: FixtureRegistry,
+    tmp_path: Path,
+    full_path: FullPath,
+    full_reads: FullReads,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inv = fleet(tmp_path / "fleet", {}, {"requirements.txt": _requirements(_sha(SDIST))})
+    _settled(monkeypatch)
+    cold = _scan(registry, inv, tmp_path)
+    assert _stamps(tmp_path)
+    assert None not in _stamps(tmp_path)
+    reads = len(full_reads.entries)
+    warm_run = _scan(registry, inv, tmp_path, offline=True)
+    assert len(full_reads.entries) == reads  # nothing read and hashed: every stamp matched
+    assert len(full_path.verified) == 1  # only the cold run verified in full
+    assert warm_run.verdicts == cold.verdicts
+    assert _document(warm_run) == _document(cold)
+
+
+def test_racy_entries_are_read_in_full_until_a_later_run_stamps_them(
+    registry: FixtureRegistry,
+    tmp_path: Path,
+    full_path: FullPath,
+    full_reads: FullReads,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inv = fleet(tmp_path / "fleet", {}, {"requirements.txt": _requirements(_sha(SDIST))})
+    _racy(monkeypatch, tmp_path)
+    cold = _scan(registry, inv, tmp_path)
+    assert _stamps(tmp_path)
+    assert set(_stamps(tmp_path)) == {None}  # written in the window: no stamp kept
+    first = _scan(registry, inv, tmp_path, offline=True)
+    assert full_reads.entries  # so read and hashed in full ...
+    assert set(_stamps(tmp_path)) == {None}  # ... and still not stamped
+    _settled(monkeypatch)
+    second = _scan(registry, inv, tmp_path, offline=True)  # reads in full, keeps the stamps
+    assert None not in _stamps(tmp_path)
+    reads = len(full_reads.entries)
+    third = _scan(registry, inv, tmp_path, offline=True)
+    assert len(full_reads.entries) == reads
+    assert len(full_path.verified) == 1
+    assert cold.verdicts == first.verdicts == second.verdicts == third.verdicts
+
+
+@pytest.mark.parametrize(
+    ("what", "want"),
+    [
+        ("body", Status.FETCH_FAILED),  # no longer the body its header names: no answer
+        ("header", None),  # another content type: whatever the full path makes of it
+        ("both", Status.DIGEST_MISMATCH),  # a consistent entry whose sdist digest differs
+    ],
+)
+def test_an_entry_edited_in_place_with_its_mtime_put_back_is_still_a_miss(
+    registry: FixtureRegistry,
+    tmp_path: Path,
+    full_path: FullPath,
+    full_reads: FullReads,
+    monkeypatch: pytest.MonkeyPatch,
+    what: str,
+    want: Status | None,
+) -> None:
+    inv = fleet(tmp_path / "fleet", {}, {"requirements.txt": _requirements(_sha(SDIST))})
+    _settled(monkeypatch)
+    (cold,) = _scan(registry, inv, tmp_path).verdicts.values()
+    assert cold.status is Status.VERIFIED
+    reads = len(full_reads.entries)
+    (trusted,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
+    assert trusted == cold
+    assert len(full_reads.entries) == reads  # the stat tier answered
+    _edit_in_place(_entry(tmp_path, PAGE), what)  # same sizes, inodes and mtimes: ctime moved
+    (verdict,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
+    assert len(full_path.verified) == 2  # verified in full, not reused
+    assert verdict.status is (want or verdict.status), verdict.reason
+    assert len(full_reads.entries) > reads
+
+
+def test_within_the_racy_window_an_unchanged_stat_is_not_trusted(
+    registry: FixtureRegistry,
+    tmp_path: Path,
+    full_path: FullPath,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A change in the same timestamp tick as the read leaves stat unchanged (git's racy-clean
+    # case). Simulated here: stat keeps answering what it said before the edit.
+    inv = fleet(tmp_path / "fleet", {}, {"requirements.txt": _requirements(_sha(SDIST))})
+    _racy(monkeypatch, tmp_path)
+    (cold,) = _scan(registry, inv, tmp_path).verdicts.values()
+    assert cold.status is Status.VERIFIED
+    (again,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
+    assert again == cold
+    entry = str(_entry(tmp_path, PAGE))
+    before = {entry: warm_files.entry_stamp(entry)}
+    _edit_in_place(_entry(tmp_path, PAGE), "both")
+    inner = warm_files.entry_stamp
+    monkeypatch.setattr(warm_files, "entry_stamp", lambda base: before.get(base) or inner(base))
+    assert warm_files.entry_stamp(entry) == before[entry]
+    (verdict,) = _scan(registry, inv, tmp_path, offline=True).verdicts.values()
+    assert verdict.status is Status.DIGEST_MISMATCH, verdict.reason
+    assert full_path.verified[-1] == verdict.component.purl
+
+
+def test_a_stamped_answer_past_its_max_age_is_not_reused_online(
+    tmp_path: Path,
+    full_path: FullPath,
+    full_reads: FullReads,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inv = fleet(tmp_path / "fleet", {}, {"requirements.txt": _requirements(_sha(SDIST))})
+    _settled(monkeypatch)
+    with FixtureRegistry(cache_control="max-age=600") as registry:
+        cold = _scan(registry, inv, tmp_path)
+        asked = len(registry.requests)
+        reads = len(full_reads.entries)
+        fresh = _scan(registry, inv, tmp_path)  # online, within max-age: reused by stamp
+        assert (len(registry.requests), len(full_reads.entries)) == (asked, reads)
+        assert len(full_path.verified) == 1
+        late = time.time() + 601
+        monkeypatch.setattr(warm_files, "wall_time", lambda: late)
+        stale = _scan(registry, inv, tmp_path)  # the stamp matches but the answer is stale
+    assert len(full_path.verified) == 2
+    assert cold.verdicts == fresh.verdicts == stale.verdicts
+
+
+def _full_component() -> Component:
+    """A component with every field set (no None, no empty tuple), built from fresh strings."""
+
+    def s(text: str) -> str:
+        return "".join(list(text))  # a new, uninterned string each time
+
+    return Component(
+        purl=s("pkg:pypi/a@1"),
+        ecosystem=s("pypi"),
+        name=s("a"),
+        version=s("1"),
+        evidence=VersionEvidence(EvidenceKind.LOCKFILE, s("requirements.txt"), s("pinned")),
+        requirement=s("a==1"),
+        artifacts=(
+            Artifact(
+                s("a-1.whl"),
+                s("https://registry.example.invalid/a-1.whl"),
+                (Digest(s("sha256"), s("ab"), s("sha256:ab")),),
+            ),
+        ),
+        source=SourceLocation(s("requirements.txt"), 3),
+        path=s("script.py"),
+        url=s("https://mcp.example.invalid/"),
+        direct=True,
+        dev=False,
+        attestation_identities=({s("repository"): s("o/r")},),
+        registry=RegistryHint(Installer.UV, s("proj"), s("idx"), (s("extra"),), False, s("cfg")),
+    )
+
+
+def _changed(value: object) -> Iterator[object]:
+    """Copies of ``value`` with one thing changed, at any depth."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        hints = typing.get_type_hints(type(value))
+        for f in dataclasses.fields(value):
+            inner = getattr(value, f.name)
+            assert inner is not None and inner != (), f"set {type(value).__name__}.{f.name}"
+            optional = type(None) in typing.get_args(hints[f.name])
+            for other in (*_changed(inner), *([None] if optional else [])):
+                yield dataclasses.replace(value, **{f.name: other})
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            for other in _changed(item):
+                yield (*value[:i], other, *value[i + 1 :])
+        yield (*value, value[0])
+        yield ()
+    elif isinstance(value, dict):
+        yield {**value, "another": "value"}
+    elif isinstance(value, Enum):
+        yield next(m for m in type(value) if m is not value)
+    elif isinstance(value, bool):
+        yield not value
+    elif isinstance(value, int):
+        yield value + 1
+    elif isinstance(value, str):
+        yield value + "x"
+        yield value[:-1]
+
+
+def test_the_component_key_counts_every_field_of_the_component() -> None:
+    # A warm verdict's id is made of component_key: a field it left out would let a verdict
+    # answer for another component (a new field in models.py fails here until it is added).
+    full = _full_component()
+    key = component_key(full)
+    assert key.startswith(b"m")  # marshal's form, not the repr fallback
+    assert component_key(_full_component()) == key  # equal values, other objects: same key
+    keys = [component_key(other) for other in _changed(full)]  # type: ignore[arg-type]
+    assert len(keys) > 60
+    assert key not in keys
+    assert len(set(keys)) == len(keys)
+    # A value marshal refuses (a str subclass) falls back to repr, still every field.
+    odd = dataclasses.replace(full, ecosystem=Installer.PIP)
+    assert component_key(odd).startswith(b"r")
+    assert component_key(odd) != component_key(dataclasses.replace(full, ecosystem="pip"))

@@ -41,7 +41,11 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """Numeric order, for comparisons and gates."""
-        return list(Severity).index(self)
+        # A table, not list(Severity).index(self): a check ranks thousands of findings.
+        return _SEVERITY_RANK[self._value_]
+
+
+_SEVERITY_RANK = {s.value: n for n, s in enumerate(Severity)}
 
 
 class Transport(StrEnum):

@@ -26,22 +26,24 @@ def audit_packages(
     A package without an exact version, or an ecosystem without a source, is incomplete: there
     is nothing to be clean from."""
     unique = list(dict.fromkeys(packages))
-    results: dict[Package, AuditResult] = {}
-    by_source: dict[int, tuple[AdvisorySource, list[Package]]] = {}
-    for p in unique:
+    # Results by position, not in a dict keyed by package: hashing a package runs Python code.
+    results: list[AuditResult | None] = [None] * len(unique)
+    by_source: dict[int, tuple[AdvisorySource, list[int]]] = {}
+    for i, p in enumerate(unique):
         source = sources.get(p.ecosystem)
         if not p.version:
-            results[p] = AuditResult(p, "audit", complete=False, reason="no exact version known")
+            results[i] = AuditResult(p, "audit", complete=False, reason="no exact version known")
         elif source is None:
-            results[p] = AuditResult(
+            results[i] = AuditResult(
                 p, "audit", complete=False, reason=f"no advisory source for {p.ecosystem}"
             )
         else:
-            by_source.setdefault(id(source), (source, []))[1].append(p)
+            by_source.setdefault(id(source), (source, []))[1].append(i)
     for source, batch in by_source.values():
-        answered = source.audit(batch)
-        results.update(zip(batch, answered, strict=True))
-    return [results[p] for p in unique]
+        answered = source.audit([unique[i] for i in batch])
+        for i, result in zip(batch, answered, strict=True):
+            results[i] = result
+    return [r for r in results if r is not None]
 
 
 def audit_components(

@@ -61,6 +61,11 @@ class Package:
     name: str
     version: str
 
+    def __hash__(self) -> int:
+        # Without the ecosystem, whose enum hash runs Python code: a check hashes each of its
+        # thousands of packages five times. Equal packages still hash alike.
+        return hash((self.name, self.version))
+
     @property
     def key(self) -> str:
         """The normalised name the indexes use."""

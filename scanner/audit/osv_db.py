@@ -184,16 +184,19 @@ class OfflineOsvSource(AdvisorySource):
             # The report says how old the data is: an offline db is only as fresh as its import.
             label = f"{self.name} (imported {row[0]})"
             try:
-                return [self._one(conn, p, label) for p in packages]
+                keys = [(p.ecosystem._value_, p.key) for p in packages]
+                found = _records(conn, keys)
             except sqlite3.Error as exc:
                 return incomplete(packages, self.name, f"{self.db_path}: read failed ({exc})")
+        return [
+            self.evaluate(p, label, found[key]) if key in found else AuditResult(p, label, ())
+            for p, key in zip(packages, keys, strict=True)
+        ]
 
-    def _one(self, conn: sqlite3.Connection, package: Package, label: str) -> AuditResult:
-        rows = conn.execute(
-            "SELECT DISTINCT r.id, r.body FROM affected a JOIN records r ON r.id = a.id "
-            "WHERE a.ecosystem = ? AND a.name = ? AND r.withdrawn = 0",
-            (package.ecosystem.value, package.key),
-        ).fetchall()
+    def evaluate(
+        self, package: Package, label: str, rows: Sequence[tuple[str, str]]
+    ) -> AuditResult:
+        """The result for ``package`` from the (id, body) rows of the records that name it."""
         advisories, warnings, reasons = [], [], []
         for rid, body in rows:
             try:
@@ -215,3 +218,34 @@ class OfflineOsvSource(AdvisorySource):
             reason="; ".join(dict.fromkeys(reasons)),
             warnings=tuple(warnings),
         )
+
+
+_CHUNK = 500  # bound parameters per query: well under SQLite's oldest limit (999)
+
+
+def _records(
+    conn: sqlite3.Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Each (ecosystem, name) of ``keys`` that records name -> their (id, body), not withdrawn.
+
+    A few batched queries instead of one per package: most packages of a fleet have no record.
+    Per name the rows come in index order (by rowid), each record once, as a query for that one
+    name returns them (tests/audit/test_osv_db_batch.py holds the two to the same results).
+    """
+    wanted: dict[str, dict[str, None]] = {}
+    for ecosystem, name in keys:
+        wanted.setdefault(ecosystem, {})[name] = None
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for ecosystem, names in wanted.items():
+        unique = list(names)
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            rows = conn.execute(
+                "SELECT a.name, r.id, r.body FROM affected a JOIN records r ON r.id = a.id "
+                f"WHERE a.ecosystem = ? AND a.name IN ({', '.join('?' * len(chunk))}) "
+                "AND r.withdrawn = 0 ORDER BY a.name, a.rowid",
+                (ecosystem, *chunk),
+            )
+            for name, rid, body in rows:
+                found.setdefault((ecosystem, name), {}).setdefault(rid, body)
+    return {key: list(records.items()) for key, records in found.items()}

@@ -17,4 +17,9 @@ def audit_stage(
     wanted = [(agent, c, p) for agent, c in pairs if (p := package_of(c)) is not None]
     with advisory_sources(settings) as sources:
         results = {r.package: r for r in audit_packages((p for _, _, p in wanted), sources)}
-    return [(agent, f) for agent, c, p in wanted for f in audit_findings(c.purl, results[p])]
+    found: list[tuple[str | None, Finding]] = []
+    for agent, c, p in wanted:
+        result = results[p]
+        if result.advisories or not result.complete or result.warnings:  # else: no findings
+            found.extend((agent, f) for f in audit_findings(c.purl, result))
+    return found

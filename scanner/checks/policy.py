@@ -187,9 +187,11 @@ def apply_policy(
     ignored: list[tuple[Finding, Ignore]] = []
     expired_used: dict[Ignore, None] = {}
     for agent, f in (*findings, *_policy_findings(verdicts, policy, now)):
-        v = by_purl.get(f.subject)
-        subject_names = names_of(v.component) if v else frozenset({f.subject})
-        match = next((i for i in policy.ignores if _matches(i, f, subject_names)), None)
+        match = None
+        if policy.ignores:  # the names only matter to an ignore (thousands of findings)
+            v = by_purl.get(f.subject)
+            subject_names = names_of(v.component) if v else frozenset({f.subject})
+            match = next((i for i in policy.ignores if _matches(i, f, subject_names)), None)
         if match is not None and match.expires >= today:
             ignored.append((f, match))
             continue
@@ -231,6 +233,9 @@ def _policy_findings(
 ) -> list[tuple[str | None, Finding]]:
     out: list[tuple[str | None, Finding]] = []
     publishers = dict(policy.trusted_publishers)
+    rules = policy.deny or policy.require_attestation or publishers
+    if not rules and policy.max_release_age_days is None:
+        return out  # no rule below can add a finding
     for v in verdicts:
         c = v.component
         names = names_of(c)

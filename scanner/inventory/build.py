@@ -9,16 +9,15 @@ A path given on the command line is one of:
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.errors import ChainwatchError, ConfigError
+from scanner.gcpause import no_cyclic_gc
 from scanner.inventory.configs.discover import ConfigLocation, discover
 from scanner.inventory.launch.caches import ToolCaches
 from scanner.inventory.lockfiles.read import LOCKFILE_NAMES, is_lockfile, read_lockfile
@@ -63,25 +62,11 @@ def build_inventory(paths: Sequence[Path], options: InventoryOptions | None = No
     caches = ToolCaches.default(
         options.home, options.platform, options.env if options.env is not None else os.environ
     )
-    with _no_cyclic_gc():
+    # Lockfiles become many small acyclic frozen values: measured in bench/bench_inventory.py,
+    # the collector's scans were about a tenth of the time.
+    with no_cyclic_gc():
         agents = tuple(_inventory_agent(plan, caches) for plan in plans)
     return Inventory(agents=agents, errors=tuple(errors))
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic collector while lockfiles become many small acyclic frozen values.
-
-    Reference counting still frees everything; only the generation scans, which find nothing
-    here, are skipped (measured in bench/bench_inventory.py: about a tenth of the time).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _plan(paths: Sequence[Path], options: InventoryOptions) -> tuple[list[_Plan], list[str]]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from scanner.models import Component, Finding, SourceLocation
+from scanner.models import Finding, SourceLocation
+from scanner.report._uses import uses
 
 if TYPE_CHECKING:
     from scanner.scan import ScanResult
@@ -35,14 +35,6 @@ class Place:
     locations: tuple[SourceLocation, ...]
 
 
-def chainwatch_version() -> str:
-    """The installed chainwatch version ("0+unknown" when run from a tree never installed)."""
-    try:
-        return version("chainwatch")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 def run_time(result: ScanResult) -> dt.datetime | None:
     """When the check ran (the injected clock's value), None for a plain scan."""
     return result.check.at if result.check is not None else None
@@ -50,23 +42,13 @@ def run_time(result: ScanResult) -> dt.datetime | None:
 
 def places(result: ScanResult) -> dict[str, Place]:
     """Every component purl (as inventoried and as resolved) -> its verdict, users, locations."""
-    users: dict[str, dict[User, None]] = {}
-    locs: dict[str, dict[SourceLocation, None]] = {}
-
-    def add(c: Component, user: User) -> None:
-        users.setdefault(c.purl, {})[user] = None
-        if c.source is not None:
-            locs.setdefault(c.purl, {})[c.source] = None
-
-    for ai in result.inventory.agents:
-        for si in ai.servers:
-            for c in si.components:
-                add(c, User(ai.agent.id, si.server.name))
-        for c in ai.packages:
-            add(c, User(ai.agent.id, None))
+    users, locations = uses(result)
+    distinct = dict.fromkeys(k for keys in users.values() for k in keys)
+    made = {k: User(*k) for k in distinct}  # one User per agent and server
     out: dict[str, Place] = {}
     for purl, v in result.verdicts.items():
-        place = Place(v, tuple(users.get(purl, {})), tuple(locs.get(purl, {})))
+        found = tuple(made[k] for k in users.get(purl, ()))
+        place = Place(v, found, locations.get(purl, ()))
         out[purl] = place
         out.setdefault(v.component.purl, place)
     return out

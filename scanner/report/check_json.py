@@ -7,13 +7,16 @@ for each component the agents and servers that use it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from scanner.report._jsonable import finding_document, to_jsonable
-from scanner.report._results import chainwatch_version, places
+from scanner.report._jsonable import to_jsonable
+from scanner.report._jsonwrite import Rows
+from scanner.report._uses import chainwatch_version, uses
 
 if TYPE_CHECKING:
+    from scanner.models import Finding
     from scanner.scan import ScanResult
 
 SCHEMA_ID = "chainwatch.report/1"
@@ -26,10 +29,12 @@ def schema_text() -> str:
 
 
 def check_document(result: ScanResult) -> dict[str, Any]:
-    """The check as a JSON document (``result.check`` must be set)."""
+    """The check as a JSON document (``result.check`` must be set).
+
+    Its components and findings are ``Rows`` (``_jsonwrite.plain`` makes them lists of dicts).
+    """
     check = result.check
     assert check is not None, "check_document needs a checked result"
-    table = places(result)
     policy = check.policy
     return {
         "schema": SCHEMA_ID,
@@ -47,24 +52,8 @@ def check_document(result: ScanResult) -> dict[str, Any]:
             "deny": sorted(policy.deny),
         },
         "summary": result.status_counts(),
-        "components": [
-            {
-                "purl": purl,
-                "resolved_purl": v.component.purl,
-                "ecosystem": v.component.ecosystem,
-                "name": v.component.name,
-                "version": v.component.version,
-                "status": v.status.value,
-                "reason": v.reason,
-                "publisher": v.identity.describe() if v.identity is not None else None,
-                "used_by": [{"agent": u.agent, "server": u.server} for u in table[purl].users],
-                "locations": [
-                    {"path": loc.path, "line": loc.line} for loc in table[purl].locations
-                ],
-            }
-            for purl, v in result.verdicts.items()
-        ],
-        "findings": [{"agent": agent, **finding_document(f)} for agent, f in result.findings],
+        "components": _components(result),
+        "findings": _findings(result.findings),
         "ignored": [
             {
                 "code": f.code,
@@ -89,3 +78,57 @@ def check_document(result: ScanResult) -> dict[str, Any]:
             "lines": check.lines(),
         },
     }
+
+
+_COMPONENT_KEYS = (
+    "purl",
+    "resolved_purl",
+    "ecosystem",
+    "name",
+    "version",
+    "status",
+    "reason",
+    "publisher",
+    "used_by",
+    "locations",
+)
+_FINDING_KEYS = ("agent", "code", "severity", "subject", "message", "evidence")
+
+
+def _components(result: ScanResult) -> Rows:
+    # Column by column: a check of thousands of components writes them without building (and
+    # the writer then taking apart) a dict per component.
+    purls = list(result.verdicts)
+    verdicts = list(result.verdicts.values())
+    components = [v.component for v in verdicts]
+    users, locations = uses(result)
+    return Rows(
+        _COMPONENT_KEYS,
+        (
+            purls,
+            [c.purl for c in components],
+            [c.ecosystem for c in components],
+            [c.name for c in components],
+            [c.version for c in components],
+            [v.status._value_ for v in verdicts],  # not .value: a descriptor call each
+            [v.reason for v in verdicts],
+            [v.identity.describe() if v.identity is not None else None for v in verdicts],
+            [[{"agent": a, "server": s} for a, s in users.get(p, ())] for p in purls],
+            [[{"path": s.path, "line": s.line} for s in locations.get(p, ())] for p in purls],
+        ),
+    )
+
+
+def _findings(findings: Sequence[tuple[str | None, Finding]]) -> Rows:
+    fs = [f for _, f in findings]
+    return Rows(
+        _FINDING_KEYS,
+        (
+            [agent for agent, _ in findings],
+            [f.code for f in fs],
+            [f.severity._value_ for f in fs],
+            [f.subject for f in fs],
+            [f.message for f in fs],
+            [dict(f.evidence) for f in fs],
+        ),
+    )

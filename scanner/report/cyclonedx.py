@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from scanner.checks.codes import Code
 from scanner.models import Severity
-from scanner.report._results import Place, chainwatch_version, evidence, places
+from scanner.report._results import Place, evidence, places
+from scanner.report._uses import chainwatch_version
 from scanner.report.interface import Report, ResultReport
 
 if TYPE_CHECKING:

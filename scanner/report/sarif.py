@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scanner.checks.codes import DEFAULT_SEVERITY, Code
 from scanner.models import Finding, Severity, SourceLocation
 from scanner.report._jsonable import dumps
-from scanner.report._results import chainwatch_version, places
+from scanner.report._results import places
+from scanner.report._uses import chainwatch_version
 from scanner.report.interface import Report, ResultReport
 
 if TYPE_CHECKING:

@@ -16,9 +16,12 @@ _CANONICAL_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
 
 def fast_digest(raw: str) -> Digest:
     """``parse_digest`` with a shortcut for the common canonical ``sha256:<64 hex>`` form."""
-    if _CANONICAL_SHA256.fullmatch(raw):
-        return Digest("sha256", raw[7:], raw)
-    return checked(parse_digest(raw))
+    return canonical_sha256(raw) or checked(parse_digest(raw))
+
+
+def canonical_sha256(raw: str) -> Digest | None:
+    """The digest when ``raw`` is exactly ``sha256:`` and 64 lowercase hex digits, else None."""
+    return Digest("sha256", raw[7:], raw) if _CANONICAL_SHA256.fullmatch(raw) else None
 
 
 def digest_or_none(raw: object, col: Collector, subject: str, line: int | None) -> Digest | None:

@@ -14,6 +14,8 @@ _SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 @functools.lru_cache(maxsize=16384)
 def pep503(name: str) -> str:
     """PEP 503 normalised project name (memoised: a fleet's lockfiles share most names)."""
+    if "_" not in name and "." not in name and "--" not in name:
+        return name.lower()  # every run of [-_.] is already one "-": nothing to replace
     return _PEP503.sub("-", name).lower()
 
 

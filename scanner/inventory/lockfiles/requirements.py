@@ -3,6 +3,7 @@ that pyproject.toml declarations share."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from scanner.inventory.lockfiles._lockbase import (
     redact_url,
     unpinned,
 )
-from scanner.inventory.lockfiles._lockdigests import digest_or_none
+from scanner.inventory.lockfiles._lockdigests import canonical_sha256, digest_or_none
 from scanner.inventory.lockfiles._purls import pypi_purl
 from scanner.models import (
     Artifact,
@@ -129,12 +130,17 @@ def _collect(
             raise
         col.skip(str(path), "included file cannot be read")
         return
+    name = str(path)
+    requirements = constraints if as_constraint else entries
     for lineno, line in _logical_lines(text):
         tokens = line.split()
         if not tokens:
             continue
         first = tokens[0]
-        where = SourceLocation(str(path), lineno)
+        where = SourceLocation(name, lineno)
+        if first[0] != "-":  # a requirement, the usual line (every option starts with "-")
+            requirements.append(_requirement(tokens, where))
+            continue
         opt, eq, value = first.partition("=")
         if opt in _INCLUDE or (first.startswith(("-r", "-c")) and len(first) > 2 and not eq):
             flag = opt if opt in _INCLUDE else first[:2]
@@ -157,22 +163,27 @@ def _collect(
             if not (eq or opt in _EDITABLE):
                 target = first[2:]
             entries.append(Entry(target, (), where, editable=True))
-        elif first.startswith("-"):
-            col.skip(first, "unsupported option in requirements file", lineno)
         else:
-            i = 0
-            while i < len(tokens) and not tokens[i].startswith("-"):
-                i += 1  # pip: the requirement is everything before the first option
-            hashes: list[str] = []
-            opts = tokens[i:]
-            for j, tok in enumerate(opts):
-                if tok.startswith("--hash="):
-                    hashes.append(tok[7:])
-                elif tok == "--hash" and j + 1 < len(opts):
-                    hashes.append(opts[j + 1])
-            req_text = " ".join(tokens[:i])
-            target_list = constraints if as_constraint else entries
-            target_list.append(Entry(req_text, tuple(hashes), where))
+            col.skip(first, "unsupported option in requirements file", lineno)
+
+
+def _requirement(tokens: list[str], where: SourceLocation) -> Entry:
+    """A requirement line: the requirement, then its options (``--hash`` kept, others ignored)."""
+    i = 1
+    while i < len(tokens) and not tokens[i].startswith("-"):
+        i += 1  # pip: the requirement is everything before the first option
+    opts = tokens[i:]
+    if "--hash" not in opts:  # only --hash=VALUE forms: no value to take from the next token
+        hashes = tuple([tok[7:] for tok in opts if tok.startswith("--hash=")])
+    else:
+        found: list[str] = []
+        for j, tok in enumerate(opts):
+            if tok.startswith("--hash="):
+                found.append(tok[7:])
+            elif tok == "--hash" and j + 1 < len(opts):
+                found.append(opts[j + 1])
+        hashes = tuple(found)
+    return Entry(tokens[0] if i == 1 else " ".join(tokens[:i]), hashes, where)
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
@@ -181,6 +192,10 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     buf: list[str] = []
     start = 0
     for i, raw in enumerate(text.splitlines(), 1):
+        if not buf and "#" not in raw and not raw.endswith("\\"):
+            if stripped := raw.strip():  # a line of its own without a comment: most lines
+                out.append((i, stripped))
+            continue
         if not buf:
             start = i
         if raw.endswith("\\"):
@@ -234,20 +249,29 @@ def pypi_component(
     """A declared PyPI dependency: pinned (lockfile evidence) or unresolved."""
     digests: list[Digest] = []
     for raw in hashes:
-        d = digest_or_none(raw, col, f"{name} --hash={raw}", where.line)
+        # The canonical form first: the subject of a skip is written only for a bad digest.
+        d = canonical_sha256(raw) or digest_or_none(raw, col, f"{name} --hash={raw}", where.line)
         if d is not None:
             digests.append(d)
-    kind = EvidenceKind.LOCKFILE if version else EvidenceKind.UNRESOLVED
     return Component(
         purl=pypi_purl(name, version),
         ecosystem="pypi",
         name=name,
         version=version,
-        evidence=VersionEvidence(kind, where.path if version else None, detail if version else ""),
+        evidence=_evidence(where.path, detail) if version else _UNRESOLVED,
         requirement=_redact(e.text),
         artifacts=(Artifact(digests=tuple(digests)),) if digests else (),
         source=e.where,
     )
+
+
+_UNRESOLVED = VersionEvidence(EvidenceKind.UNRESOLVED, None, "")
+
+
+@functools.lru_cache(maxsize=256)
+def _evidence(path: str, detail: str) -> VersionEvidence:
+    # One frozen value per file and detail, shared by its pins (the lines of a lockfile).
+    return VersionEvidence(EvidenceKind.LOCKFILE, path, detail)
 
 
 def _looks_like_path(text: str) -> bool:

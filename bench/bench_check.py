@@ -14,7 +14,8 @@ nothing an earlier run verified. The check verifies every component (its warm ve
 only while the cached registry page it was built from still has the same sha256, see
 scanner/verify/warm.py), which pip-audit does not. The audit stage alone is timed in process as a
 second figure, and a breakdown per stage (a fresh process timing each step `check` takes)
-explains the end-to-end time.
+explains the end-to-end time; the floor (a process that only loads the modules the check loads)
+says how much of it is loading code at all.
 
 Baseline in the same run: pip-audit's own CLI (`pip-audit -r FILE --require-hashes --disable-pip
 -s osv --osv-url LOOPBACK`) on the same hashed requirements file, against a loopback OSV API
@@ -198,15 +199,18 @@ print(json.dumps({"total": total, "stages": spent, "modules": list(sys.modules)}
 """
 
 # The floor: a fresh interpreter that only imports the modules the warm check had loaded (in the
-# order it loaded them) and exits. What Python needs to load the code, before any work is done.
+# order it loaded them) and exits, with the collector handled as the console script handles it
+# (scanner/__main__.py). What Python needs to load the code, before any work is done.
 _FLOOR = """
-import importlib, json, sys
+import gc, importlib, json, sys
+gc.disable()
 for name in json.loads(sys.argv[1]):
     if name not in sys.modules:
         try:
             importlib.import_module(name)
         except ImportError:
             pass  # a module only its parent's import creates (e.g. os.path): loaded with it
+gc.freeze()
 """
 
 

@@ -2,8 +2,9 @@
 
 Every route needs a bearer token (``chainwatch token create AGENT``); a token writes and reads its
 own agent only. Bodies are capped before parsing; each token has a rate limit (ratelimit.py).
-Store calls run on the event loop on purpose: the SQLite connection belongs to one thread and
-writes are serialised by SQLite anyway.
+Ingest and the short reads run on the event loop on purpose: the SQLite connection belongs to
+one thread and writes are serialised by SQLite anyway. Scores and reports, which analyse the whole
+fleet's behaviour, run on the analyst's thread with a store of its own (analysis.py).
 """
 
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at run time,
@@ -26,6 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from scanner import __version__
 from scanner.clock import utc_now
+from scanner.collector.analysis import Analyst
 from scanner.collector.body import capped_body, parse_json
 from scanner.collector.ingest import ingest_batch, ingest_traces
 from scanner.collector.openapi import (
@@ -77,14 +79,17 @@ _bearer = HTTPBearer(auto_error=False, description="A token from `chainwatch tok
 def create_app(settings: CollectorSettings) -> FastAPI:
     """The collector application over the store at ``settings.db``."""
     stores: list[Store] = []
+    analysts: list[Analyst] = []
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Opened on the serving thread: the SQLite connection is used from that thread only.
         stores.append(open_store(settings.db))
+        analysts.append(Analyst(settings.db))
         try:
             yield
         finally:
+            analysts.pop().close()
             stores.pop().close()
 
     app = FastAPI(
@@ -204,15 +209,21 @@ def create_app(settings: CollectorSettings) -> FastAPI:
             when = when.astimezone(UTC)
         except (ValueError, OverflowError) as exc:
             raise HTTPException(400, f"as_of: {exc}") from None
+
+        def score_of(store: Store) -> dict[str, Any] | None:
+            fleet = fleet_score(store, as_of=when, behavior=default_behavior(), agents=[agent])
+            if not fleet.agents:
+                return None
+            history = store.score_history("agent", agent, until=fleet.as_of)
+            return {"agent": agent, **score_json(fleet.agents[0], history)}
+
         try:
-            fleet = fleet_score(stores[0], as_of=when, behavior=default_behavior(), agents=[agent])
+            found = await analysts[0].run(score_of)
         except ChainwatchError as exc:
             raise HTTPException(503, f"no score: {exc.message}") from exc
-        if not fleet.agents:
+        if found is None:
             raise HTTPException(404, "no scan or runtime events of this agent yet")
-        score = fleet.agents[0]
-        history = stores[0].score_history("agent", agent, until=fleet.as_of)
-        return {"agent": agent, **score_json(score, history)}
+        return found
 
     @app.get(
         "/v1/report",
@@ -232,7 +243,9 @@ def create_app(settings: CollectorSettings) -> FastAPI:
             raise HTTPException(400, "as_of: out of range")
         try:
             # Behaviour is analysed fleet-wide (peers judge a shift); the page shows this agent.
-            values = report_values(stores[0], as_of=when.astimezone(UTC), agent=who.agent)
+            values = await analysts[0].run(
+                partial(report_values, as_of=when.astimezone(UTC), agent=who.agent)
+            )
         except ChainwatchError as exc:
             raise HTTPException(503, f"no report: {exc.message}") from exc
         if not values.fleet.agents and not values.behavior.agents:

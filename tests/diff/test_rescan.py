@@ -16,6 +16,7 @@ from scanner.demo import recorded_at
 from scanner.diff import NoBaselineError
 from scanner.errors import StoreError
 from scanner.inventory.build import InventoryOptions, build_inventory
+from scanner.models import Inventory
 from scanner.rescans import rescan
 from scanner.scan import ScanOptions, run_scan
 from scanner.store import _changes, open_store
@@ -38,16 +39,19 @@ RECORD = {
 }
 
 
-def test_a_new_advisory_found_by_rescan_is_a_rescan_change_event(tmp_path: Path, store_db) -> None:
-    moment = recorded_at()
-    db = store_db
-    inventory = build_inventory(
-        [FIXTURES / "demo"], InventoryOptions(home=tmp_path / "home", env={})
-    )
+def _demo_with_record(tmp_path: Path) -> Inventory:
+    """The demo fleet's inventory; RECORD imported into tmp_path/osv.db."""
     dump = tmp_path / "dump"
     dump.mkdir()
     (dump / "CWTEST-rescan-1.json").write_text(json.dumps(RECORD))
     import_osv(tmp_path / "osv.db", dump, now="2026-03-01T00:00:00Z")
+    return build_inventory([FIXTURES / "demo"], InventoryOptions(home=tmp_path / "home", env={}))
+
+
+def test_a_new_advisory_found_by_rescan_is_a_rescan_change_event(tmp_path: Path, store_db) -> None:
+    moment = recorded_at()
+    db = store_db
+    inventory = _demo_with_record(tmp_path)
     with FixtureRegistry() as registry, open_store(db) as store:
         options = ScanOptions(
             registry_config=registry.config(), cache_dir=tmp_path / "c", clock=lambda: moment
@@ -98,13 +102,7 @@ def test_a_scan_is_never_stored_without_its_change_events(
     # the events fails, the scan is not stored either, so the next scan diffs against the last
     # scan whose changes were recorded and no change is lost between two stored scans.
     moment = recorded_at()
-    inventory = build_inventory(
-        [FIXTURES / "demo"], InventoryOptions(home=tmp_path / "home", env={})
-    )
-    dump = tmp_path / "dump"
-    dump.mkdir()
-    (dump / "CWTEST-rescan-1.json").write_text(json.dumps(RECORD))
-    import_osv(tmp_path / "osv.db", dump, now="2026-03-01T00:00:00Z")
+    inventory = _demo_with_record(tmp_path)
     with FixtureRegistry() as registry, open_store(store_db) as store:
         options = ScanOptions(
             registry_config=registry.config(), cache_dir=tmp_path / "c", clock=lambda: moment

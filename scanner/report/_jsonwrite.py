@@ -29,8 +29,13 @@ _FEW = 8  # shapes of dicts worth a pass over all of them each
 # Between two items the batch encoder writes NUL, which never appears otherwise: the C encoder
 # escapes a NUL inside a string as \u0000, and numbers and literals hold none.
 _ITEM = "\x00"
-_batch = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-    None, None, encode_basestring, None, ":", _ITEM, False, False, True
+# CPython's C encoder; an interpreter without it (json.encoder.c_make_encoder is None) gets the
+# standard library's writer for every document (write() falls back).
+_C_ENCODER = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+_batch = (
+    None
+    if _C_ENCODER is None
+    else _C_ENCODER(None, None, encode_basestring, None, ":", _ITEM, False, False, True)
 )
 
 
@@ -93,6 +98,8 @@ def _many(values: Sequence[Any], depth: int) -> list[str]:
     if types == _STRINGS:
         return list(map(encode_basestring, values))  # faster than a batch: no cutting up
     if _SCALARS.issuperset(types):
+        if _batch is None:
+            raise _Unsupported
         return "".join(_batch(values, 0))[1:-1].split(_ITEM)
     if types == _DICTS:
         shapes = list(map(tuple, values))

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import scanner
 from scanner.check import check_scan
 from scanner.demo import demo_policy, recorded_at, run_demo
+from scanner.report import _jsonwrite
 from scanner.report._jsonable import dumps
 from scanner.report._jsonwrite import Rows, plain, write
 from scanner.report.check_json import check_document
@@ -163,3 +164,12 @@ def test_the_reported_version_is_the_installed_distributions() -> None:
     # it must match what is installed and what pyproject.toml declares.
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     assert scanner.__version__ == importlib.metadata.version("chainwatch") == declared
+
+
+def test_without_the_c_encoder_every_document_is_the_standard_librarys(monkeypatch) -> None:
+    # An interpreter without CPython's C encoder (json.encoder.c_make_encoder is None) still
+    # writes the same text, through the standard library.
+    monkeypatch.setattr(_jsonwrite, "_batch", None)
+    document = {"a": [1, 2.5, None, True, "x"], "rows": Rows(("k",), (["v", "w"],))}
+    expected = json.dumps(plain(document), indent=2, ensure_ascii=False)
+    assert write(document) == expected

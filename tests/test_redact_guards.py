@@ -72,3 +72,17 @@ def test_the_guards_keep_known_secrets_redacted() -> None:
 def test_the_ascii_hint_equals_the_hint_on_letters_and_digits(text: str) -> None:
     squashed = redact._NOT_ALNUM.sub("", text).lower()
     assert redact._may_name_secret(text) == bool(redact._SECRET_HINT.search(squashed))
+
+
+def test_every_secret_word_prefix_and_suffix_passes_the_guards() -> None:
+    # The guards know the secret words through _HINTS: a word added to the lists without a hint
+    # would be skipped by them. Each word, prefix and suffix, in the spellings names take, must
+    # be judged and redacted exactly as without the guards.
+    suffixes = ("apikey", "accesskey", "privatekey", "secretkey")
+    for word in sorted({*redact._SECRET_WORDS, *redact._SECRET_PREFIXES, *suffixes}):
+        assert redact._SECRET_HINT.search(word), f"{word!r} holds none of _HINTS"
+        for name in (word, word.upper(), f"MY_{word.upper()}", f"x-{word}", f"--{word}"):
+            assert redact._is_secret_name(name) == _secret_name_unguarded(name), name
+            for text in (f"{name}=hunter2", f"{name}: hunter2", f"run {name} hunter2"):
+                assert redact_text(text) == _unguarded(text), text
+            assert redact._is_secret_name(name), name  # and each is a secret name at all

@@ -55,5 +55,10 @@ class StoreError(ChainwatchError):
     """The store (SQLite or PostgreSQL) cannot be opened, migrated or written."""
 
 
+class StoreConflict(StoreError):
+    """A write lost to a concurrent one (the database broke a deadlock) and was rolled back
+    whole: the same write can be made again."""
+
+
 class VerificationSetupError(ChainwatchError):
     """Verification cannot run at all (missing or stale trust root, ...)."""

@@ -15,11 +15,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from scanner.errors import StoreError
+from scanner.errors import StoreConflict, StoreError
 from scanner.store.events import _COLUMNS
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ PARTITION_PREFIX = "runtime_events_p"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])")
 _PARTITION = re.compile(rf"^{PARTITION_PREFIX}(\d{{4}})(\d{{2}})$")
 _CHUNK = 5_000
+_ATTEMPTS = 3  # a sequence of events that lost a deadlock is written again
 # Advisory lock keys (any two constants): partition DDL, and the seed of the per-batch keys.
 _PARTITION_LOCK = 0x63770001
 _BATCH_SEED = 0x63770002
@@ -98,24 +99,43 @@ class PgEvents:
     _partitions: set[str]
 
     def record_events(self, events: Iterable[RuntimeEvent], *, at: str) -> EventsWritten:
-        """Write runtime events in one transaction; a known (batch_id, seq) is not stored again."""
+        """Write runtime events in one transaction; a known (batch_id, seq) is not stored again.
+
+        A write of more than one chunk locks its batches chunk by chunk, so two such writes
+        sharing batches can deadlock; PostgreSQL then rolls one back. Given as a sequence, that
+        one is written again (``_ATTEMPTS`` in all); a stream cannot be read twice, so its writer
+        gets a StoreConflict to make the write again (``events import`` does).
+        """
         import psycopg
 
+        attempts = _ATTEMPTS if isinstance(events, Sequence) else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._write_events(events, at)
+            except psycopg.errors.DeadlockDetected as exc:
+                if attempt == attempts:
+                    raise StoreConflict(
+                        f"{self.where}: the events were not stored: a concurrent write of the "
+                        f"same batches won a deadlock ({self.url.scrub(str(exc)).splitlines()[0]})",
+                        hint="nothing of this write was stored; send it again",
+                    ) from None
+            except psycopg.Error as exc:
+                raise StoreError(
+                    f"{self.where}: could not store the events: {self.url.scrub(str(exc))}",
+                    hint="nothing of this write was stored; send it again",
+                ) from None
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _write_events(self, events: Iterable[RuntimeEvent], at: str) -> EventsWritten:
         from scanner.events.model import EventsWritten  # loads with the first write of events
 
         stored = offered = 0
         source = iter(events)
-        try:
-            with self.pg.transaction() as pg:  # an import is stored whole or not at all
-                while chunk := list(islice(source, _CHUNK)):
-                    offered += len(chunk)
-                    self.ensure_partitions({month_of(e.time) for e in chunk})
-                    stored += _insert_new(pg, chunk, at)
-        except psycopg.Error as exc:
-            raise StoreError(
-                f"{self.where}: could not store the events: {self.url.scrub(str(exc))}",
-                hint="nothing of this write was stored; send it again",
-            ) from None
+        with self.pg.transaction() as pg:  # an import is stored whole or not at all
+            while chunk := list(islice(source, _CHUNK)):
+                offered += len(chunk)
+                self.ensure_partitions({month_of(e.time) for e in chunk})
+                stored += _insert_new(pg, chunk, at)
         return EventsWritten(stored, offered - stored)
 
     def ensure_partitions(self, months: set[str]) -> None:

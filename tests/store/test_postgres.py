@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import StoreError
-from scanner.store import PostgresURL, open_sql_store, open_store, parse_target
+from scanner.errors import StoreConflict, StoreError
+from scanner.events.importer import import_events
+from scanner.events.model import RuntimeEvent
+from scanner.store import PostgresURL, open_sql_store, open_store, parse_target, pg_events
 from scanner.store.migrations import MIGRATIONS
 from tests.conftest import REPO, pg_url
 from tests.store.test_events import ev
@@ -155,3 +158,110 @@ def test_a_new_month_in_the_middle_of_one_import_gets_its_partition(url: Postgre
         assert (written.stored, written.duplicates) == (12_000, 0)
         assert store.event_partitions() == months
         assert [e.seq for e in store.runtime_events(limit=3)] == [0, 1, 2]
+
+
+def _crossing_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes of one event per chunk, each pausing after its first chunk until the other has
+    written its own: two writes locking two batches in opposite orders then deadlock, always."""
+    monkeypatch.setattr(pg_events, "_CHUNK", 1)
+    meet = threading.Barrier(2, timeout=20)
+    paused = threading.local()
+    real = pg_events._insert_new
+
+    def insert(pg, chunk, at):  # type: ignore[no-untyped-def]
+        written = real(pg, chunk, at)
+        if not getattr(paused, "done", False):
+            paused.done = True  # once per thread: a write made again does not wait
+            meet.wait()
+        return written
+
+    monkeypatch.setattr(pg_events, "_insert_new", insert)
+
+
+def test_a_write_that_loses_a_deadlock_is_made_again(
+    url: PostgresURL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two multi-chunk writes sharing two batches, locked in opposite orders: PostgreSQL rolls
+    # one back; given as a list (what the collector writes), it is written again, and both land.
+    _crossing_writes(monkeypatch)
+    one = [ev(0, batch="cross-x-1"), ev(0, batch="cross-y-2")]
+    two = [ev(1, batch="cross-y-2"), ev(1, batch="cross-x-1")]
+    results: list[object] = []
+    with open_store(url) as store:
+
+        def write(events: list[RuntimeEvent]) -> None:
+            try:
+                results.append(store.record_events(events, at="t"))
+            except StoreError as exc:
+                results.append(exc)
+
+        threads = [threading.Thread(target=write, args=(e,)) for e in (one, two)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert [type(r).__name__ for r in results] == ["EventsWritten", "EventsWritten"]
+        assert sorted((e.batch_id, e.seq) for e in store.runtime_events()) == sorted(
+            (e.batch_id, e.seq) for e in one + two
+        )
+
+
+def test_a_streamed_write_that_loses_a_deadlock_is_a_conflict_and_an_import_makes_it_again(
+    url: PostgresURL, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _crossing_writes(monkeypatch)
+    one = [ev(0, batch="cross-x-1"), ev(0, batch="cross-y-2")]
+    two = [ev(1, batch="cross-y-2"), ev(1, batch="cross-x-1")]
+    errors: list[StoreError] = []
+    with open_store(url) as store:
+
+        def stream(events: list[RuntimeEvent]) -> None:
+            try:
+                store.record_events(iter(events), at="t")  # a stream: cannot be read twice
+            except StoreConflict as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=stream, args=(e,)) for e in (one, two)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert len(errors) == 1 and "deadlock" in errors[0].message
+        assert "send it again" in errors[0].diagnostics()
+        assert len(store.runtime_events()) == 2  # the winner's; nothing of the loser's
+
+    # events import reads its file again and makes the write again.
+    monkeypatch.undo()
+    _crossing_writes(monkeypatch)
+    files = []
+    for name, events in (("one", one), ("two", two)):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(_event_json(e)) + "\n" for e in events))
+        files.append(path)
+    imported: list[object] = []
+    with open_store(url) as store:
+
+        def run(path: Path) -> None:
+            imported.append(import_events(store, path, at="t"))
+
+        threads = [threading.Thread(target=run, args=(p,)) for p in files]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(r.read for r in imported) == [2, 2]  # type: ignore[attr-defined]
+        assert len(store.runtime_events()) == 4
+
+
+def _event_json(e: RuntimeEvent) -> dict[str, object]:
+    """An event as a line of an events file (scanner/runtime/event.schema.json)."""
+    return {
+        "schema": "chainwatch.event/1",
+        "batch_id": e.batch_id,
+        "seq": e.seq,
+        "time": e.time,
+        "agent": e.agent,
+        "kind": e.kind,
+        "tool": e.tool,
+        "outcome": e.outcome,
+    }

@@ -154,7 +154,7 @@ def _shifts(b: AgentBehavior) -> str:
         if s.jsd_bits is not None:
             stats.append(f"JSD {num(s.jsd_bits, 3)} bits")
         if s.peers_shifted is not None:
-            stats.append("peers shifted too" if s.peers_shifted else "peers flat")
+            stats.append("peers shifted too" if s.peers_shifted else "peers did not shift")
         cause = x.change_tag or '<span class="muted">none (continuous alarm)</span>'
         rows.append(
             f'<tr><td class="nw">{x.tag}</td><td class="nw">{when(s.at)}</td>'
